@@ -1,0 +1,166 @@
+//===- MultiKernelOps.cpp - multikernel dialect ops -------------*- C++ -*-===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::multikernel;
+
+//===----------------------------------------------------------------------===//
+// Custom directive: hints
+//===----------------------------------------------------------------------===//
+
+/// Parses `[[1024, 512], [4096, 2048]]` into an array of `array<i64>`.
+static ParseResult parseHints(OpAsmParser &parser, ArrayAttr &hints) {
+  SmallVector<Attribute> hintAttrs;
+  auto parseOneHint = [&]() -> ParseResult {
+    SmallVector<int64_t> sizes;
+    if (parser.parseCommaSeparatedList(
+            OpAsmParser::Delimiter::Square, [&]() -> ParseResult {
+              return parser.parseInteger(sizes.emplace_back());
+            }))
+      return failure();
+    hintAttrs.push_back(parser.getBuilder().getDenseI64ArrayAttr(sizes));
+    return success();
+  };
+  if (parser.parseCommaSeparatedList(OpAsmParser::Delimiter::Square,
+                                     parseOneHint))
+    return failure();
+  hints = parser.getBuilder().getArrayAttr(hintAttrs);
+  return success();
+}
+
+static void printHints(OpAsmPrinter &printer, Operation *, ArrayAttr hints) {
+  printer << '[';
+  llvm::interleaveComma(hints, printer, [&](Attribute hintAttr) {
+    printer << '[';
+    llvm::interleaveComma(cast<DenseI64ArrayAttr>(hintAttr).asArrayRef(),
+                          printer);
+    printer << ']';
+  });
+  printer << ']';
+}
+
+#define GET_OP_CLASSES
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// DispatchOp
+//===----------------------------------------------------------------------===//
+
+void DispatchOp::build(OpBuilder &builder, OperationState &state,
+                       TypeRange resultTypes, StringRef symName,
+                       ValueRange keys, ArrayRef<SmallVector<int64_t>> hints,
+                       ValueRange args) {
+  SmallVector<Attribute> hintAttrs = llvm::map_to_vector(
+      hints, [&](const SmallVector<int64_t> &hint) -> Attribute {
+        return builder.getDenseI64ArrayAttr(hint);
+      });
+  build(builder, state, resultTypes, builder.getStringAttr(symName),
+        builder.getArrayAttr(hintAttrs), keys, args,
+        /*variantsCount=*/hints.size());
+
+  SmallVector<Location> argLocs =
+      llvm::map_to_vector(args, [](Value v) { return v.getLoc(); });
+  OpBuilder::InsertionGuard guard(builder);
+  for (std::unique_ptr<Region> &region : state.regions)
+    builder.createBlock(region.get(), region->end(), args.getTypes(), argLocs);
+}
+
+ArrayRef<int64_t> DispatchOp::getHint(unsigned index) {
+  return cast<DenseI64ArrayAttr>(getHints()[index]).asArrayRef();
+}
+
+LogicalResult DispatchOp::verify() {
+  if (getSymName().empty())
+    return emitOpError("requires a non-empty site name");
+
+  unsigned numVariants = getNumVariants();
+  if (numVariants == 0)
+    return emitOpError("requires at least one variant region");
+  if (numVariants != getHints().size())
+    return emitOpError("requires one hint per variant region, but has ")
+           << numVariants << " regions and " << getHints().size() << " hints";
+
+  size_t numKeys = getKeys().size();
+  for (unsigned i = 0; i < numVariants; ++i) {
+    ArrayRef<int64_t> hint = getHint(i);
+    if (hint.size() != numKeys)
+      return emitOpError("hint #")
+             << i << " has " << hint.size() << " sizes, but the key has "
+             << numKeys << " operands";
+    for (auto [dim, size] : llvm::enumerate(hint))
+      if (size <= 0)
+        return emitOpError("hint #") << i << " has a non-positive size " << size
+                                     << " at position " << dim;
+  }
+
+  // Site names key the run-time cache, the statistics and saved dispatch
+  // tables, so two sites of one module must never share a name. Only the
+  // later of two sites is reported, so that the diagnostic is the same
+  // whichever site the (parallel) verifier reaches first.
+  Operation *symbolTable =
+      SymbolTable::getNearestSymbolTable((*this)->getParentOp());
+  if (!symbolTable)
+    return success();
+  DispatchOp first;
+  symbolTable->walk([&](DispatchOp other) {
+    if (other.getSymName() != getSymName())
+      return WalkResult::advance();
+    first = other;
+    return WalkResult::interrupt();
+  });
+  if (first && first != *this) {
+    InFlightDiagnostic diag = emitOpError("site name @")
+                              << getSymName()
+                              << " is not unique in the enclosing symbol table";
+    diag.attachNote(first.getLoc()) << "first site with this name";
+    return diag;
+  }
+  return success();
+}
+
+LogicalResult DispatchOp::verifyRegions() {
+  TypeRange argTypes = getArgs().getTypes();
+  TypeRange resultTypes = getResultTypes();
+  for (auto [index, region] : llvm::enumerate(getVariants())) {
+    Block &entry = region.front();
+    if (entry.getNumArguments() != argTypes.size())
+      return emitOpError("variant #")
+             << index << " has " << entry.getNumArguments()
+             << " block arguments, but the op has " << argTypes.size()
+             << " args";
+    for (auto [argIndex, blockArg, argType] :
+         llvm::enumerate(entry.getArguments(), argTypes))
+      if (blockArg.getType() != argType)
+        return emitOpError("variant #")
+               << index << " block argument #" << argIndex << " has type "
+               << blockArg.getType() << ", but arg #" << argIndex
+               << " has type " << argType;
+
+    auto yield = dyn_cast<YieldOp>(entry.getTerminator());
+    if (!yield)
+      return emitOpError("variant #")
+             << index << " must end with 'multikernel.yield'";
+    if (yield.getValues().size() != resultTypes.size())
+      return yield.emitOpError("yields ")
+             << yield.getValues().size() << " values, but the dispatch has "
+             << resultTypes.size() << " results";
+    for (auto [resultIndex, yielded, resultType] :
+         llvm::enumerate(yield.getValues().getTypes(), resultTypes))
+      if (yielded != resultType)
+        return yield.emitOpError("value #")
+               << resultIndex << " has type " << yielded
+               << ", but dispatch result #" << resultIndex << " has type "
+               << resultType;
+  }
+  return success();
+}

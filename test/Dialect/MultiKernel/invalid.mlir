@@ -1,0 +1,199 @@
+// RUN: multikernel-opt %s -split-input-file -verify-diagnostics
+
+func.func @no_regions(%n: index) {
+  // expected-error @+1 {{'multikernel.dispatch' op requires at least one variant region}}
+  "multikernel.dispatch"(%n) <{sym_name = "k", hints = [],
+      operandSegmentSizes = array<i32: 1, 0>}> : (index) -> ()
+  return
+}
+
+// -----
+
+func.func @region_hint_count(%n: index) {
+  // expected-error @+1 {{requires one hint per variant region, but has 2 regions and 1 hints}}
+  multikernel.dispatch @k key(%n) hints [[8]] {
+    multikernel.yield
+  }, {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @hint_rank(%m: index, %n: index) {
+  // expected-error @+1 {{hint #1 has 1 sizes, but the key has 2 operands}}
+  multikernel.dispatch @k key(%m, %n) hints [[8, 8], [8]] {
+    multikernel.yield
+  }, {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @hint_non_positive(%m: index, %n: index) {
+  // expected-error @+1 {{hint #0 has a non-positive size 0 at position 1}}
+  multikernel.dispatch @k key(%m, %n) hints [[8, 0]] {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @hint_negative(%n: index) {
+  // expected-error @+1 {{hint #0 has a non-positive size -4 at position 0}}
+  multikernel.dispatch @k key(%n) hints [[-4]] {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @block_arg_count(%n: index, %x: memref<?xf32>) {
+  // expected-error @+1 {{variant #0 has 0 block arguments, but the op has 1 args}}
+  multikernel.dispatch @k key(%n) hints [[8]] args(%x : memref<?xf32>) {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @block_arg_type(%n: index, %x: memref<?xf32>) {
+  // expected-error @+1 {{variant #1 block argument #0 has type 'memref<?xf16>', but arg #0 has type 'memref<?xf32>'}}
+  multikernel.dispatch @k key(%n) hints [[8], [16]] args(%x : memref<?xf32>) {
+  ^bb0(%a: memref<?xf32>):
+    multikernel.yield
+  }, {
+  ^bb0(%a: memref<?xf16>):
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @yield_count(%n: index, %x: tensor<?xf32>) -> tensor<?xf32> {
+  %r = multikernel.dispatch @k key(%n) hints [[8]] args(%x : tensor<?xf32>) -> tensor<?xf32> {
+  ^bb0(%a: tensor<?xf32>):
+    // expected-error @+1 {{'multikernel.yield' op yields 0 values, but the dispatch has 1 results}}
+    multikernel.yield
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+func.func @yield_type(%n: index, %x: tensor<?xf32>) -> tensor<?xf32> {
+  %r = multikernel.dispatch @k key(%n) hints [[8]] args(%x : tensor<?xf32>) -> tensor<?xf32> {
+  ^bb0(%a: tensor<?xf32>):
+    %c = tensor.cast %a : tensor<?xf32> to tensor<4xf32>
+    // expected-error @+1 {{'multikernel.yield' op value #0 has type 'tensor<4xf32>', but dispatch result #0 has type 'tensor<?xf32>'}}
+    multikernel.yield %c : tensor<4xf32>
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+func.func @wrong_terminator(%n: index) {
+  // expected-error @+1 {{variant #0 must end with 'multikernel.yield'}}
+  multikernel.dispatch @k key(%n) hints [[8]] {
+    llvm.unreachable
+  }
+  return
+}
+
+// -----
+
+func.func @duplicate_site_a(%n: index) {
+  // expected-note @+1 {{first site with this name}}
+  multikernel.dispatch @same key(%n) hints [[8]] {
+    multikernel.yield
+  }
+  return
+}
+
+func.func @duplicate_site_b(%n: index) {
+  // expected-error @+1 {{site name @same is not unique in the enclosing symbol table}}
+  multikernel.dispatch @same key(%n) hints [[8]] {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @empty_site_name(%n: index) {
+  // expected-error @+1 {{requires a non-empty site name}}
+  "multikernel.dispatch"(%n) <{sym_name = "", hints = [array<i64: 8>],
+      operandSegmentSizes = array<i32: 1, 0>}> ({
+    "multikernel.yield"() : () -> ()
+  }) : (index) -> ()
+  return
+}
+
+// -----
+
+func.func @key_not_index(%n: i64) {
+  // expected-error @+1 {{operand #0 must be variadic of index, but got 'i64'}}
+  "multikernel.dispatch"(%n) <{sym_name = "k", hints = [array<i64: 8>],
+      operandSegmentSizes = array<i32: 1, 0>}> ({
+    "multikernel.yield"() : () -> ()
+  }) : (i64) -> ()
+  return
+}
+
+// -----
+
+func.func @hints_not_arrays(%n: index) {
+  // expected-error @+1 {{attribute 'hints' failed to satisfy constraint: array of size hints, one `array<i64>` per variant}}
+  "multikernel.dispatch"(%n) <{sym_name = "k", hints = [8],
+      operandSegmentSizes = array<i32: 1, 0>}> ({
+    "multikernel.yield"() : () -> ()
+  }) : (index) -> ()
+  return
+}
+
+// -----
+
+func.func @yield_outside_dispatch() {
+  // expected-error @+1 {{'multikernel.yield' op expects parent op 'multikernel.dispatch'}}
+  multikernel.yield
+}
+
+// -----
+
+func.func @hints_attr_not_array(%x: memref<?xf32>, %y: memref<?xf32>) {
+  // expected-error @+1 {{'multikernel.hints' must be a non-empty array of array<i64>}}
+  linalg.copy {multikernel.hints = 4} ins(%x : memref<?xf32>) outs(%y : memref<?xf32>)
+  return
+}
+
+// -----
+
+func.func @hints_attr_entry(%x: memref<?xf32>, %y: memref<?xf32>) {
+  // expected-error @+1 {{'multikernel.hints' entry #1 must be a non-empty array<i64>}}
+  linalg.copy {multikernel.hints = [array<i64: 4>, 5]} ins(%x : memref<?xf32>) outs(%y : memref<?xf32>)
+  return
+}
+
+// -----
+
+func.func @hints_attr_non_positive(%x: memref<?xf32>, %y: memref<?xf32>) {
+  // expected-error @+1 {{'multikernel.hints' entry #0 must have positive sizes}}
+  linalg.copy {multikernel.hints = [array<i64: 0>]} ins(%x : memref<?xf32>) outs(%y : memref<?xf32>)
+  return
+}
+
+// -----
+
+func.func @unknown_dialect_attr(%x: memref<?xf32>, %y: memref<?xf32>) {
+  // expected-error @+1 {{unknown multikernel attribute 'multikernel.hint'}}
+  linalg.copy {multikernel.hint = [array<i64: 4>]} ins(%x : memref<?xf32>) outs(%y : memref<?xf32>)
+  return
+}

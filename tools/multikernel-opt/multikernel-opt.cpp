@@ -1,0 +1,30 @@
+//===- multikernel-opt.cpp - mlir-opt with the multikernel dialect --------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// An mlir-opt driver: every upstream dialect, extension and pass, plus the
+// multikernel dialect and its passes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::multikernel::MultiKernelDialect>();
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "multikernel optimizer driver\n", registry));
+}

@@ -1,0 +1,27 @@
+//===- MultiKernelPlugin.cpp - plugin for the stock mlir-opt --------------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Entry points that `mlir-opt --load-dialect-plugin=...` and
+// `--load-pass-plugin=...` look up with dlsym.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/Plugins/DialectPlugin.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/Compiler.h"
+
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
+
+using namespace mlir;
+
+extern "C" LLVM_ATTRIBUTE_WEAK DialectPluginLibraryInfo
+mlirGetDialectPluginInfo() {
+  return {MLIR_PLUGIN_API_VERSION, "MultiKernel", LLVM_VERSION_STRING,
+          [](DialectRegistry *registry) {
+            registry->insert<multikernel::MultiKernelDialect>();
+          }};
+}
