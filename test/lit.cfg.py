@@ -35,5 +35,9 @@ tools = [
     "mlir-opt",
     "multikernel-opt",
     "multikernel-capi-test",
+    "RuntimeTests",
+    "RuntimeGpuFakeDriverTests",
+    "RuntimeGpuNoDriverTests",
+    "RuntimeEnvDriver",
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

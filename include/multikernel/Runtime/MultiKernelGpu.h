@@ -1,0 +1,95 @@
+/*===- MultiKernelGpu.h - multikernel runtime, GPU side ---------*- C -*-===*\
+|*                                                                            *|
+|* Part of the multikernel project.                                           *|
+|*                                                                            *|
+|* The GPU half of libmultikernel_runtime. The CUDA driver is loaded with     *|
+|* dlopen("libcuda.so.1") on first use (MULTIKERNEL_CUDA_LIBRARY overrides    *|
+|* the name), so the library links and loads on machines without a GPU; the  *|
+|* functions below then fail with a clear message instead.                    *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef MULTIKERNEL_RUNTIME_MULTIKERNELGPU_H
+#define MULTIKERNEL_RUNTIME_MULTIKERNELGPU_H
+
+#include "multikernel/Runtime/MultiKernelRuntime.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*===----------------------------------------------------------------------===*
+ * Control
+ *===----------------------------------------------------------------------===*/
+
+/** 1 if the CUDA driver loads and initializes; otherwise 0, and
+ *  mkrtGpuGetLastError() says why. */
+MKRT_EXPORT int32_t mkrtGpuIsAvailable(void);
+
+/** The message of the last failed GPU call made by this thread, naming the
+ *  call and the CUDA error; "" if none failed. */
+MKRT_EXPORT const char *mkrtGpuGetLastError(void);
+
+/** Makes `stream` (a CUstream; NULL is the legacy default stream) the stream
+ *  this thread's kernels are launched and timed on, e.g. PyTorch's
+ *  torch.cuda.current_stream().cuda_stream. */
+MKRT_EXPORT void mkrtGpuSetStream(void *stream);
+
+/** Returns this thread to the runtime's own stream (one per thread, created
+ *  once and reused). */
+MKRT_EXPORT void mkrtGpuUseOwnStream(void);
+
+/** The stream this thread's kernels run on now. */
+MKRT_EXPORT void *mkrtGpuGetStream(void);
+
+/*===----------------------------------------------------------------------===*
+ * The entry points MLIR 22's gpu-to-llvm lowering emits (same signatures as
+ * MLIR's CudaRuntimeWrappers), implemented so that a dispatch costs no
+ * stream creation or module lookup:
+ * - modules are loaded once per image and reference counted;
+ * - function handles are cached (per thread, without a lock);
+ * - mgpuStreamCreate hands out this thread's current stream (see above) and
+ *   mgpuStreamDestroy leaves it alive;
+ * - launches with an empty grid or block are skipped;
+ * - every driver error is reported on stderr with the call that failed and
+ *   recorded, so the dispatcher can exclude a failing variant.
+ *===----------------------------------------------------------------------===*/
+
+MKRT_EXPORT void *mgpuModuleLoad(void *data, size_t gpuBlobSize);
+MKRT_EXPORT void *mgpuModuleLoadJIT(void *data, int optLevel);
+MKRT_EXPORT void mgpuModuleUnload(void *module);
+MKRT_EXPORT void *mgpuModuleGetFunction(void *module, const char *name);
+MKRT_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
+                                  intptr_t gridY, intptr_t gridZ,
+                                  intptr_t blockX, intptr_t blockY,
+                                  intptr_t blockZ, int32_t smem, void *stream,
+                                  void **params, void **extra,
+                                  size_t paramsCount);
+MKRT_EXPORT void *mgpuStreamCreate(void);
+MKRT_EXPORT void mgpuStreamDestroy(void *stream);
+MKRT_EXPORT void mgpuStreamSynchronize(void *stream);
+MKRT_EXPORT void mgpuStreamWaitEvent(void *stream, void *event);
+MKRT_EXPORT void *mgpuEventCreate(void);
+MKRT_EXPORT void mgpuEventDestroy(void *event);
+MKRT_EXPORT void mgpuEventSynchronize(void *event);
+MKRT_EXPORT void mgpuEventRecord(void *event, void *stream);
+MKRT_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
+                               bool isHostShared);
+MKRT_EXPORT void mgpuMemFree(void *pointer, void *stream);
+MKRT_EXPORT void mgpuMemcpy(void *destination, void *source, size_t sizeBytes,
+                            void *stream);
+MKRT_EXPORT void mgpuMemset32(void *destination, unsigned int value,
+                              size_t count, void *stream);
+MKRT_EXPORT void mgpuMemset16(void *destination, unsigned short value,
+                              size_t count, void *stream);
+MKRT_EXPORT void mgpuSetDefaultDevice(int32_t device);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MULTIKERNEL_RUNTIME_MULTIKERNELGPU_H */

@@ -1,0 +1,205 @@
+//===- Benchmark.cpp - timing variants without changing results -----------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Benchmark.h"
+
+#include "GpuSupport.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+namespace multikernel::runtime {
+
+namespace {
+/// Upper bound on timed runs per variant, whatever the budget.
+constexpr int kMaxRepeats = 50;
+
+double median(std::vector<double> samples) {
+  std::sort(samples.begin(), samples.end());
+  size_t middle = samples.size() / 2;
+  if (samples.size() % 2)
+    return samples[middle];
+  return 0.5 * (samples[middle - 1] + samples[middle]);
+}
+} // namespace
+
+void memrefByteSpan(const void *descriptor, int32_t rank, int32_t elementBytes,
+                    char *&first, size_t &bytes) {
+  // { T *allocated; T *aligned; int64_t offset; int64_t sizes[rank];
+  //   int64_t strides[rank]; }
+  const char *raw = static_cast<const char *>(descriptor);
+  char *aligned;
+  std::memcpy(&aligned, raw + sizeof(void *), sizeof(void *));
+  const int64_t *fields =
+      reinterpret_cast<const int64_t *>(raw + 2 * sizeof(void *));
+  int64_t offset = fields[0];
+  const int64_t *sizes = fields + 1;
+  const int64_t *strides = fields + 1 + rank;
+  int64_t low = offset, high = offset;
+  for (int32_t d = 0; d < rank; ++d) {
+    if (sizes[d] <= 0) {
+      first = aligned;
+      bytes = 0;
+      return;
+    }
+    int64_t extent = (sizes[d] - 1) * strides[d];
+    if (extent < 0)
+      low += extent;
+    else
+      high += extent;
+  }
+  first = aligned + low * elementBytes;
+  bytes = static_cast<size_t>(high - low + 1) * elementBytes;
+}
+
+WrittenSnapshot::~WrittenSnapshot() {
+  for (Region &region : regions)
+    if (region.deviceCopy)
+      gpu::release(region.deviceCopy);
+}
+
+bool WrittenSnapshot::capture(const MkrtSiteDescriptor &desc, void **args,
+                              std::string &error) {
+  for (int32_t i = 0; i < desc.numWritten; ++i) {
+    const MkrtWrittenArg &written = desc.written[i];
+    Region region;
+    memrefByteSpan(args[written.argIndex], written.rank, written.elementBytes,
+                   region.data, region.bytes);
+    region.memorySpace = written.memorySpace;
+    if (region.bytes == 0)
+      continue;
+    if (region.memorySpace == MKRT_MEMORY_CUDA_DEVICE) {
+      region.deviceCopy = gpu::allocate(region.bytes);
+      if (!region.deviceCopy ||
+          !gpu::copyOnCurrentStream(region.deviceCopy, region.data,
+                                    region.bytes)) {
+        if (region.deviceCopy)
+          gpu::release(region.deviceCopy);
+        error = "device copy of argument " + std::to_string(written.argIndex) +
+                " failed";
+        return false;
+      }
+    } else {
+      region.hostCopy.assign(region.data, region.data + region.bytes);
+    }
+    regions.push_back(std::move(region));
+  }
+  return true;
+}
+
+bool WrittenSnapshot::restore() {
+  bool ok = true;
+  for (Region &region : regions) {
+    if (region.deviceCopy)
+      ok &= gpu::copyOnCurrentStream(region.data, region.deviceCopy,
+                                     region.bytes);
+    else
+      std::memcpy(region.data, region.hostCopy.data(), region.bytes);
+  }
+  return ok;
+}
+
+size_t WrittenSnapshot::bytes() const {
+  size_t total = 0;
+  for (const Region &region : regions)
+    total += region.bytes;
+  return total;
+}
+
+bool runVariantChecked(const MkrtSiteDescriptor &desc, int32_t variant,
+                       void **args) {
+  uint64_t errorsBefore = gpu::errorCount();
+  desc.variants[variant](args);
+  return gpu::errorCount() == errorsBefore;
+}
+
+namespace {
+/// Times one run; negative when the variant failed.
+class VariantTimer {
+public:
+  explicit VariantTimer(const MkrtSiteDescriptor &desc) : desc(desc) {
+    if (desc.target == MKRT_TARGET_CUDA)
+      events = std::make_unique<gpu::EventTimer>();
+  }
+
+  double time(int32_t variant, void **args) {
+    if (events) {
+      if (!events->valid())
+        return -1;
+      uint64_t errorsBefore = gpu::errorCount();
+      events->start();
+      desc.variants[variant](args);
+      double nanos = events->stop();
+      return gpu::errorCount() == errorsBefore ? nanos : -1;
+    }
+    auto start = std::chrono::steady_clock::now();
+    desc.variants[variant](args);
+    auto stop = std::chrono::steady_clock::now();
+    return static_cast<double>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(stop - start)
+            .count());
+  }
+
+private:
+  const MkrtSiteDescriptor &desc;
+  std::unique_ptr<gpu::EventTimer> events;
+};
+} // namespace
+
+BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
+                                  uint64_t excludedMask, int64_t budgetNanos,
+                                  WrittenSnapshot &snapshot) {
+  BenchmarkResult result;
+  result.medianNanos.assign(desc.numVariants, -1.0);
+  VariantTimer timer(desc);
+
+  int candidates = 0;
+  for (int32_t v = 0; v < desc.numVariants; ++v)
+    if (!(excludedMask & (uint64_t(1) << v)))
+      ++candidates;
+  double budgetPerVariant =
+      candidates ? static_cast<double>(budgetNanos) / candidates : 0;
+
+  for (int32_t v = 0; v < desc.numVariants; ++v) {
+    if (excludedMask & (uint64_t(1) << v))
+      continue;
+    // Warm-up (caches, JIT, first-touch) and the first estimate.
+    snapshot.restore();
+    double warmup = timer.time(v, args);
+    snapshot.restore();
+    double estimate = warmup < 0 ? -1 : timer.time(v, args);
+    if (warmup < 0 || estimate < 0) {
+      result.failed.push_back(v);
+      continue;
+    }
+    std::vector<double> samples{estimate};
+    int repeats = 0;
+    if (estimate > 0)
+      repeats = static_cast<int>(budgetPerVariant / estimate) - 2;
+    repeats = std::clamp(repeats, 0, kMaxRepeats - 1);
+    bool failed = false;
+    for (int r = 0; r < repeats && !failed; ++r) {
+      snapshot.restore();
+      double nanos = timer.time(v, args);
+      failed = nanos < 0;
+      samples.push_back(nanos);
+    }
+    if (failed) {
+      result.failed.push_back(v);
+      continue;
+    }
+    result.medianNanos[v] = median(samples);
+    if (result.best < 0 ||
+        result.medianNanos[v] < result.medianNanos[result.best])
+      result.best = v;
+  }
+  snapshot.restore();
+  return result;
+}
+
+} // namespace multikernel::runtime

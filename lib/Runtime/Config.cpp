@@ -1,0 +1,132 @@
+//===- Config.cpp - runtime settings --------------------------------------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Config.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace multikernel::runtime {
+
+std::optional<PolicySetting> parsePolicy(const std::string &text) {
+  if (text == "benchmark")
+    return PolicySetting{Policy::Benchmark, 0};
+  if (text == "nearest-hint")
+    return PolicySetting{Policy::NearestHint, 0};
+  const std::string fixedPrefix = "fixed:";
+  if (text.compare(0, fixedPrefix.size(), fixedPrefix) == 0) {
+    std::string number = text.substr(fixedPrefix.size());
+    if (number.empty() ||
+        number.find_first_not_of("0123456789") != std::string::npos ||
+        number.size() > 9)
+      return std::nullopt;
+    return PolicySetting{Policy::Fixed, std::atoi(number.c_str())};
+  }
+  return std::nullopt;
+}
+
+std::optional<Bucketing> parseBucketing(const std::string &text) {
+  if (text == "exact")
+    return Bucketing::Exact;
+  if (text == "pow2")
+    return Bucketing::Pow2;
+  return std::nullopt;
+}
+
+std::optional<ConcurrentMiss> parseConcurrentMiss(const std::string &text) {
+  if (text == "wait")
+    return ConcurrentMiss::Wait;
+  if (text == "nearest-hint")
+    return ConcurrentMiss::NearestHint;
+  return std::nullopt;
+}
+
+std::optional<double> parsePositiveNumber(const std::string &text) {
+  if (text.empty())
+    return std::nullopt;
+  char *end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (errno != 0 || *end != '\0' || !std::isfinite(value) || value <= 0)
+    return std::nullopt;
+  return value;
+}
+
+std::optional<bool> parseFlag(const std::string &text) {
+  if (text == "1" || text == "true" || text == "on" || text == "yes")
+    return true;
+  if (text == "0" || text == "false" || text == "off" || text == "no" ||
+      text.empty())
+    return false;
+  return std::nullopt;
+}
+
+namespace {
+void reportBadValue(const char *variable, const char *value,
+                    const char *expected) {
+  std::fprintf(stderr,
+               "multikernel: ignoring %s='%s' (expected %s); using the "
+               "default\n",
+               variable, value, expected);
+}
+} // namespace
+
+void Config::readEnvironment() {
+  if (const char *value = std::getenv("MULTIKERNEL_POLICY")) {
+    if (auto parsed = parsePolicy(value)) {
+      policy.store(parsed->policy);
+      fixedVariant.store(parsed->fixedVariant);
+    } else {
+      reportBadValue("MULTIKERNEL_POLICY", value,
+                     "benchmark, nearest-hint or fixed:N");
+    }
+  }
+  if (const char *value = std::getenv("MULTIKERNEL_KEY")) {
+    if (auto parsed = parseBucketing(value))
+      bucketing.store(*parsed);
+    else
+      reportBadValue("MULTIKERNEL_KEY", value, "exact or pow2");
+  }
+  if (const char *value = std::getenv("MULTIKERNEL_CONCURRENT_MISS")) {
+    if (auto parsed = parseConcurrentMiss(value))
+      concurrentMiss.store(*parsed);
+    else
+      reportBadValue("MULTIKERNEL_CONCURRENT_MISS", value,
+                     "wait or nearest-hint");
+  }
+  if (const char *value = std::getenv("MULTIKERNEL_BENCH_MS")) {
+    if (auto parsed = parsePositiveNumber(value))
+      benchmarkBudgetNanos.store(static_cast<int64_t>(*parsed * 1e6));
+    else
+      reportBadValue("MULTIKERNEL_BENCH_MS", value,
+                     "a positive number of milliseconds");
+  }
+  if (const char *value = std::getenv("MULTIKERNEL_MAX_ENTRIES")) {
+    auto parsed = parsePositiveNumber(value);
+    if (parsed && *parsed == std::floor(*parsed) && *parsed < 1e12)
+      maxCacheEntries.store(static_cast<int64_t>(*parsed));
+    else
+      reportBadValue("MULTIKERNEL_MAX_ENTRIES", value, "a positive integer");
+  }
+  if (const char *value = std::getenv("MULTIKERNEL_STATS")) {
+    if (auto parsed = parseFlag(value))
+      statsAtExit = *parsed;
+    else
+      reportBadValue("MULTIKERNEL_STATS", value, "0 or 1");
+  }
+  if (const char *value = std::getenv("MULTIKERNEL_LOG")) {
+    if (auto parsed = parseFlag(value))
+      logging.store(*parsed);
+    else
+      reportBadValue("MULTIKERNEL_LOG", value, "0 or 1");
+  }
+  if (const char *value = std::getenv("MULTIKERNEL_CACHE_FILE"))
+    cacheFile = value;
+}
+
+} // namespace multikernel::runtime

@@ -1,0 +1,58 @@
+//===- Config.h - runtime settings ------------------------------*- C++ -*-===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// Process-wide settings of the runtime: set through the C API or, once at
+// first use, from MULTIKERNEL_* environment variables. Every field is an
+// atomic so that dispatching threads read it without a lock.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MULTIKERNEL_LIB_RUNTIME_CONFIG_H
+#define MULTIKERNEL_LIB_RUNTIME_CONFIG_H
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace multikernel::runtime {
+
+enum class Policy : int32_t { Benchmark, NearestHint, Fixed };
+enum class Bucketing : int32_t { Exact, Pow2 };
+enum class ConcurrentMiss : int32_t { Wait, NearestHint };
+
+struct PolicySetting {
+  Policy policy;
+  int32_t fixedVariant; // meaningful for Policy::Fixed
+};
+
+/// Parsers shared by the C API setters and the environment.
+std::optional<PolicySetting> parsePolicy(const std::string &text);
+std::optional<Bucketing> parseBucketing(const std::string &text);
+std::optional<ConcurrentMiss> parseConcurrentMiss(const std::string &text);
+std::optional<double> parsePositiveNumber(const std::string &text);
+std::optional<bool> parseFlag(const std::string &text);
+
+struct Config {
+  std::atomic<Policy> policy{Policy::Benchmark};
+  std::atomic<int32_t> fixedVariant{0};
+  std::atomic<Bucketing> bucketing{Bucketing::Exact};
+  std::atomic<ConcurrentMiss> concurrentMiss{ConcurrentMiss::Wait};
+  std::atomic<int64_t> benchmarkBudgetNanos{20'000'000};
+  std::atomic<int64_t> maxCacheEntries{4096};
+  std::atomic<bool> logging{false};
+  // Only read at exit; set once from the environment.
+  bool statsAtExit = false;
+  std::string cacheFile;
+
+  /// Reads the MULTIKERNEL_* variables; a bad value is reported once on
+  /// stderr and the default kept.
+  void readEnvironment();
+};
+
+} // namespace multikernel::runtime
+
+#endif // MULTIKERNEL_LIB_RUNTIME_CONFIG_H

@@ -1,0 +1,504 @@
+//===- GpuRuntime.cpp - mgpu* entry points and GPU support ----------------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// MLIR's host code calls these around every kernel launch (look up the
+// function, create a stream, launch, synchronize, destroy the stream). The
+// upstream wrappers do real driver work in each; here the expensive parts are
+// done once: modules are cached, function handles are cached per thread, and
+// the "created" stream is the thread's current stream, kept alive.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CudaDriver.h"
+#include "GpuSupport.h"
+
+#include "multikernel/Runtime/MultiKernelGpu.h"
+
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+using namespace multikernel::runtime;
+using cuda::Driver;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Errors
+//===----------------------------------------------------------------------===//
+
+thread_local uint64_t threadErrorCount = 0;
+thread_local std::string threadLastError;
+
+void recordError(std::string message) {
+  ++threadErrorCount;
+  std::fprintf(stderr, "multikernel: %s\n", message.c_str());
+  threadLastError = std::move(message);
+}
+
+/// The driver, or nullptr after recording why `call` cannot run. The
+/// "unavailable" message is printed once per process, recorded every time.
+const Driver *driverFor(const char *call) {
+  if (const Driver *driver = cuda::driver())
+    return driver;
+  static std::atomic<bool> printed{false};
+  ++threadErrorCount;
+  threadLastError = std::string(call) + ": " + cuda::loadError();
+  if (!printed.exchange(true))
+    std::fprintf(stderr, "multikernel: %s\n", threadLastError.c_str());
+  return nullptr;
+}
+
+/// Records a failed driver call; returns true when `result` is a failure.
+bool failed(CUresult result, const char *call, const std::string &detail = "") {
+  if (result == CUDA_SUCCESS)
+    return false;
+  std::string message =
+      std::string(call) + " failed: " + cuda::describe(result);
+  if (!detail.empty())
+    message += " (" + detail + ")";
+  recordError(std::move(message));
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Context and streams
+//===----------------------------------------------------------------------===//
+
+std::atomic<int32_t> defaultDevice{0};
+
+/// Makes a context current on this thread: the caller's if it has one (a
+/// framework such as PyTorch uses the primary context too), else the
+/// primary context of the default device.
+bool ensureContext(const Driver &driver) {
+  thread_local bool ready = false;
+  if (ready)
+    return true;
+  CUcontext current = nullptr;
+  if (failed(driver.cuCtxGetCurrent(&current), "cuCtxGetCurrent"))
+    return false;
+  if (!current) {
+    static CUcontext primary = nullptr;
+    static CUresult primaryResult = [&] {
+      CUdevice device;
+      CUresult result = driver.cuDeviceGet(&device, defaultDevice.load());
+      if (result != CUDA_SUCCESS)
+        return result;
+      return driver.cuDevicePrimaryCtxRetain(&primary, device);
+    }();
+    if (failed(primaryResult, "cuDevicePrimaryCtxRetain") ||
+        failed(driver.cuCtxSetCurrent(primary), "cuCtxSetCurrent"))
+      return false;
+  }
+  ready = true;
+  return true;
+}
+
+struct ThreadStream {
+  bool callerSet = false;
+  CUstream caller = nullptr;
+  CUstream own = nullptr;
+  bool ownCreated = false;
+};
+thread_local ThreadStream threadStream;
+
+/// This thread's current stream; creates the thread's own stream once.
+CUstream currentStream(const Driver &driver) {
+  if (threadStream.callerSet)
+    return threadStream.caller;
+  if (!threadStream.ownCreated) {
+    if (!ensureContext(driver) ||
+        failed(driver.cuStreamCreate(&threadStream.own, CU_STREAM_NON_BLOCKING),
+               "cuStreamCreate"))
+      return nullptr;
+    threadStream.ownCreated = true;
+  }
+  return threadStream.own;
+}
+
+//===----------------------------------------------------------------------===//
+// Modules and functions
+//===----------------------------------------------------------------------===//
+
+struct ModuleCache {
+  std::mutex mutex;
+  std::map<const void *, std::pair<CUmodule, int>> byImage;
+  std::map<std::pair<CUmodule, std::string>, CUfunction> functions;
+};
+
+ModuleCache &modules() {
+  static ModuleCache *cache = new ModuleCache();
+  return *cache;
+}
+
+CUmodule loadModule(const char *call, const void *image, bool jit,
+                    int optLevel) {
+  const Driver *driver = driverFor(call);
+  if (!driver || !ensureContext(*driver))
+    return nullptr;
+  ModuleCache &cache = modules();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  auto found = cache.byImage.find(image);
+  if (found != cache.byImage.end()) {
+    ++found->second.second;
+    return found->second.first;
+  }
+  CUmodule module = nullptr;
+  CUresult result;
+  if (jit) {
+    CUjit_option options[] = {CU_JIT_OPTIMIZATION_LEVEL};
+    void *values[] = {
+        reinterpret_cast<void *>(static_cast<intptr_t>(optLevel))};
+    result = driver->cuModuleLoadDataEx(&module, image, 1, options, values);
+  } else {
+    result = driver->cuModuleLoadData(&module, image);
+  }
+  if (failed(result, jit ? "cuModuleLoadDataEx" : "cuModuleLoadData",
+             jit ? "JIT-compiling the embedded PTX" : "loading the cubin"))
+    return nullptr;
+  cache.byImage[image] = {module, 1};
+  return module;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Control API
+//===----------------------------------------------------------------------===//
+
+extern "C" int32_t mkrtGpuIsAvailable(void) {
+  if (cuda::driver())
+    return 1;
+  threadLastError = cuda::loadError();
+  return 0;
+}
+
+extern "C" const char *mkrtGpuGetLastError(void) {
+  return threadLastError.c_str();
+}
+
+extern "C" void mkrtGpuSetStream(void *stream) {
+  threadStream.callerSet = true;
+  threadStream.caller = static_cast<CUstream>(stream);
+}
+
+extern "C" void mkrtGpuUseOwnStream(void) { threadStream.callerSet = false; }
+
+extern "C" void *mkrtGpuGetStream(void) {
+  const Driver *driver = driverFor("mkrtGpuGetStream");
+  return driver ? currentStream(*driver) : nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// mgpu* entry points
+//===----------------------------------------------------------------------===//
+
+extern "C" void *mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
+  return loadModule("mgpuModuleLoad", data, /*jit=*/false, 0);
+}
+
+extern "C" void *mgpuModuleLoadJIT(void *data, int optLevel) {
+  return loadModule("mgpuModuleLoadJIT", data, /*jit=*/true, optLevel);
+}
+
+extern "C" void mgpuModuleUnload(void *module) {
+  const Driver *driver = driverFor("mgpuModuleUnload");
+  if (!driver || !module)
+    return;
+  ModuleCache &cache = modules();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  for (auto it = cache.byImage.begin(); it != cache.byImage.end(); ++it) {
+    if (it->second.first != module)
+      continue;
+    if (--it->second.second > 0)
+      return;
+    cache.byImage.erase(it);
+    break;
+  }
+  for (auto it = cache.functions.begin(); it != cache.functions.end();)
+    it = it->first.first == module ? cache.functions.erase(it) : std::next(it);
+  failed(driver->cuModuleUnload(static_cast<CUmodule>(module)),
+         "cuModuleUnload");
+}
+
+extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
+  // Generated code passes the same constant name on every launch: a small
+  // per-thread cache keyed by the pointers answers without a lock.
+  struct Entry {
+    void *module;
+    const char *name;
+    void *function;
+  };
+  constexpr int kEntries = 16;
+  thread_local Entry recent[kEntries] = {};
+  thread_local int next = 0;
+  for (const Entry &entry : recent)
+    if (entry.module == module && entry.name == name && entry.function)
+      return entry.function;
+
+  const Driver *driver = driverFor("mgpuModuleGetFunction");
+  if (!driver || !module || !name)
+    return nullptr;
+  CUfunction function = nullptr;
+  {
+    ModuleCache &cache = modules();
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    auto key = std::make_pair(static_cast<CUmodule>(module), std::string(name));
+    auto found = cache.functions.find(key);
+    if (found != cache.functions.end()) {
+      function = found->second;
+    } else {
+      if (failed(driver->cuModuleGetFunction(
+                     &function, static_cast<CUmodule>(module), name),
+                 "cuModuleGetFunction", std::string("kernel '") + name + "'"))
+        return nullptr;
+      cache.functions[key] = function;
+    }
+  }
+  recent[next] = Entry{module, name, function};
+  next = (next + 1) % kEntries;
+  return function;
+}
+
+extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                                 intptr_t gridZ, intptr_t blockX,
+                                 intptr_t blockY, intptr_t blockZ, int32_t smem,
+                                 void *stream, void **params, void **extra,
+                                 size_t /*paramsCount*/) {
+  // An empty grid is a kernel over zero elements: nothing to do (the driver
+  // would reject it as an invalid value).
+  if (gridX <= 0 || gridY <= 0 || gridZ <= 0 || blockX <= 0 || blockY <= 0 ||
+      blockZ <= 0)
+    return;
+  const Driver *driver = driverFor("mgpuLaunchKernel");
+  if (!driver || !ensureContext(*driver))
+    return;
+  if (!function) {
+    recordError("mgpuLaunchKernel: no kernel function (its lookup failed)");
+    return;
+  }
+  CUresult result = driver->cuLaunchKernel(
+      static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX, blockY,
+      blockZ, smem, static_cast<CUstream>(stream), params, extra);
+  if (result != CUDA_SUCCESS)
+    failed(result, "cuLaunchKernel",
+           "grid " + std::to_string(gridX) + "x" + std::to_string(gridY) + "x" +
+               std::to_string(gridZ) + ", block " + std::to_string(blockX) +
+               "x" + std::to_string(blockY) + "x" + std::to_string(blockZ) +
+               ", " + std::to_string(smem) + " bytes of shared memory");
+}
+
+extern "C" void *mgpuStreamCreate(void) {
+  const Driver *driver = driverFor("mgpuStreamCreate");
+  return driver ? currentStream(*driver) : nullptr;
+}
+
+extern "C" void mgpuStreamDestroy(void * /*stream*/) {
+  // The stream came from mgpuStreamCreate: it is the thread's current
+  // stream, which outlives the launch.
+}
+
+extern "C" void mgpuStreamSynchronize(void *stream) {
+  if (const Driver *driver = driverFor("mgpuStreamSynchronize"))
+    failed(driver->cuStreamSynchronize(static_cast<CUstream>(stream)),
+           "cuStreamSynchronize");
+}
+
+extern "C" void mgpuStreamWaitEvent(void *stream, void *event) {
+  if (const Driver *driver = driverFor("mgpuStreamWaitEvent"))
+    failed(driver->cuStreamWaitEvent(static_cast<CUstream>(stream),
+                                     static_cast<CUevent>(event), 0),
+           "cuStreamWaitEvent");
+}
+
+extern "C" void *mgpuEventCreate(void) {
+  const Driver *driver = driverFor("mgpuEventCreate");
+  if (!driver || !ensureContext(*driver))
+    return nullptr;
+  CUevent event = nullptr;
+  if (failed(driver->cuEventCreate(&event, CU_EVENT_DISABLE_TIMING),
+             "cuEventCreate"))
+    return nullptr;
+  return event;
+}
+
+extern "C" void mgpuEventDestroy(void *event) {
+  if (const Driver *driver = driverFor("mgpuEventDestroy"))
+    failed(driver->cuEventDestroy(static_cast<CUevent>(event)),
+           "cuEventDestroy");
+}
+
+extern "C" void mgpuEventSynchronize(void *event) {
+  if (const Driver *driver = driverFor("mgpuEventSynchronize"))
+    failed(driver->cuEventSynchronize(static_cast<CUevent>(event)),
+           "cuEventSynchronize");
+}
+
+extern "C" void mgpuEventRecord(void *event, void *stream) {
+  if (const Driver *driver = driverFor("mgpuEventRecord"))
+    failed(driver->cuEventRecord(static_cast<CUevent>(event),
+                                 static_cast<CUstream>(stream)),
+           "cuEventRecord");
+}
+
+extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
+                              bool isHostShared) {
+  const Driver *driver = driverFor("mgpuMemAlloc");
+  if (!driver || !ensureContext(*driver))
+    return nullptr;
+  CUdeviceptr pointer = 0;
+  CUresult result =
+      isHostShared
+          ? driver->cuMemAllocManaged(&pointer, sizeBytes, CU_MEM_ATTACH_GLOBAL)
+          : driver->cuMemAlloc(&pointer, sizeBytes);
+  if (failed(result, isHostShared ? "cuMemAllocManaged" : "cuMemAlloc",
+             std::to_string(sizeBytes) + " bytes"))
+    return nullptr;
+  return reinterpret_cast<void *>(pointer);
+}
+
+extern "C" void mgpuMemFree(void *pointer, void * /*stream*/) {
+  if (const Driver *driver = driverFor("mgpuMemFree"))
+    failed(driver->cuMemFree(reinterpret_cast<CUdeviceptr>(pointer)),
+           "cuMemFree");
+}
+
+extern "C" void mgpuMemcpy(void *destination, void *source, size_t sizeBytes,
+                           void *stream) {
+  if (const Driver *driver = driverFor("mgpuMemcpy"))
+    failed(driver->cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(destination),
+                                 reinterpret_cast<CUdeviceptr>(source),
+                                 sizeBytes, static_cast<CUstream>(stream)),
+           "cuMemcpyAsync");
+}
+
+extern "C" void mgpuMemset32(void *destination, unsigned int value,
+                             size_t count, void *stream) {
+  if (const Driver *driver = driverFor("mgpuMemset32"))
+    failed(driver->cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(destination),
+                                    value, count,
+                                    static_cast<CUstream>(stream)),
+           "cuMemsetD32Async");
+}
+
+extern "C" void mgpuMemset16(void *destination, unsigned short value,
+                             size_t count, void *stream) {
+  if (const Driver *driver = driverFor("mgpuMemset16"))
+    failed(driver->cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(destination),
+                                    value, count,
+                                    static_cast<CUstream>(stream)),
+           "cuMemsetD16Async");
+}
+
+extern "C" void mgpuSetDefaultDevice(int32_t device) {
+  defaultDevice.store(device);
+}
+
+//===----------------------------------------------------------------------===//
+// GpuSupport.h
+//===----------------------------------------------------------------------===//
+
+namespace multikernel::runtime::gpu {
+
+uint64_t errorCount() { return threadErrorCount; }
+
+bool currentStreamIsCapturing() {
+  const Driver *driver = cuda::driver();
+  if (!driver)
+    return false;
+  CUstreamCaptureStatus status = CU_STREAM_CAPTURE_STATUS_NONE;
+  CUstream stream = currentStream(*driver);
+  if (failed(driver->cuStreamIsCapturing(stream, &status),
+             "cuStreamIsCapturing"))
+    return false;
+  return status != CU_STREAM_CAPTURE_STATUS_NONE;
+}
+
+EventTimer::EventTimer() {
+  const Driver *driver = driverFor("EventTimer");
+  if (!driver || !ensureContext(*driver))
+    return;
+  CUevent start = nullptr, stop = nullptr;
+  if (failed(driver->cuEventCreate(&start, CU_EVENT_DEFAULT), "cuEventCreate"))
+    return;
+  if (failed(driver->cuEventCreate(&stop, CU_EVENT_DEFAULT), "cuEventCreate")) {
+    driver->cuEventDestroy(start);
+    return;
+  }
+  startEvent = start;
+  stopEvent = stop;
+}
+
+EventTimer::~EventTimer() {
+  const Driver *driver = cuda::driver();
+  if (!driver)
+    return;
+  if (startEvent)
+    driver->cuEventDestroy(static_cast<CUevent>(startEvent));
+  if (stopEvent)
+    driver->cuEventDestroy(static_cast<CUevent>(stopEvent));
+}
+
+void EventTimer::start() {
+  const Driver *driver = cuda::driver();
+  failed(driver->cuEventRecord(static_cast<CUevent>(startEvent),
+                               currentStream(*driver)),
+         "cuEventRecord");
+}
+
+double EventTimer::stop() {
+  const Driver *driver = cuda::driver();
+  float milliseconds = 0;
+  if (failed(driver->cuEventRecord(static_cast<CUevent>(stopEvent),
+                                   currentStream(*driver)),
+             "cuEventRecord") ||
+      failed(driver->cuEventSynchronize(static_cast<CUevent>(stopEvent)),
+             "cuEventSynchronize") ||
+      failed(driver->cuEventElapsedTime(&milliseconds,
+                                        static_cast<CUevent>(startEvent),
+                                        static_cast<CUevent>(stopEvent)),
+             "cuEventElapsedTime"))
+    return -1;
+  return milliseconds * 1e6;
+}
+
+void *allocate(size_t bytes) { return mgpuMemAlloc(bytes, nullptr, false); }
+
+void release(void *pointer) { mgpuMemFree(pointer, nullptr); }
+
+bool copyOnCurrentStream(void *destination, const void *source, size_t bytes) {
+  const Driver *driver = driverFor("snapshot copy");
+  if (!driver)
+    return false;
+  return !failed(
+      driver->cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(destination),
+                            reinterpret_cast<CUdeviceptr>(source), bytes,
+                            currentStream(*driver)),
+      "cuMemcpyAsync", "snapshot of a written argument");
+}
+
+bool synchronizeCurrentStream() {
+  const Driver *driver = driverFor("synchronize");
+  return driver && !failed(driver->cuStreamSynchronize(currentStream(*driver)),
+                           "cuStreamSynchronize");
+}
+
+std::string deviceName() {
+  const Driver *driver = cuda::driver();
+  if (!driver)
+    return "cuda:unavailable";
+  CUdevice device;
+  char name[256] = {};
+  if (driver->cuDeviceGet(&device, defaultDevice.load()) != CUDA_SUCCESS ||
+      driver->cuDeviceGetName(name, sizeof(name), device) != CUDA_SUCCESS)
+    return "cuda:unknown";
+  return std::string("cuda:") + name;
+}
+
+} // namespace multikernel::runtime::gpu

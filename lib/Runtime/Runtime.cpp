@@ -1,0 +1,225 @@
+//===- Runtime.cpp - dispatch entry point and process-wide state ----------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Runtime.h"
+
+#include "multikernel/Runtime/MultiKernelRuntime.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+using namespace multikernel::runtime;
+
+namespace {
+/// Why `desc` cannot be used, or empty when it is well formed.
+std::string validateDescriptor(const MkrtSiteDescriptor *desc) {
+  if (!desc)
+    return "null descriptor";
+  if (desc->abiVersion != MKRT_ABI_VERSION)
+    return "ABI version " + std::to_string(desc->abiVersion) +
+           ", but this runtime implements version " +
+           std::to_string(MKRT_ABI_VERSION) +
+           " (recompile the module against this runtime)";
+  if (!desc->name || !*desc->name)
+    return "missing site name";
+  if (desc->target != MKRT_TARGET_CPU && desc->target != MKRT_TARGET_CUDA)
+    return "unknown target " + std::to_string(desc->target);
+  if (desc->keyRank < 0 || desc->keyRank > MKRT_MAX_KEY_RANK)
+    return "key rank " + std::to_string(desc->keyRank) + " outside [0, " +
+           std::to_string(MKRT_MAX_KEY_RANK) + "]";
+  if (desc->numVariants < 1 || desc->numVariants > MKRT_MAX_VARIANTS)
+    return "variant count " + std::to_string(desc->numVariants) +
+           " outside [1, " + std::to_string(MKRT_MAX_VARIANTS) + "]";
+  if (desc->keyRank > 0 && !desc->hints)
+    return "missing hints";
+  for (int32_t i = 0; i < desc->numVariants * desc->keyRank; ++i)
+    if (desc->hints[i] <= 0)
+      return "non-positive hint entry";
+  if (!desc->variants)
+    return "missing variant table";
+  for (int32_t v = 0; v < desc->numVariants; ++v)
+    if (!desc->variants[v])
+      return "null entry point for variant " + std::to_string(v);
+  if (desc->numArgs < 0 || desc->numWritten < 0 ||
+      (desc->numWritten > 0 && !desc->written))
+    return "bad argument counts";
+  for (int32_t i = 0; i < desc->numWritten; ++i) {
+    const MkrtWrittenArg &w = desc->written[i];
+    if (w.argIndex < 0 || w.argIndex >= desc->numArgs || w.rank < 0 ||
+        w.elementBytes <= 0 ||
+        (w.memorySpace != MKRT_MEMORY_HOST &&
+         w.memorySpace != MKRT_MEMORY_CUDA_DEVICE))
+      return "bad written-argument entry " + std::to_string(i);
+  }
+  if (!desc->state)
+    return "missing state slot";
+  return "";
+}
+} // namespace
+
+namespace multikernel::runtime {
+
+Runtime &Runtime::get() {
+  // Leaked on purpose: see Runtime.h.
+  static Runtime *instance = new Runtime();
+  return *instance;
+}
+
+Runtime::Runtime() {
+  config.readEnvironment();
+  // Not through mkrtLoadTable: that would re-enter Runtime::get().
+  if (!config.cacheFile.empty())
+    loadTableFile(*this, config.cacheFile, /*missingIsError=*/false);
+  if (config.statsAtExit || !config.cacheFile.empty())
+    std::atexit(&Runtime::atExit);
+}
+
+void Runtime::atExit() {
+  Runtime &runtime = get();
+  if (runtime.config.statsAtExit)
+    mkrtPrintStats(stderr);
+  if (!runtime.config.cacheFile.empty())
+    mkrtSaveTable(runtime.config.cacheFile.c_str());
+}
+
+Site *Runtime::getOrCreateSite(const MkrtSiteDescriptor *descriptor) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (descriptor && descriptor->state && *descriptor->state)
+    return static_cast<Site *>(*descriptor->state);
+  std::string problem = validateDescriptor(descriptor);
+  if (!problem.empty()) {
+    if (std::find(reportedBad.begin(), reportedBad.end(), descriptor) ==
+        reportedBad.end()) {
+      reportedBad.push_back(descriptor);
+      std::fprintf(stderr, "multikernel: rejecting dispatch site '%s': %s\n",
+                   descriptor && descriptor->name ? descriptor->name : "?",
+                   problem.c_str());
+    }
+    return nullptr;
+  }
+  allSites.push_back(
+      std::make_unique<Site>(*descriptor, config.maxCacheEntries.load()));
+  Site *site = allSites.back().get();
+
+  auto waiting = pending.find({site->moduleId(), site->name()});
+  if (waiting != pending.end()) {
+    int ignored = 0;
+    std::string lastReason;
+    for (const TableEntry &entry : waiting->second) {
+      std::string reason = applyEntry(*site, entry);
+      if (!reason.empty()) {
+        ++ignored;
+        lastReason = reason;
+      }
+    }
+    if (ignored)
+      std::fprintf(stderr,
+                   "multikernel: site '%s': ignored %d dispatch-table "
+                   "entries (%s)\n",
+                   site->name().c_str(), ignored, lastReason.c_str());
+  }
+
+  // Publish only now: other threads see either nothing or a ready site.
+  __atomic_store_n(descriptor->state, static_cast<void *>(site),
+                   __ATOMIC_RELEASE);
+  return site;
+}
+
+std::vector<Site *> Runtime::sites() {
+  std::lock_guard<std::mutex> lock(mutex);
+  std::vector<Site *> result;
+  for (const auto &site : allSites)
+    result.push_back(site.get());
+  return result;
+}
+
+void Runtime::reset() {
+  std::lock_guard<std::mutex> lock(mutex);
+  for (const auto &site : allSites)
+    site->reset();
+  pending.clear();
+}
+
+} // namespace multikernel::runtime
+
+//===----------------------------------------------------------------------===//
+// C API: dispatch
+//===----------------------------------------------------------------------===//
+
+extern "C" int32_t mkrtDispatch(const MkrtSiteDescriptor *site,
+                                const int64_t *key, void **args) {
+  void *state = site && site->state
+                    ? __atomic_load_n(site->state, __ATOMIC_ACQUIRE)
+                    : nullptr;
+  Runtime &runtime = Runtime::get();
+  if (!state) {
+    state = runtime.getOrCreateSite(site);
+    if (!state)
+      return MKRT_ERROR_BAD_DESCRIPTOR;
+  }
+  Site *siteState = static_cast<Site *>(state);
+  if (runtime.config.bucketing.load(std::memory_order_relaxed) ==
+      Bucketing::Pow2) {
+    int64_t bucketed[MKRT_MAX_KEY_RANK];
+    bucketKeyPow2(key, siteState->keyRank(), bucketed);
+    return siteState->dispatch(bucketed, args);
+  }
+  return siteState->dispatch(key, args);
+}
+
+//===----------------------------------------------------------------------===//
+// C API: settings
+//===----------------------------------------------------------------------===//
+
+extern "C" int32_t mkrtSetPolicy(const char *policy) {
+  auto parsed = policy ? parsePolicy(policy) : std::nullopt;
+  if (!parsed)
+    return MKRT_ERROR_INVALID_ARGUMENT;
+  Config &config = Runtime::get().config;
+  config.fixedVariant.store(parsed->fixedVariant);
+  config.policy.store(parsed->policy);
+  return MKRT_SUCCESS;
+}
+
+extern "C" int32_t mkrtSetKeyBucketing(const char *bucketing) {
+  auto parsed = bucketing ? parseBucketing(bucketing) : std::nullopt;
+  if (!parsed)
+    return MKRT_ERROR_INVALID_ARGUMENT;
+  Runtime::get().config.bucketing.store(*parsed);
+  return MKRT_SUCCESS;
+}
+
+extern "C" int32_t mkrtSetConcurrentMissPolicy(const char *policy) {
+  auto parsed = policy ? parseConcurrentMiss(policy) : std::nullopt;
+  if (!parsed)
+    return MKRT_ERROR_INVALID_ARGUMENT;
+  Runtime::get().config.concurrentMiss.store(*parsed);
+  return MKRT_SUCCESS;
+}
+
+extern "C" int32_t mkrtSetBenchmarkBudgetMs(double milliseconds) {
+  if (!(milliseconds > 0) || milliseconds > 1e9)
+    return MKRT_ERROR_INVALID_ARGUMENT;
+  Runtime::get().config.benchmarkBudgetNanos.store(
+      static_cast<int64_t>(milliseconds * 1e6));
+  return MKRT_SUCCESS;
+}
+
+extern "C" int32_t mkrtSetMaxCacheEntries(int64_t entries) {
+  if (entries <= 0)
+    return MKRT_ERROR_INVALID_ARGUMENT;
+  Runtime::get().config.maxCacheEntries.store(entries);
+  return MKRT_SUCCESS;
+}
+
+extern "C" void mkrtSetLogging(int32_t enabled) {
+  Runtime::get().config.logging.store(enabled != 0);
+}
+
+extern "C" void mkrtReset(void) { Runtime::get().reset(); }

@@ -1,0 +1,87 @@
+//===- Runtime.h - process-wide runtime state -------------------*- C++ -*-===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The one process-wide object: settings, the registry of sites, and the
+// dispatch-table entries waiting for sites that are not used yet. It is
+// created on first use and deliberately never destroyed, so that dispatches
+// from other static destructors and the exit handlers (statistics, saving
+// the cache file) never see it half torn down.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MULTIKERNEL_LIB_RUNTIME_RUNTIME_H
+#define MULTIKERNEL_LIB_RUNTIME_RUNTIME_H
+
+#include "Config.h"
+#include "Site.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace multikernel::runtime {
+
+/// A dispatch-table line not yet applied to a site.
+struct TableEntry {
+  std::string device;
+  std::string moduleId;
+  std::string site;
+  Key key;
+  int32_t variant;
+  int32_t numVariants;
+};
+
+class Runtime {
+public:
+  static Runtime &get();
+
+  Config config;
+
+  /// The site of `descriptor`, created on first use (thread-safe); nullptr
+  /// for a malformed descriptor, reported once.
+  Site *getOrCreateSite(const MkrtSiteDescriptor *descriptor);
+
+  std::vector<Site *> sites();
+
+  /// Applies `entries` to existing sites and keeps the rest for sites that
+  /// are created later. Reports what it ignores; `origin` names the source.
+  void addTableEntries(std::vector<TableEntry> entries,
+                       const std::string &origin);
+
+  /// Entries for every cached decision of every site.
+  std::vector<TableEntry> collectTableEntries();
+
+  void reset();
+
+private:
+  Runtime();
+  /// Applies one entry to `site`, or says why not (empty on success).
+  std::string applyEntry(Site &site, const TableEntry &entry);
+  static void atExit();
+
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Site>> allSites;
+  std::vector<const MkrtSiteDescriptor *> reportedBad;
+  /// Loaded dispatch-table entries by (module, site), applied to every site
+  /// created for them.
+  std::map<std::pair<std::string, std::string>, std::vector<TableEntry>>
+      pending;
+};
+
+/// Device identity used in dispatch tables for an MkrtTarget.
+std::string deviceNameFor(int32_t target);
+
+/// Reads a dispatch table file into `runtime` (DispatchTable.cpp). A missing
+/// file is only an error when `missingIsError`.
+int32_t loadTableFile(Runtime &runtime, const std::string &path,
+                      bool missingIsError);
+
+} // namespace multikernel::runtime
+
+#endif // MULTIKERNEL_LIB_RUNTIME_RUNTIME_H

@@ -1,0 +1,390 @@
+//===- Site.cpp - per-site dispatch state ---------------------------------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Site.h"
+
+#include "Benchmark.h"
+#include "GpuSupport.h"
+#include "Runtime.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace multikernel::runtime {
+
+namespace {
+int64_t nowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string formatKey(const int64_t *key, int rank) {
+  std::string text = "(";
+  for (int d = 0; d < rank; ++d) {
+    if (d)
+      text += ", ";
+    text += std::to_string(key[d]);
+  }
+  return text + ")";
+}
+
+const char *sourceName(DecisionSource source) {
+  switch (source) {
+  case DecisionSource::Benchmark:
+    return "benchmark";
+  case DecisionSource::NearestHint:
+    return "nearest-hint";
+  case DecisionSource::Fixed:
+    return "fixed";
+  case DecisionSource::Table:
+    return "table";
+  }
+  return "?";
+}
+} // namespace
+
+void bucketKeyPow2(const int64_t *key, int rank, int64_t *bucketed) {
+  for (int d = 0; d < rank; ++d) {
+    int64_t size = key[d];
+    if (size <= 1 || size > (int64_t(1) << 62)) {
+      bucketed[d] = size;
+      continue;
+    }
+    // The smallest power of two >= size.
+    bucketed[d] = int64_t(1) << (64 - __builtin_clzll(uint64_t(size - 1)));
+  }
+}
+
+int32_t nearestHint(const MkrtSiteDescriptor &desc, const int64_t *key,
+                    uint64_t excludedMask) {
+  int32_t best = -1;
+  double bestDistance = 0;
+  for (int32_t v = 0; v < desc.numVariants; ++v) {
+    if (excludedMask & (uint64_t(1) << v))
+      continue;
+    double distance = 0;
+    for (int d = 0; d < desc.keyRank; ++d) {
+      // Sizes below one (empty tensors) count as one.
+      double size = key[d] < 1 ? 1.0 : static_cast<double>(key[d]);
+      double hint = static_cast<double>(desc.hints[v * desc.keyRank + d]);
+      distance += std::fabs(std::log(size) - std::log(hint));
+    }
+    if (best < 0 || distance < bestDistance) {
+      best = v;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+Site::Site(const MkrtSiteDescriptor &descriptor, int64_t maxEntries)
+    : desc(descriptor), siteName(descriptor.name),
+      module(descriptor.moduleId ? descriptor.moduleId : ""),
+      cache(descriptor.keyRank, maxEntries) {}
+
+void Site::countHit() {
+  static std::atomic<unsigned> nextShard{0};
+  thread_local unsigned shard = nextShard.fetch_add(1) % kHitShards;
+  hitShards[shard].count.fetch_add(1, std::memory_order_relaxed);
+}
+
+int64_t Site::hitCount() const {
+  int64_t total = 0;
+  for (const HitShard &shard : hitShards)
+    total += shard.count.load(std::memory_order_relaxed);
+  return total;
+}
+
+int32_t Site::dispatch(const int64_t *key, void **args) {
+  int32_t variant = cache.lookup(key);
+  if (variant >= 0) {
+    countHit();
+    return runOrRecover(key, variant, args);
+  }
+  return dispatchMiss(key, args);
+}
+
+int32_t Site::runVariant(int32_t variant, void **args) {
+  if (desc.target != MKRT_TARGET_CUDA) {
+    desc.variants[variant](args);
+    return MKRT_SUCCESS;
+  }
+  return runVariantChecked(desc, variant, args) ? MKRT_SUCCESS
+                                                : MKRT_ERROR_VARIANT_FAILED;
+}
+
+int32_t Site::runOrRecover(const int64_t *key, int32_t variant, void **args) {
+  int32_t status = runVariant(variant, args);
+  if (status == MKRT_SUCCESS)
+    return status;
+  // A failed launch wrote nothing: exclude the variant, forget the
+  // decisions that chose it, and decide this key again.
+  excludeVariant(variant, "it failed when run");
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (auto it = decided.begin(); it != decided.end();) {
+      if (it->second.variant == variant) {
+        cache.erase(it->first.data());
+        it = decided.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    insertionOrder.clear();
+    for (const auto &entry : decided)
+      insertionOrder.push_back(entry.first);
+  }
+  return dispatchMiss(key, args);
+}
+
+void Site::excludeVariant(int32_t variant, const char *why) {
+  uint64_t bit = uint64_t(1) << variant;
+  if (excluded.fetch_or(bit) & bit)
+    return;
+  std::fprintf(stderr,
+               "multikernel: site '%s': variant %d excluded because %s\n",
+               siteName.c_str(), variant, why);
+}
+
+int32_t Site::dispatchMiss(const int64_t *key, void **args) {
+  Key keyVector(key, key + desc.keyRank);
+  std::shared_ptr<InFlight> flight;
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    auto found = decided.find(keyVector);
+    if (found != decided.end()) {
+      // Decided after our lock-free lookup, or the lookup raced a writer.
+      int32_t variant = found->second.variant;
+      lock.unlock();
+      countHit();
+      return runOrRecover(key, variant, args);
+    }
+    ++missCount;
+    auto pendingFlight = inFlight.find(keyVector);
+    if (pendingFlight != inFlight.end()) {
+      std::shared_ptr<InFlight> other = pendingFlight->second;
+      if (Runtime::get().config.concurrentMiss.load() ==
+          ConcurrentMiss::NearestHint) {
+        lock.unlock();
+        int32_t variant = nearestHintVariant(key);
+        if (variant < 0)
+          return MKRT_ERROR_ALL_VARIANTS_FAILED;
+        return runVariant(variant, args);
+      }
+      other->cv.wait(lock, [&] { return other->done; });
+      int32_t variant = other->variant;
+      lock.unlock();
+      if (variant < 0)
+        return MKRT_ERROR_ALL_VARIANTS_FAILED;
+      return runOrRecover(key, variant, args);
+    }
+    flight = std::make_shared<InFlight>();
+    inFlight.emplace(keyVector, flight);
+  }
+
+  Decision decision;
+  bool cacheable = true;
+  int64_t started = nowNanos();
+  int32_t variant = decide(key, args, decision, cacheable);
+  int64_t elapsed = nowNanos() - started;
+
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (decision.source == DecisionSource::Benchmark &&
+        !decision.variantNanos.empty()) {
+      ++benchmarkCount;
+      benchmarkNanos += elapsed;
+    }
+    if (variant >= 0 && cacheable)
+      insertDecisionLocked(keyVector, decision);
+    flight->done = true;
+    flight->variant = variant;
+    inFlight.erase(keyVector);
+  }
+  flight->cv.notify_all();
+
+  if (Runtime::get().config.logging.load(std::memory_order_relaxed))
+    logDecision(keyVector, decision, elapsed);
+  if (variant < 0) {
+    std::fprintf(stderr,
+                 "multikernel: site '%s': no variant can run for key %s\n",
+                 siteName.c_str(), formatKey(key, desc.keyRank).c_str());
+    return MKRT_ERROR_ALL_VARIANTS_FAILED;
+  }
+  return runOrRecover(key, variant, args);
+}
+
+int32_t Site::nearestHintVariant(const int64_t *key) const {
+  return nearestHint(desc, key, excluded.load());
+}
+
+int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
+                     bool &cacheable) {
+  const Config &config = Runtime::get().config;
+  decision.variantNanos.assign(desc.numVariants, -1.0);
+
+  // Benchmarking is illegal while a CUDA graph is being captured: use the
+  // nearest hint for now and decide properly on a later, uncaptured call.
+  if (desc.target == MKRT_TARGET_CUDA && gpu::currentStreamIsCapturing()) {
+    cacheable = false;
+    decision.source = DecisionSource::NearestHint;
+    decision.variantNanos.clear();
+    decision.variant = nearestHintVariant(key);
+    return decision.variant;
+  }
+
+  switch (config.policy.load()) {
+  case Policy::Fixed: {
+    int32_t fixed = config.fixedVariant.load();
+    decision.source = DecisionSource::Fixed;
+    decision.variantNanos.clear();
+    if (fixed < desc.numVariants &&
+        !(excluded.load() & (uint64_t(1) << fixed))) {
+      decision.variant = fixed;
+      return fixed;
+    }
+    // The fixed variant does not exist here: the nearest hint is the
+    // documented fallback, and it is not cached so that the fixed policy
+    // applies again if the setting changes.
+    cacheable = false;
+    decision.variant = nearestHintVariant(key);
+    return decision.variant;
+  }
+  case Policy::NearestHint:
+    decision.source = DecisionSource::NearestHint;
+    decision.variantNanos.clear();
+    decision.variant = nearestHintVariant(key);
+    return decision.variant;
+  case Policy::Benchmark:
+    break;
+  }
+
+  decision.source = DecisionSource::Benchmark;
+  if (desc.numVariants == 1 && !(excluded.load() & 1)) {
+    decision.variantNanos.clear();
+    decision.variant = 0;
+    return 0;
+  }
+
+  WrittenSnapshot snapshot;
+  std::string error;
+  if (!snapshot.capture(desc, args, error)) {
+    std::fprintf(stderr,
+                 "multikernel: site '%s': cannot snapshot the written "
+                 "arguments (%s); using the nearest hint without "
+                 "benchmarking\n",
+                 siteName.c_str(), error.c_str());
+    cacheable = false;
+    decision.source = DecisionSource::NearestHint;
+    decision.variantNanos.clear();
+    decision.variant = nearestHintVariant(key);
+    return decision.variant;
+  }
+  BenchmarkResult result =
+      benchmarkVariants(desc, args, excluded.load(),
+                        config.benchmarkBudgetNanos.load(), snapshot);
+  for (int32_t failed : result.failed)
+    excludeVariant(failed, "it failed while being benchmarked");
+  decision.variantNanos = result.medianNanos;
+  decision.variant = result.best;
+  return result.best;
+}
+
+void Site::insertDecisionLocked(const Key &key, Decision decision) {
+  int64_t bound = Runtime::get().config.maxCacheEntries.load();
+  cache.setMaxEntries(bound);
+  auto existing = decided.find(key);
+  if (existing == decided.end()) {
+    while (!insertionOrder.empty() &&
+           static_cast<int64_t>(decided.size()) >= bound) {
+      const Key &oldest = insertionOrder.front();
+      cache.erase(oldest.data());
+      decided.erase(oldest);
+      insertionOrder.pop_front();
+      ++evictionCount;
+    }
+    insertionOrder.push_back(key);
+  }
+  cache.insert(key.data(), decision.variant);
+  decided[key] = std::move(decision);
+}
+
+bool Site::addTableDecision(const int64_t *key, int32_t variant) {
+  if (variant < 0 || variant >= desc.numVariants ||
+      (excluded.load() & (uint64_t(1) << variant)))
+    return false;
+  Decision decision;
+  decision.variant = variant;
+  decision.source = DecisionSource::Table;
+  std::lock_guard<std::mutex> lock(mutex);
+  insertDecisionLocked(Key(key, key + desc.keyRank), std::move(decision));
+  ++tableCount;
+  return true;
+}
+
+void Site::logDecision(const Key &key, const Decision &decision,
+                       int64_t elapsedNanos) const {
+  std::string line = "multikernel: site '" + siteName + "' key " +
+                     formatKey(key.data(), desc.keyRank) + ":";
+  for (size_t v = 0; v < decision.variantNanos.size(); ++v) {
+    char buffer[64];
+    if (decision.variantNanos[v] < 0)
+      std::snprintf(buffer, sizeof(buffer), " v%zu=-", v);
+    else
+      std::snprintf(buffer, sizeof(buffer), " v%zu=%.2fus", v,
+                    decision.variantNanos[v] / 1e3);
+    line += buffer;
+  }
+  char tail[96];
+  std::snprintf(tail, sizeof(tail), " -> variant %d (%s, %.3f ms)\n",
+                decision.variant, sourceName(decision.source),
+                elapsedNanos / 1e6);
+  line += tail;
+  std::fputs(line.c_str(), stderr);
+}
+
+MkrtSiteStats Site::stats() {
+  std::lock_guard<std::mutex> lock(mutex);
+  MkrtSiteStats stats{};
+  stats.name = siteName.c_str();
+  stats.moduleId = module.c_str();
+  stats.hits = hitCount();
+  stats.misses = missCount;
+  stats.calls = stats.hits + stats.misses;
+  stats.benchmarks = benchmarkCount;
+  stats.benchmarkNanos = benchmarkNanos;
+  stats.cachedKeys = static_cast<int64_t>(decided.size());
+  stats.evictions = evictionCount;
+  stats.tableHits = tableCount;
+  stats.numVariants = desc.numVariants;
+  stats.keyRank = desc.keyRank;
+  stats.excludedVariants = excluded.load();
+  return stats;
+}
+
+std::vector<std::pair<Key, Decision>> Site::decisions() {
+  std::lock_guard<std::mutex> lock(mutex);
+  std::vector<std::pair<Key, Decision>> result;
+  for (const Key &key : insertionOrder)
+    result.emplace_back(key, decided.at(key));
+  return result;
+}
+
+void Site::reset() {
+  std::lock_guard<std::mutex> lock(mutex);
+  cache.clear();
+  decided.clear();
+  insertionOrder.clear();
+  excluded.store(0);
+  for (HitShard &shard : hitShards)
+    shard.count.store(0);
+  missCount = benchmarkCount = benchmarkNanos = evictionCount = tableCount = 0;
+}
+
+} // namespace multikernel::runtime

@@ -1,0 +1,307 @@
+//===- DispatchTest.cpp - benchmark-then-cache dispatch -------------------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestSupport.h"
+
+#include "Benchmark.h"
+#include "Config.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace multikernel::testing;
+
+namespace {
+
+class DispatchTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    mkrtReset();
+    ASSERT_EQ(mkrtSetPolicy("benchmark"), MKRT_SUCCESS);
+    ASSERT_EQ(mkrtSetKeyBucketing("exact"), MKRT_SUCCESS);
+    ASSERT_EQ(mkrtSetBenchmarkBudgetMs(4), MKRT_SUCCESS);
+    ASSERT_EQ(mkrtSetMaxCacheEntries(4096), MKRT_SUCCESS);
+    ASSERT_EQ(mkrtSetConcurrentMissPolicy("wait"), MKRT_SUCCESS);
+  }
+};
+
+// Variant 1 is three times faster than the others, whatever the key.
+int64_t variantOneFastest(int variant, int64_t) {
+  return variant == 1 ? 100'000 : 300'000;
+}
+
+TEST_F(DispatchTest, BenchmarksOnceAndCachesTheFastest) {
+  FakeSite site("fastest", {{64}, {1024}, {4096}});
+  Scenario scenario;
+  scenario.cost = variantOneFastest;
+  std::vector<float> out(8, 0.0f);
+
+  ASSERT_EQ(dispatch1d(site, scenario, 500, out), MKRT_SUCCESS);
+  MkrtSiteStats stats = site.stats();
+  EXPECT_EQ(stats.calls, 1);
+  EXPECT_EQ(stats.misses, 1);
+  EXPECT_EQ(stats.hits, 0);
+  EXPECT_EQ(stats.benchmarks, 1);
+  EXPECT_GT(stats.benchmarkNanos, 0);
+  // Every variant ran while benchmarking (warm-up + estimate at least).
+  for (int v = 0; v < 3; ++v)
+    EXPECT_GE(scenario.runs[v].load(), 2) << "variant " << v;
+  // The real run was the winner's.
+  EXPECT_EQ(out[0], 101.0f);
+
+  MkrtDecision decision;
+  ASSERT_EQ(mkrtGetSiteDecisions(site.index(), &decision, 1), 1);
+  EXPECT_EQ(decision.variant, 1);
+  EXPECT_EQ(decision.key[0], 500);
+  EXPECT_EQ(decision.source, 0);
+  EXPECT_LT(decision.variantNanos[1], decision.variantNanos[0]);
+  EXPECT_LT(decision.variantNanos[1], decision.variantNanos[2]);
+
+  // Later calls with the same key: cache hits that run only the winner.
+  int runsBefore = scenario.totalRuns();
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(dispatch1d(site, scenario, 500, out), MKRT_SUCCESS);
+  EXPECT_EQ(scenario.totalRuns() - runsBefore, 5);
+  stats = site.stats();
+  EXPECT_EQ(stats.hits, 5);
+  EXPECT_EQ(stats.benchmarks, 1);
+  EXPECT_EQ(stats.cachedKeys, 1);
+}
+
+// Variant 0 wins small keys, variant 1 wins large ones.
+int64_t crossover(int variant, int64_t key) {
+  bool small = key < 1000;
+  return (variant == 0) == small ? 60'000 : 240'000;
+}
+
+TEST_F(DispatchTest, EachKeyGetsItsOwnDecision) {
+  FakeSite site("crossover", {{100}, {10000}});
+  Scenario scenario;
+  scenario.cost = crossover;
+  std::vector<float> out(4);
+  ASSERT_EQ(dispatch1d(site, scenario, 10, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 100.0f);
+  ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  ASSERT_EQ(dispatch1d(site, scenario, 10, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 100.0f);
+  EXPECT_EQ(site.stats().benchmarks, 2);
+  EXPECT_EQ(site.stats().hits, 1);
+}
+
+TEST_F(DispatchTest, NearestHintPolicyRunsOnlyTheChosenVariant) {
+  ASSERT_EQ(mkrtSetPolicy("nearest-hint"), MKRT_SUCCESS);
+  FakeSite site("nearest", {{1024, 512}, {4096, 2048}});
+  Scenario scenario;
+  std::vector<float> out(4);
+  MemRef<1> outRef = memref1d(out);
+  void *args[3] = {&scenario, &outRef, &outRef};
+
+  int64_t nearFirst[2] = {1500, 750};   // log distance 0.77 vs 2.0
+  int64_t nearSecond[2] = {3000, 3000}; // 2.25 vs 0.69
+  int64_t tiny[2] = {1, 1};
+  ASSERT_EQ(mkrtDispatch(&site.desc, nearFirst, args), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 100.0f);
+  ASSERT_EQ(mkrtDispatch(&site.desc, nearSecond, args), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  ASSERT_EQ(mkrtDispatch(&site.desc, tiny, args), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 100.0f);
+  // No benchmarking: exactly one run per call.
+  EXPECT_EQ(scenario.totalRuns(), 3);
+  EXPECT_EQ(site.stats().benchmarks, 0);
+}
+
+TEST_F(DispatchTest, FixedPolicy) {
+  ASSERT_EQ(mkrtSetPolicy("fixed:1"), MKRT_SUCCESS);
+  FakeSite site("fixed", {{8}, {16}, {32}});
+  Scenario scenario;
+  std::vector<float> out(4);
+  ASSERT_EQ(dispatch1d(site, scenario, 8, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  EXPECT_EQ(scenario.totalRuns(), 1);
+
+  // A fixed index the site does not have falls back to the nearest hint and
+  // is not cached.
+  ASSERT_EQ(mkrtSetPolicy("fixed:7"), MKRT_SUCCESS);
+  ASSERT_EQ(dispatch1d(site, scenario, 30, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 102.0f);
+  EXPECT_EQ(site.stats().cachedKeys, 1);
+}
+
+TEST_F(DispatchTest, RejectsBadSettings) {
+  EXPECT_EQ(mkrtSetPolicy("fastest"), MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtSetPolicy("fixed:"), MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtSetPolicy("fixed:-1"), MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtSetPolicy(nullptr), MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtSetKeyBucketing("pow3"), MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtSetConcurrentMissPolicy("spin"), MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtSetBenchmarkBudgetMs(0), MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtSetBenchmarkBudgetMs(NAN), MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtSetMaxCacheEntries(0), MKRT_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_F(DispatchTest, Pow2BucketingSharesOneDecisionPerBucket) {
+  ASSERT_EQ(mkrtSetKeyBucketing("pow2"), MKRT_SUCCESS);
+  FakeSite site("pow2", {{512}, {2048}});
+  Scenario scenario;
+  scenario.cost = variantOneFastest;
+  std::vector<float> out(4);
+  for (int64_t key : {600, 1000, 1024, 700})
+    ASSERT_EQ(dispatch1d(site, scenario, key, out), MKRT_SUCCESS);
+  ASSERT_EQ(dispatch1d(site, scenario, 1025, out), MKRT_SUCCESS);
+  MkrtSiteStats stats = site.stats();
+  EXPECT_EQ(stats.benchmarks, 2); // buckets 1024 and 2048
+  EXPECT_EQ(stats.hits, 3);
+  std::vector<MkrtDecision> decisions(4);
+  ASSERT_EQ(mkrtGetSiteDecisions(site.index(), decisions.data(), 4), 2);
+  EXPECT_EQ(decisions[0].key[0], 1024);
+  EXPECT_EQ(decisions[1].key[0], 2048);
+}
+
+TEST_F(DispatchTest, InPlaceVariantIsAppliedExactlyOnce) {
+  // out += x is not idempotent: benchmarking it without restoring `out`
+  // would add x once per benchmark run.
+  FakeSite site("accumulate", {{16}, {256}, {4096}});
+  Scenario scenario;
+  scenario.accumulate = true;
+  scenario.cost = variantOneFastest;
+  std::vector<float> out = {1, 2, 3, 4, 5};
+  std::vector<float> x = {10, 20, 30, 40, 50};
+  ASSERT_EQ(dispatch1d(site, scenario, 5, out, &x), MKRT_SUCCESS);
+  EXPECT_GT(scenario.totalRuns(), 6);
+  EXPECT_EQ(out, (std::vector<float>{11, 22, 33, 44, 55}));
+  // A hit applies it once more.
+  ASSERT_EQ(dispatch1d(site, scenario, 5, out, &x), MKRT_SUCCESS);
+  EXPECT_EQ(out, (std::vector<float>{21, 42, 63, 84, 105}));
+}
+
+TEST_F(DispatchTest, AliasedInPlaceArgumentsAreRestored) {
+  // out += out with both arguments on one buffer.
+  FakeSite site("alias", {{16}, {256}});
+  Scenario scenario;
+  scenario.accumulate = true;
+  std::vector<float> out = {1, 2, 3};
+  ASSERT_EQ(dispatch1d(site, scenario, 3, out, &out), MKRT_SUCCESS);
+  EXPECT_EQ(out, (std::vector<float>{2, 4, 6}));
+}
+
+TEST_F(DispatchTest, CacheBoundEvictsTheOldestKey) {
+  ASSERT_EQ(mkrtSetMaxCacheEntries(4), MKRT_SUCCESS);
+  ASSERT_EQ(mkrtSetPolicy("nearest-hint"), MKRT_SUCCESS);
+  FakeSite site("bounded", {{8}, {64}});
+  Scenario scenario;
+  std::vector<float> out(2);
+  for (int64_t key = 1; key <= 10; ++key)
+    ASSERT_EQ(dispatch1d(site, scenario, key, out), MKRT_SUCCESS);
+  MkrtSiteStats stats = site.stats();
+  EXPECT_EQ(stats.cachedKeys, 4);
+  EXPECT_EQ(stats.evictions, 6);
+  std::vector<MkrtDecision> decisions(8);
+  ASSERT_EQ(mkrtGetSiteDecisions(site.index(), decisions.data(), 8), 4);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(decisions[i].key[0], 7 + i);
+  // The newest keys hit; an evicted one misses again.
+  ASSERT_EQ(dispatch1d(site, scenario, 10, out), MKRT_SUCCESS);
+  ASSERT_EQ(dispatch1d(site, scenario, 1, out), MKRT_SUCCESS);
+  stats = site.stats();
+  EXPECT_EQ(stats.hits, 1);
+  EXPECT_EQ(stats.misses, 11);
+  EXPECT_EQ(stats.cachedKeys, 4);
+}
+
+TEST_F(DispatchTest, SingleVariantNeedsNoBenchmark) {
+  FakeSite site("single", {{128}});
+  Scenario scenario;
+  std::vector<float> out(2);
+  ASSERT_EQ(dispatch1d(site, scenario, 3, out), MKRT_SUCCESS);
+  EXPECT_EQ(scenario.totalRuns(), 1);
+  EXPECT_EQ(out[0], 100.0f);
+}
+
+TEST_F(DispatchTest, MalformedDescriptorIsRejected) {
+  FakeSite site("foreign-abi", {{8}, {16}});
+  site.desc.abiVersion = MKRT_ABI_VERSION + 1;
+  Scenario scenario;
+  std::vector<float> out(2);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(dispatch1d(site, scenario, 3, out), MKRT_ERROR_BAD_DESCRIPTOR);
+  EXPECT_EQ(dispatch1d(site, scenario, 3, out), MKRT_ERROR_BAD_DESCRIPTOR);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("rejecting dispatch site 'foreign-abi': ABI version"),
+            std::string::npos)
+      << err;
+  // Reported once, not on every call.
+  EXPECT_EQ(err.find("rejecting", err.find("rejecting") + 1),
+            std::string::npos);
+  EXPECT_EQ(scenario.totalRuns(), 0);
+
+  FakeSite badWritten("bad-written", {{8}});
+  std::vector<MkrtWrittenArg> written = {{5, 1, 4, MKRT_MEMORY_HOST}};
+  badWritten.desc.written = written.data();
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(dispatch1d(badWritten, scenario, 3, out),
+            MKRT_ERROR_BAD_DESCRIPTOR);
+  err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("bad written-argument entry 0"), std::string::npos) << err;
+}
+
+TEST(MemrefSpanTest, CoversStridedViews) {
+  float data[64];
+  char *first;
+  size_t bytes;
+  // A 3x4 view with row stride 8 starting at element 2.
+  MemRef<2> view{data, data, 2, {3, 4}, {8, 1}};
+  multikernel::runtime::memrefByteSpan(&view, 2, sizeof(float), first, bytes);
+  EXPECT_EQ(first, reinterpret_cast<char *>(data + 2));
+  EXPECT_EQ(bytes, (2 * 8 + 3 + 1) * sizeof(float));
+  // Negative stride: a reversed 1-D view ending at element 0.
+  MemRef<1> reversed{data, data, 9, {10}, {-1}};
+  multikernel::runtime::memrefByteSpan(&reversed, 1, sizeof(float), first,
+                                       bytes);
+  EXPECT_EQ(first, reinterpret_cast<char *>(data));
+  EXPECT_EQ(bytes, 10 * sizeof(float));
+  // Empty.
+  MemRef<2> empty{data, data, 0, {0, 4}, {4, 1}};
+  multikernel::runtime::memrefByteSpan(&empty, 2, sizeof(float), first, bytes);
+  EXPECT_EQ(bytes, 0u);
+}
+
+TEST(ConfigTest, ParsesSettings) {
+  using namespace multikernel::runtime;
+  EXPECT_EQ(parsePolicy("fixed:3")->fixedVariant, 3);
+  EXPECT_EQ(parsePolicy("nearest-hint")->policy, Policy::NearestHint);
+  EXPECT_FALSE(parsePolicy("fixed:x"));
+  EXPECT_EQ(*parseBucketing("pow2"), Bucketing::Pow2);
+  EXPECT_FALSE(parsePositiveNumber("-3"));
+  EXPECT_FALSE(parsePositiveNumber("5ms"));
+  EXPECT_EQ(*parsePositiveNumber("2.5"), 2.5);
+  EXPECT_FALSE(parseFlag("maybe"));
+}
+
+TEST(ConfigTest, BadEnvironmentValueIsReportedAndDefaultKept) {
+  using namespace multikernel::runtime;
+  setenv("MULTIKERNEL_POLICY", "fastest", 1);
+  setenv("MULTIKERNEL_KEY", "pow2", 1);
+  setenv("MULTIKERNEL_BENCH_MS", "lots", 1);
+  Config config;
+  ::testing::internal::CaptureStderr();
+  config.readEnvironment();
+  std::string err = ::testing::internal::GetCapturedStderr();
+  unsetenv("MULTIKERNEL_POLICY");
+  unsetenv("MULTIKERNEL_KEY");
+  unsetenv("MULTIKERNEL_BENCH_MS");
+  EXPECT_EQ(config.policy.load(), Policy::Benchmark);
+  EXPECT_EQ(config.bucketing.load(), Bucketing::Pow2);
+  EXPECT_EQ(config.benchmarkBudgetNanos.load(), 20'000'000);
+  EXPECT_NE(err.find("ignoring MULTIKERNEL_POLICY='fastest'"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("ignoring MULTIKERNEL_BENCH_MS='lots'"), std::string::npos)
+      << err;
+}
+
+} // namespace

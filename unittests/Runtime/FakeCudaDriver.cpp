@@ -1,0 +1,197 @@
+//===- FakeCudaDriver.cpp - a CUDA driver stand-in for tests --------------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FakeCudaDriver.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+using namespace fakecuda;
+
+namespace {
+Counters counters;
+std::mutex mutex;
+
+double nowMilliseconds() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Event {
+  double milliseconds = 0;
+};
+} // namespace
+
+#define FAKE_EXPORT extern "C" __attribute__((visibility("default")))
+
+FAKE_EXPORT Counters *fakeCudaCounters() { return &counters; }
+
+FAKE_EXPORT int cuInit(unsigned) { return 0; }
+FAKE_EXPORT int cuDeviceGet(int *device, int ordinal) {
+  *device = ordinal;
+  return ordinal == 0 ? 0 : 101; // CUDA_ERROR_INVALID_DEVICE
+}
+FAKE_EXPORT int cuDeviceGetName(char *name, int length, int) {
+  std::strncpy(name, "Fake GPU", length);
+  return 0;
+}
+FAKE_EXPORT int cuDevicePrimaryCtxRetain(void **context, int) {
+  static int primary;
+  *context = &primary;
+  return 0;
+}
+FAKE_EXPORT int cuCtxGetCurrent(void **context) {
+  *context = nullptr;
+  return 0;
+}
+FAKE_EXPORT int cuCtxSetCurrent(void *) { return 0; }
+
+FAKE_EXPORT int cuModuleLoadData(void **module, const void *image) {
+  auto *fake = static_cast<const FakeImage *>(image);
+  if (!fake || fake->magic != kImageMagic)
+    return 200; // CUDA_ERROR_INVALID_IMAGE
+  std::lock_guard<std::mutex> lock(mutex);
+  ++counters.moduleLoads;
+  *module = const_cast<void *>(image);
+  return 0;
+}
+FAKE_EXPORT int cuModuleLoadDataEx(void **module, const void *image, unsigned,
+                                   int *, void **) {
+  return cuModuleLoadData(module, image);
+}
+FAKE_EXPORT int cuModuleUnload(void *) {
+  std::lock_guard<std::mutex> lock(mutex);
+  ++counters.moduleUnloads;
+  return 0;
+}
+FAKE_EXPORT int cuModuleGetFunction(void **function, void *module,
+                                    const char *name) {
+  std::lock_guard<std::mutex> lock(mutex);
+  ++counters.getFunctionCalls;
+  auto *image = static_cast<const FakeImage *>(module);
+  for (int i = 0; i < image->numKernels; ++i)
+    if (std::strcmp(image->kernels[i].name, name) == 0) {
+      *function = const_cast<FakeKernel *>(&image->kernels[i]);
+      return 0;
+    }
+  return 500; // CUDA_ERROR_NOT_FOUND
+}
+FAKE_EXPORT int cuLaunchKernel(void *function, unsigned, unsigned, unsigned,
+                               unsigned, unsigned, unsigned, unsigned,
+                               void *stream, void **params, void **) {
+  auto *kernel = static_cast<const FakeKernel *>(function);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++counters.launches;
+    counters.lastLaunchStream = stream;
+  }
+  if (kernel->fails)
+    return kLaunchOutOfResources;
+  kernel->body(params);
+  return 0;
+}
+
+FAKE_EXPORT int cuStreamCreate(void **stream, unsigned) {
+  std::lock_guard<std::mutex> lock(mutex);
+  ++counters.streamCreates;
+  *stream = std::malloc(1);
+  return 0;
+}
+FAKE_EXPORT int cuStreamDestroy_v2(void *stream) {
+  std::lock_guard<std::mutex> lock(mutex);
+  ++counters.streamDestroys;
+  std::free(stream);
+  return 0;
+}
+FAKE_EXPORT int cuStreamSynchronize(void *) {
+  std::lock_guard<std::mutex> lock(mutex);
+  ++counters.streamSyncs;
+  return 0;
+}
+FAKE_EXPORT int cuStreamWaitEvent(void *, void *, unsigned) { return 0; }
+FAKE_EXPORT int cuStreamIsCapturing(void *, int *status) {
+  *status = counters.capturing;
+  return 0;
+}
+
+FAKE_EXPORT int cuEventCreate(void **event, unsigned) {
+  *event = new Event();
+  return 0;
+}
+FAKE_EXPORT int cuEventDestroy_v2(void *event) {
+  delete static_cast<Event *>(event);
+  return 0;
+}
+FAKE_EXPORT int cuEventRecord(void *event, void *) {
+  static_cast<Event *>(event)->milliseconds = nowMilliseconds();
+  return 0;
+}
+FAKE_EXPORT int cuEventSynchronize(void *) { return 0; }
+FAKE_EXPORT int cuEventElapsedTime(float *milliseconds, void *start,
+                                   void *stop) {
+  *milliseconds = static_cast<float>(static_cast<Event *>(stop)->milliseconds -
+                                     static_cast<Event *>(start)->milliseconds);
+  return 0;
+}
+
+FAKE_EXPORT int cuMemAlloc_v2(unsigned long long *pointer, size_t bytes) {
+  *pointer = reinterpret_cast<unsigned long long>(std::malloc(bytes));
+  return 0;
+}
+FAKE_EXPORT int cuMemAllocManaged(unsigned long long *pointer, size_t bytes,
+                                  unsigned) {
+  return cuMemAlloc_v2(pointer, bytes);
+}
+FAKE_EXPORT int cuMemFree_v2(unsigned long long pointer) {
+  std::free(reinterpret_cast<void *>(pointer));
+  return 0;
+}
+FAKE_EXPORT int cuMemcpyAsync(unsigned long long destination,
+                              unsigned long long source, size_t bytes, void *) {
+  std::memmove(reinterpret_cast<void *>(destination),
+               reinterpret_cast<const void *>(source), bytes);
+  return 0;
+}
+FAKE_EXPORT int cuMemsetD32Async(unsigned long long destination, unsigned value,
+                                 size_t count, void *) {
+  auto *words = reinterpret_cast<unsigned *>(destination);
+  for (size_t i = 0; i < count; ++i)
+    words[i] = value;
+  return 0;
+}
+FAKE_EXPORT int cuMemsetD16Async(unsigned long long destination,
+                                 unsigned short value, size_t count, void *) {
+  auto *halves = reinterpret_cast<unsigned short *>(destination);
+  for (size_t i = 0; i < count; ++i)
+    halves[i] = value;
+  return 0;
+}
+
+FAKE_EXPORT int cuGetErrorName(int result, const char **name) {
+  switch (result) {
+  case kLaunchOutOfResources:
+    *name = "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
+    return 0;
+  case 200:
+    *name = "CUDA_ERROR_INVALID_IMAGE";
+    return 0;
+  case 500:
+    *name = "CUDA_ERROR_NOT_FOUND";
+    return 0;
+  default:
+    *name = nullptr;
+    return 1;
+  }
+}
+FAKE_EXPORT int cuGetErrorString(int result, const char **text) {
+  *text = result == kLaunchOutOfResources ? "too many resources requested "
+                                            "for launch"
+                                          : nullptr;
+  return *text ? 0 : 1;
+}

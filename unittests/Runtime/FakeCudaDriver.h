@@ -1,0 +1,54 @@
+//===- FakeCudaDriver.h - a CUDA driver stand-in for tests ------*- C++ -*-===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// libFakeCudaDriver.so exports the cu* entry points the runtime resolves,
+// running "kernels" on the host. A module image is a FakeImage; kernels run
+// synchronously inside cuLaunchKernel; events read the host clock; device
+// memory is host memory. Counters let tests see what the runtime asked of
+// the driver.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MULTIKERNEL_UNITTESTS_RUNTIME_FAKECUDADRIVER_H
+#define MULTIKERNEL_UNITTESTS_RUNTIME_FAKECUDADRIVER_H
+
+#include <cstdint>
+
+namespace fakecuda {
+
+constexpr uint64_t kImageMagic = 0xfacecafe;
+constexpr int kLaunchOutOfResources = 701;
+
+struct FakeKernel {
+  const char *name;
+  void (*body)(void **params);
+  bool fails; // launching it returns CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES
+};
+
+struct FakeImage {
+  uint64_t magic;
+  int numKernels;
+  const FakeKernel *kernels;
+};
+
+struct Counters {
+  int moduleLoads;
+  int moduleUnloads;
+  int getFunctionCalls;
+  int launches;
+  int streamCreates;
+  int streamDestroys;
+  int streamSyncs;
+  void *lastLaunchStream;
+  int capturing; // set by tests: cuStreamIsCapturing reports this
+};
+
+/// Exported by the fake library as `fakeCudaCounters`.
+using CountersFn = Counters *(*)();
+
+} // namespace fakecuda
+
+#endif // MULTIKERNEL_UNITTESTS_RUNTIME_FAKECUDADRIVER_H

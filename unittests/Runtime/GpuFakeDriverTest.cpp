@@ -1,0 +1,231 @@
+//===- GpuFakeDriverTest.cpp - the GPU half against a fake driver ---------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The runtime opens MULTIKERNEL_CUDA_LIBRARY, here libFakeCudaDriver.so, so
+// the launch path (module and function caching, stream reuse, empty grids,
+// error reports, variant exclusion, timing with events, stream capture) runs
+// on a machine without a GPU.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FakeCudaDriver.h"
+#include "TestSupport.h"
+
+#include "multikernel/Runtime/MultiKernelGpu.h"
+
+#include <gtest/gtest.h>
+
+#include <dlfcn.h>
+
+using namespace multikernel::testing;
+using fakecuda::Counters;
+
+namespace {
+
+Counters &counters() {
+  static Counters *result = [] {
+    void *library = dlopen(MULTIKERNEL_FAKE_CUDA_LIBRARY, RTLD_NOW);
+    auto fn = reinterpret_cast<fakecuda::CountersFn>(
+        dlsym(library, "fakeCudaCounters"));
+    return fn();
+  }();
+  return *result;
+}
+
+// Kernel "k<V>": spins for its cost, then writes 100 + V to the first
+// element of the buffer in params[0] (host memory, for the fake driver).
+int64_t kernelCost[3] = {200'000, 60'000, 120'000};
+template <int V> void kernelBody(void **params) {
+  spinFor(kernelCost[V]);
+  float *out = *static_cast<float **>(params[0]);
+  out[0] = 100.0f + V;
+}
+
+const fakecuda::FakeKernel kernels[] = {
+    {"k0", kernelBody<0>, false},
+    {"k1", kernelBody<1>, false},
+    {"k2", kernelBody<2>, false},
+    {"broken", kernelBody<0>, true},
+};
+const fakecuda::FakeImage image = {fakecuda::kImageMagic, 4, kernels};
+
+void *module() {
+  static void *loaded =
+      mgpuModuleLoad(const_cast<fakecuda::FakeImage *>(&image), 0);
+  return loaded;
+}
+
+/// A variant as gpu-to-llvm emits it: look up, "create" a stream, launch,
+/// synchronize, "destroy" the stream.
+template <const char *Kernel> void gpuVariant(void **args) {
+  auto *out = static_cast<MemRef<1> *>(args[1]);
+  void *function = mgpuModuleGetFunction(module(), Kernel);
+  void *stream = mgpuStreamCreate();
+  float *data = out->aligned;
+  void *params[] = {&data};
+  mgpuLaunchKernel(function, 4, 1, 1, 128, 1, 1, 0, stream, params, nullptr, 1);
+  mgpuStreamSynchronize(stream);
+  mgpuStreamDestroy(stream);
+}
+constexpr char k0[] = "k0", k1[] = "k1", k2[] = "k2", broken[] = "broken";
+
+class GpuFakeDriverTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    mkrtReset();
+    mkrtGpuUseOwnStream();
+    ASSERT_EQ(mkrtSetPolicy("benchmark"), MKRT_SUCCESS);
+    ASSERT_EQ(mkrtSetBenchmarkBudgetMs(3), MKRT_SUCCESS);
+    ASSERT_EQ(mkrtGpuIsAvailable(), 1) << mkrtGpuGetLastError();
+    counters().capturing = 0;
+  }
+
+  /// A CUDA site whose variants launch the given kernels.
+  void makeSite(FakeSite &site, std::vector<MkrtVariantFn> fns) {
+    variants = std::move(fns);
+    site.desc.variants = variants.data();
+    written = {{1, 1, sizeof(float), MKRT_MEMORY_CUDA_DEVICE}};
+    site.desc.written = written.data();
+  }
+
+  int32_t run(FakeSite &site, int64_t key, std::vector<float> &out) {
+    MemRef<1> ref = memref1d(out);
+    Scenario unused;
+    void *args[3] = {&unused, &ref, &ref};
+    return mkrtDispatch(&site.desc, &key, args);
+  }
+
+  std::vector<MkrtVariantFn> variants;
+  std::vector<MkrtWrittenArg> written;
+};
+
+TEST_F(GpuFakeDriverTest, TimesWithEventsAndPicksTheFastest) {
+  FakeSite site("gpu-fastest", {{8}, {64}, {512}}, 3, MKRT_TARGET_CUDA);
+  makeSite(site, {gpuVariant<k0>, gpuVariant<k1>, gpuVariant<k2>});
+  std::vector<float> out(4, 0.0f);
+  ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  MkrtDecision decision;
+  ASSERT_EQ(mkrtGetSiteDecisions(site.index(), &decision, 1), 1);
+  EXPECT_EQ(decision.variant, 1);
+  // Event timings, in nanoseconds, near the kernels' costs.
+  EXPECT_GT(decision.variantNanos[0], 150'000);
+  EXPECT_LT(decision.variantNanos[1], decision.variantNanos[2]);
+}
+
+TEST_F(GpuFakeDriverTest, HitPathReusesStreamsAndFunctionHandles) {
+  FakeSite site("gpu-hits", {{8}, {64}}, 3, MKRT_TARGET_CUDA);
+  makeSite(site, {gpuVariant<k1>, gpuVariant<k2>});
+  std::vector<float> out(4, 0.0f);
+  ASSERT_EQ(run(site, 7, out), MKRT_SUCCESS);
+  Counters before = counters();
+  for (int i = 0; i < 50; ++i)
+    ASSERT_EQ(run(site, 7, out), MKRT_SUCCESS);
+  Counters after = counters();
+  EXPECT_EQ(after.launches - before.launches, 50);
+  EXPECT_EQ(after.streamCreates, before.streamCreates);
+  EXPECT_EQ(after.streamDestroys, before.streamDestroys);
+  EXPECT_EQ(after.getFunctionCalls, before.getFunctionCalls);
+  EXPECT_EQ(after.moduleLoads, 1);
+  // The same image loaded again is the same module, loaded once.
+  EXPECT_EQ(mgpuModuleLoad(const_cast<fakecuda::FakeImage *>(&image), 0),
+            module());
+  EXPECT_EQ(counters().moduleLoads, 1);
+  mgpuModuleUnload(module()); // drops the extra reference only
+  EXPECT_EQ(counters().moduleUnloads, 0);
+}
+
+TEST_F(GpuFakeDriverTest, CallerStreamIsUsed) {
+  FakeSite site("gpu-stream", {{8}}, 3, MKRT_TARGET_CUDA);
+  makeSite(site, {gpuVariant<k0>});
+  void *callerStream = reinterpret_cast<void *>(0x5eed);
+  mkrtGpuSetStream(callerStream);
+  EXPECT_EQ(mkrtGpuGetStream(), callerStream);
+  EXPECT_EQ(mgpuStreamCreate(), callerStream);
+  std::vector<float> out(1);
+  ASSERT_EQ(run(site, 1, out), MKRT_SUCCESS);
+  EXPECT_EQ(counters().lastLaunchStream, callerStream);
+  mkrtGpuUseOwnStream();
+  EXPECT_NE(mkrtGpuGetStream(), callerStream);
+}
+
+TEST_F(GpuFakeDriverTest, EmptyGridsAreSkipped) {
+  int launches = counters().launches;
+  void *function = mgpuModuleGetFunction(module(), "k0");
+  mgpuLaunchKernel(function, 0, 1, 1, 128, 1, 1, 0, mgpuStreamCreate(), nullptr,
+                   nullptr, 0);
+  mgpuLaunchKernel(function, 4, 1, 1, 0, 1, 1, 0, mgpuStreamCreate(), nullptr,
+                   nullptr, 0);
+  EXPECT_EQ(counters().launches, launches);
+  EXPECT_STREQ(mkrtGpuGetLastError(), "");
+}
+
+TEST_F(GpuFakeDriverTest, FailingVariantIsExcludedAndReported) {
+  FakeSite site("gpu-failing", {{8}, {64}, {512}}, 3, MKRT_TARGET_CUDA);
+  makeSite(site, {gpuVariant<k0>, gpuVariant<broken>, gpuVariant<k2>});
+  std::vector<float> out(4, 0.0f);
+  ::testing::internal::CaptureStderr();
+  ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("cuLaunchKernel failed: "
+                     "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES: too many resources "
+                     "requested for launch (grid 4x1x1, block 128x1x1"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("site 'gpu-failing': variant 1 excluded"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(out[0], 102.0f); // k2 beats k0
+  MkrtSiteStats stats = site.stats();
+  EXPECT_EQ(stats.excludedVariants, 0b010u);
+  // Nearest hint for a new key skips the excluded variant too.
+  ASSERT_EQ(mkrtSetPolicy("nearest-hint"), MKRT_SUCCESS);
+  ASSERT_EQ(run(site, 64, out), MKRT_SUCCESS);
+  EXPECT_NE(out[0], 101.0f);
+}
+
+TEST_F(GpuFakeDriverTest, LookupOfAMissingKernelNamesIt) {
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(mgpuModuleGetFunction(module(), "no_such_kernel"), nullptr);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(std::string(mkrtGpuGetLastError())
+                .find("cuModuleGetFunction failed: CUDA_ERROR_NOT_FOUND "
+                      "(kernel 'no_such_kernel')"),
+            std::string::npos)
+      << mkrtGpuGetLastError();
+}
+
+TEST_F(GpuFakeDriverTest, NoBenchmarkWhileCapturing) {
+  FakeSite site("gpu-capture", {{8}, {64}}, 3, MKRT_TARGET_CUDA);
+  makeSite(site, {gpuVariant<k0>, gpuVariant<k1>});
+  std::vector<float> out(1);
+  counters().capturing = 1; // CU_STREAM_CAPTURE_STATUS_ACTIVE
+  int launches = counters().launches;
+  ASSERT_EQ(run(site, 10, out), MKRT_SUCCESS);
+  EXPECT_EQ(counters().launches - launches, 1);
+  EXPECT_EQ(out[0], 100.0f); // nearest hint of 10 is 8
+  MkrtSiteStats stats = site.stats();
+  EXPECT_EQ(stats.benchmarks, 0);
+  EXPECT_EQ(stats.cachedKeys, 0);
+  // Once capture ends, the key is decided properly.
+  counters().capturing = 0;
+  ASSERT_EQ(run(site, 10, out), MKRT_SUCCESS);
+  EXPECT_EQ(site.stats().benchmarks, 1);
+  EXPECT_EQ(out[0], 101.0f);
+}
+
+TEST_F(GpuFakeDriverTest, DeviceName) {
+  EXPECT_STREQ(mkrtGetDeviceName(MKRT_TARGET_CUDA), "cuda:Fake GPU");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  // Before the runtime's first GPU call loads the driver.
+  setenv("MULTIKERNEL_CUDA_LIBRARY", MULTIKERNEL_FAKE_CUDA_LIBRARY, 1);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
