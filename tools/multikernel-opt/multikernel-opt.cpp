@@ -16,9 +16,11 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
+#include "multikernel/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::multikernel::registerMultiKernelPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -11,10 +11,12 @@
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/Plugins/DialectPlugin.h"
+#include "mlir/Tools/Plugins/PassPlugin.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/Compiler.h"
 
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
+#include "multikernel/Transforms/Passes.h"
 
 using namespace mlir;
 
@@ -23,5 +25,11 @@ mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "MultiKernel", LLVM_VERSION_STRING,
           [](DialectRegistry *registry) {
             registry->insert<multikernel::MultiKernelDialect>();
+            multikernel::registerMultiKernelPasses();
           }};
+}
+
+extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo mlirGetPassPluginInfo() {
+  return {MLIR_PLUGIN_API_VERSION, "MultiKernelPasses", LLVM_VERSION_STRING,
+          []() { multikernel::registerMultiKernelPasses(); }};
 }

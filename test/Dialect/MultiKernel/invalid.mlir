@@ -197,3 +197,57 @@ func.func @unknown_dialect_attr(%x: memref<?xf32>, %y: memref<?xf32>) {
   linalg.copy {multikernel.hint = [array<i64: 4>]} ins(%x : memref<?xf32>) outs(%y : memref<?xf32>)
   return
 }
+
+// -----
+
+func.func @tilings_count(%n: index) {
+  // expected-error @+1 {{requires one tiling per variant region, but has 2 regions and 1 tilings}}
+  multikernel.dispatch @k key(%n) hints [[8], [16]] attributes {tilings = [
+      #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [256], thread_tile = [1], threads = 256, vector_width = 1, reduction = "none", split = 1>]} {
+    multikernel.yield
+  }, {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @tiling_bad_kind(%n: index) {
+  // expected-error @+2 {{unknown kernel kind "conv"}}
+  multikernel.dispatch @k key(%n) hints [[8]] attributes {tilings = [
+      #multikernel.tiling<target = "gpu", kind = "conv", block_tile = [256], thread_tile = [1], threads = 256, vector_width = 1, reduction = "none", split = 1>]} {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @tiling_bad_threads(%n: index) {
+  // expected-error @+2 {{threads must be in [1, 1024] on the GPU, got 2048}}
+  multikernel.dispatch @k key(%n) hints [[8]] attributes {tilings = [
+      #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [256], thread_tile = [1], threads = 2048, vector_width = 1, reduction = "none", split = 1>]} {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @tiling_bad_vector(%n: index) {
+  // expected-error @+2 {{vector_width must be a positive power of two}}
+  multikernel.dispatch @k key(%n) hints [[8]] attributes {tilings = [
+      #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [256], thread_tile = [1], threads = 0, vector_width = 3, reduction = "none", split = 1>]} {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @tiling_attr_wrong_kind(%x: memref<?xf32>) {
+  // expected-error @+1 {{'multikernel.tiling' must be a #multikernel.tiling attribute}}
+  func.call @tiling_attr_wrong_kind(%x) {multikernel.tiling = 3} : (memref<?xf32>) -> ()
+  return
+}

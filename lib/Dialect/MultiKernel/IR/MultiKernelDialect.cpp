@@ -19,15 +19,27 @@ void MultiKernelDialect::initialize() {
 #define GET_OP_LIST
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelOps.cpp.inc"
       >();
+  registerAttributes();
 }
 
-/// Verifies the discardable `multikernel.hints` attribute: a non-empty array
+/// Verifies the discardable attributes. `multikernel.hints`: a non-empty array
 /// of non-empty `array<i64>` with positive entries. The rank of each hint is
 /// checked against the op's key by the pass that consumes the attribute,
 /// since only that pass knows which sizes form the key.
 LogicalResult
 MultiKernelDialect::verifyOperationAttribute(Operation *op,
                                              NamedAttribute attribute) {
+  if (attribute.getName() == getTilingAttrName()) {
+    if (!isa<TilingAttr>(attribute.getValue()))
+      return op->emitError() << "'" << getTilingAttrName()
+                             << "' must be a #multikernel.tiling attribute";
+    return success();
+  }
+  if (attribute.getName() == "multikernel.variant_of") {
+    if (!isa<StringAttr>(attribute.getValue()))
+      return op->emitError() << "'multikernel.variant_of' must be a string";
+    return success();
+  }
   if (attribute.getName() != getHintsAttrName())
     return op->emitError() << "unknown multikernel attribute '"
                            << attribute.getName().getValue() << "'";

@@ -65,7 +65,7 @@ void DispatchOp::build(OpBuilder &builder, OperationState &state,
         return builder.getDenseI64ArrayAttr(hint);
       });
   build(builder, state, resultTypes, builder.getStringAttr(symName),
-        builder.getArrayAttr(hintAttrs), keys, args,
+        builder.getArrayAttr(hintAttrs), /*tilings=*/nullptr, keys, args,
         /*variantsCount=*/hints.size());
 
   SmallVector<Location> argLocs =
@@ -89,6 +89,11 @@ LogicalResult DispatchOp::verify() {
   if (numVariants != getHints().size())
     return emitOpError("requires one hint per variant region, but has ")
            << numVariants << " regions and " << getHints().size() << " hints";
+
+  if (std::optional<ArrayAttr> tilings = getTilings();
+      tilings && tilings->size() != numVariants)
+    return emitOpError("requires one tiling per variant region, but has ")
+           << numVariants << " regions and " << tilings->size() << " tilings";
 
   size_t numKeys = getKeys().size();
   for (unsigned i = 0; i < numVariants; ++i) {

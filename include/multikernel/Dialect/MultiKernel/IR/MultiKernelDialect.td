@@ -28,16 +28,28 @@ def MultiKernel_Dialect : Dialect {
     Every variant computes the same result for every run-time size; a hint
     only changes how a variant is tiled and launched.
 
-    The dialect defines one discardable attribute, `multikernel.hints`, an
-    array of `array<i64>` that overrides the hint candidates for one op when
-    it is placed on an op that `--multikernel-specialize` rewrites.
+    Discardable attributes:
+    - `multikernel.hints`, an array of `array<i64>`: overrides the hint
+      candidates of `--multikernel-specialize` for the op that carries it;
+    - `multikernel.tiling`, a `#multikernel.tiling`: the configuration that
+      the specialization chose for one variant, on its outermost loop.
   }];
   let hasOperationAttrVerify = 1;
+  let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{
     /// Name of the discardable attribute that carries per-op hint candidates.
     static constexpr ::llvm::StringLiteral getHintsAttrName() {
       return ::llvm::StringLiteral("multikernel.hints");
     }
+    /// Name of the discardable attribute that carries a variant's tiling.
+    static constexpr ::llvm::StringLiteral getTilingAttrName() {
+      return ::llvm::StringLiteral("multikernel.tiling");
+    }
+
+  private:
+    void registerAttributes();
+
+  public:
   }];
 }
 

@@ -14,6 +14,7 @@
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelAttributes.h"
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
 
 #define GET_OP_CLASSES

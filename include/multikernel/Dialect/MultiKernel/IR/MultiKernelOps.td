@@ -8,6 +8,7 @@
 #define MULTIKERNEL_DIALECT_MULTIKERNEL_IR_MULTIKERNELOPS_TD
 
 include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.td"
+include "multikernel/Dialect/MultiKernel/IR/MultiKernelAttributes.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/OpBase.td"
@@ -16,6 +17,8 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def MultiKernel_HintsAttr : TypedArrayAttrBase<DenseI64ArrayAttr,
     "array of size hints, one `array<i64>` per variant">;
+def MultiKernel_TilingArrayAttr : TypedArrayAttrBase<MultiKernel_TilingAttr,
+    "array of `#multikernel.tiling`, one per variant">;
 
 //===----------------------------------------------------------------------===//
 // DispatchOp
@@ -46,6 +49,9 @@ def MultiKernel_DispatchOp : MultiKernel_Op<"dispatch", [
     - `args` are passed to every region as its entry block arguments: the
       regions are isolated from above so that each can be outlined into a
       function of its own.
+    - `tilings` (optional) records, per variant, the configuration that
+      `--multikernel-specialize` chose for its hint (`#multikernel.tiling`);
+      the GPU lowering reads it.
     - Each region ends in `multikernel.yield`. On memrefs the op has no
       results and the variants write their outputs in place; on tensors the
       variants yield the results, which must match the op's result types.
@@ -85,6 +91,7 @@ def MultiKernel_DispatchOp : MultiKernel_Op<"dispatch", [
   let arguments = (ins
     SymbolNameAttr:$sym_name,
     MultiKernel_HintsAttr:$hints,
+    OptionalAttr<MultiKernel_TilingArrayAttr>:$tilings,
     Variadic<Index>:$keys,
     Variadic<AnyType>:$args
   );

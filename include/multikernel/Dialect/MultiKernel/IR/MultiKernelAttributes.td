@@ -1,0 +1,66 @@
+//===- MultiKernelAttributes.td - multikernel attributes ---*- tablegen -*-===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MULTIKERNEL_DIALECT_MULTIKERNEL_IR_MULTIKERNELATTRIBUTES_TD
+#define MULTIKERNEL_DIALECT_MULTIKERNEL_IR_MULTIKERNELATTRIBUTES_TD
+
+include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+
+def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
+  let mnemonic = "tiling";
+  let summary = "How one variant of a dispatch is tiled and launched";
+  let description = [{
+    The configuration that `--multikernel-specialize` chose for one size hint
+    (see lib/Transforms/TilingHeuristic.cpp for the rules). It sits, as the
+    discardable attribute `multikernel.tiling`, on the outermost loop of the
+    tiled kernel in each variant, and tells the GPU lowering what the loops
+    alone cannot: the vector width and the reduction strategy.
+
+    - `target`: `gpu` or `cpu`.
+    - `kind`: `elementwise`, `reduction` (over the innermost loop),
+      `softmax` or `matmul`.
+    - `block_tile`: tile size per loop of the outer, parallel level (one GPU
+      block, or one CPU task); 0 leaves a loop untiled at that level.
+    - `thread_tile`: tile size per loop of the inner level (one GPU thread,
+      or the CPU's vectorizable inner tile).
+    - `threads`: threads per block (GPU; 0 on the CPU).
+    - `vector_width`: elements per vector access (up to 16 bytes).
+    - `reduction`: `none`, `warp` (a warp per row, in registers), `block`
+      (a block per row, in registers: one pass), `looped` (a block per row
+      in chunks: several passes) or `split` (several blocks per row, then a
+      second stage).
+    - `split`: blocks per row for `split`, otherwise 1.
+
+    Example:
+
+    ```mlir
+    #multikernel.tiling<target = "gpu", kind = "elementwise",
+        block_tile = [8, 1024], thread_tile = [1, 4], threads = 256,
+        vector_width = 4, reduction = "none", split = 1>
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"`gpu` or `cpu`">:$target,
+    StringRefParameter<"kernel kind">:$kind,
+    ArrayRefParameter<"int64_t", "outer tile sizes">:$block_tile,
+    ArrayRefParameter<"int64_t", "inner tile sizes">:$thread_tile,
+    "int64_t":$threads,
+    "int64_t":$vector_width,
+    StringRefParameter<"reduction strategy">:$reduction,
+    "int64_t":$split
+  );
+  let assemblyFormat = [{
+    `<` `target` `=` $target `,` `kind` `=` $kind `,`
+    `block_tile` `=` `[` $block_tile `]` `,`
+    `thread_tile` `=` `[` $thread_tile `]` `,`
+    `threads` `=` $threads `,` `vector_width` `=` $vector_width `,`
+    `reduction` `=` $reduction `,` `split` `=` $split `>`
+  }];
+  let genVerifyDecl = 1;
+}
+
+#endif // MULTIKERNEL_DIALECT_MULTIKERNEL_IR_MULTIKERNELATTRIBUTES_TD

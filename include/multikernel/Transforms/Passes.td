@@ -1,0 +1,130 @@
+//===- Passes.td - multikernel transformation passes -------*- tablegen -*-===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MULTIKERNEL_TRANSFORMS_PASSES_TD
+#define MULTIKERNEL_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
+  let summary = "Clone each dynamic-shape kernel once per size hint and tile "
+                "each clone for its hint";
+  let description = [{
+    Replaces each supported linalg op with dynamic sizes inside a
+    `func.func` by a `multikernel.dispatch` with one variant per size hint.
+    Each variant holds a clone of the op, tiled with the configuration that
+    the hint selects (lib/Transforms/TilingHeuristic.cpp documents the
+    rules); the configuration is recorded as `multikernel.tiling` on the
+    variant's outermost loop.
+
+    Supported: elementwise `linalg.generic` and named elementwise ops (any
+    arity), reductions over the innermost loop (`linalg.reduce`, reduction
+    generics), `linalg.softmax` over the last dimension, and
+    `linalg.matmul`; on memrefs (the variants write in place) or tensors
+    (the dispatch returns the results).
+
+    - The key operands are the op's dynamic loop sizes, in loop order; a hint
+      gives one size per key dimension.
+    - Hints come from the `hints` option or, winning over it, from a
+      `multikernel.hints` attribute on the op.
+    - Site names are `<function>_<n>`, unique in the module.
+    - Ops with only static sizes, or that the pass does not support, are left
+      alone; `remarks=true` says why for each (statistics count them).
+
+    Example: `--multikernel-specialize="hints=1024x512,4096x2048 target=gpu"`
+
+    ```mlir
+    // Before
+    func.func @scale(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+      linalg.generic {...} ins(%x : memref<?x?xf32>) outs(%y : memref<?x?xf32>) {...}
+      return
+    }
+    // After
+    func.func @scale(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+      %m = memref.dim %x, %c0 : memref<?x?xf32>
+      %n = memref.dim %x, %c1 : memref<?x?xf32>
+      multikernel.dispatch @scale_0 key(%m, %n) hints [[1024, 512], [4096, 2048]]
+          args(%x, %y : memref<?x?xf32>, memref<?x?xf32>) {
+      ^bb0(%a: memref<?x?xf32>, %b: memref<?x?xf32>):
+        scf.forall (...) ... { // blocks, with multikernel.tiling
+          scf.forall (...) ... { // threads
+            linalg.generic ... // one thread's tile
+          } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+        } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+        multikernel.yield
+      }, {
+        ...
+      }
+      return
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::multikernel::MultiKernelDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::affine::AffineDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let options = [
+    ListOption<"hints", "hints", "std::string",
+               "Size-hint candidates, each as sizes joined by 'x' (one per "
+               "dynamic loop), e.g. 1024x512,4096x2048">,
+    Option<"target", "target", "std::string", /*default=*/"\"gpu\"",
+           "What the variants are tiled for: gpu or cpu">,
+    Option<"smCount", "sm-count", "int64_t", /*default=*/"132",
+           "Multiprocessors of the GPU (132 on an H100), for sizing grids">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark for every op left alone, saying why">,
+  ];
+  let statistics = [
+    Statistic<"numSpecialized", "specialized-ops",
+              "Ops replaced by a multikernel.dispatch">,
+    Statistic<"numStatic", "static-ops",
+              "Ops left alone because all their sizes are static">,
+    Statistic<"numUnsupported", "unsupported-ops",
+              "Linalg ops left alone because the pass does not support them">,
+  ];
+}
+
+def MultiKernelOutlineVariants
+    : Pass<"multikernel-outline-variants", "ModuleOp"> {
+  let summary = "Outline each variant of a multikernel.dispatch into a "
+                "function";
+  let description = [{
+    Moves the body of every variant region into a private `func.func`
+    named `<site>_v<i>` whose arguments are the dispatch's args (and, in the
+    tensor form, whose results are the yielded values), and leaves in the
+    region a `func.call` of it. After this pass each variant is an ordinary
+    function that upstream lowerings handle, and the dispatch lowering can
+    refer to the variants as a table of entry points.
+
+    ```mlir
+    // Before
+    multikernel.dispatch @k_0 key(%n) hints [[8], [64]] args(%x : memref<?xf32>) {
+    ^bb0(%a: memref<?xf32>):
+      <body 0>
+      multikernel.yield
+    }, { ... }
+    // After
+    multikernel.dispatch @k_0 key(%n) hints [[8], [64]] args(%x : memref<?xf32>) {
+    ^bb0(%a: memref<?xf32>):
+      func.call @k_0_v0(%a) : (memref<?xf32>) -> ()
+      multikernel.yield
+    }, { ... }
+    func.func private @k_0_v0(%a: memref<?xf32>) attributes {multikernel.variant_of = "k_0"} {
+      <body 0>
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+#endif // MULTIKERNEL_TRANSFORMS_PASSES_TD

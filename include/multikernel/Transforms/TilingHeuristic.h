@@ -1,0 +1,73 @@
+//===- TilingHeuristic.h - how a size hint becomes a tiling -----*- C++ -*-===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The one place where a size hint turns into tile sizes, threads per block,
+// a vector width and a reduction strategy. Pure arithmetic on sizes, so that
+// each rule is tested by a lit case of --multikernel-specialize that prints
+// the resulting #multikernel.tiling.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MULTIKERNEL_TRANSFORMS_TILINGHEURISTIC_H
+#define MULTIKERNEL_TRANSFORMS_TILINGHEURISTIC_H
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelAttributes.h"
+
+namespace mlir::multikernel {
+
+enum class KernelKind { Elementwise, Reduction, Softmax, Matmul };
+enum class TilingTarget { Gpu, Cpu };
+
+StringRef stringifyKernelKind(KernelKind kind);
+
+/// What the heuristic knows of the machine.
+struct MachineModel {
+  /// Streaming multiprocessors (GPU).
+  int64_t smCount = 132;
+  /// Blocks per multiprocessor the grid should give a shape near the hint
+  /// ("several waves"), so that tail effects stay small.
+  int64_t wavesPerSm = 4;
+  /// Bytes of a CPU tile's working set (about half of an L2).
+  int64_t cpuTileBytes = 256 * 1024;
+  /// Bytes of one CPU vector register.
+  int64_t cpuVectorBytes = 32;
+};
+
+/// The tiling of one variant; mirrors #multikernel.tiling.
+struct TilingConfig {
+  TilingTarget target = TilingTarget::Gpu;
+  KernelKind kind = KernelKind::Elementwise;
+  /// Outer level: per loop, the tile of one GPU block or CPU task (0:
+  /// untiled). For matmul the K entry is the step of the K loop inside a
+  /// block.
+  SmallVector<int64_t> blockTile;
+  /// Inner level: per loop, the tile of one GPU thread or the CPU's inner
+  /// (vectorizable) tile.
+  SmallVector<int64_t> threadTile;
+  int64_t threads = 0;
+  int64_t vectorWidth = 1;
+  StringRef reduction = "none";
+  int64_t split = 1;
+
+  TilingAttr toAttr(MLIRContext *context) const;
+};
+
+/// Chooses the tiling of a `kind` kernel whose loops have `loopSizes` (the
+/// hint for dynamic loops, the static size otherwise) and whose widest
+/// element has `elementBytes`. Reductions and softmax reduce the last loop;
+/// matmul's loops are (M, N, K).
+TilingConfig chooseTiling(KernelKind kind, TilingTarget target,
+                          ArrayRef<int64_t> loopSizes, int64_t elementBytes,
+                          const MachineModel &machine);
+
+} // namespace mlir::multikernel
+
+#endif // MULTIKERNEL_TRANSFORMS_TILINGHEURISTIC_H

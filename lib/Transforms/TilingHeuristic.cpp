@@ -1,0 +1,252 @@
+//===- TilingHeuristic.cpp - how a size hint becomes a tiling -------------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The rules, each with a lit case in test/Transforms/specialize-heuristic.mlir:
+//
+// GPU, elementwise (loops L0..Ln-1, Ln-1 contiguous):
+//  E1. The innermost loop goes to thread x, so that a warp reads consecutive
+//      addresses (coalescing); outer loops go to y (and z).
+//  E2. Vector width: the widest power of two up to 16 bytes per access such
+//      that a warp still has a full row of vectors (inner size >= 32 * width).
+//  E3. 256 threads per block; x takes as many threads as the inner size needs
+//      (32..256), y the rest. Hints with too little work for 256-thread
+//      blocks on every multiprocessor get 128.
+//  E4. Elements per thread grow with the hint: each thread handles 1, 2, 4 or
+//      8 rows of vectors, the most that still gives at least
+//      smCount * wavesPerSm blocks for a shape near the hint.
+//
+// GPU, reductions over the innermost loop (row size N, R rows):
+//  R1. N <= 1024: a warp per row, rows in registers (8 rows per 256-thread
+//      block): one pass over the input.
+//  R2. N <= 16384 (8192 for softmax, which keeps more per element): a block
+//      per row, the row in registers: one pass ("persistent"); threads grow
+//      with N up to 1024.
+//  R3. Longer rows: with fewer rows than multiprocessors, each row is split
+//      over several blocks and reduced in a second stage ("split"), enough
+//      blocks for two per multiprocessor; otherwise a block per row loops
+//      over the row in chunks ("looped").
+//
+// GPU, matmul (M, N, K): block tiles by the M*N class of the hint:
+//  M1. small (<= 512x512): 32x32, medium (<= 2048x2048): 64x64, large:
+//      128x128; K in steps of 32; 256 threads in a 16x16 grid, each with a
+//      (tile/16)^2 register tile.
+//
+// CPU:
+//  C1. Inner tiles are one vector register wide (32 bytes) along the
+//      contiguous loop; outer (parallel) tiles hold about cpuTileBytes of
+//      data, whole rows when they fit.
+//  C2. Reductions and softmax keep whole rows in a task; matmul tiles are
+//      64x64 (K in 256) with an 8x(vector) register tile, 16x16 for small
+//      hints.
+//
+//===----------------------------------------------------------------------===//
+
+#include "multikernel/Transforms/TilingHeuristic.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::multikernel;
+
+StringRef mlir::multikernel::stringifyKernelKind(KernelKind kind) {
+  switch (kind) {
+  case KernelKind::Elementwise:
+    return "elementwise";
+  case KernelKind::Reduction:
+    return "reduction";
+  case KernelKind::Softmax:
+    return "softmax";
+  case KernelKind::Matmul:
+    return "matmul";
+  }
+  llvm_unreachable("unknown kernel kind");
+}
+
+TilingAttr TilingConfig::toAttr(MLIRContext *context) const {
+  return TilingAttr::get(context, target == TilingTarget::Gpu ? "gpu" : "cpu",
+                         stringifyKernelKind(kind), blockTile, threadTile,
+                         threads, vectorWidth, reduction, split);
+}
+
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+int64_t product(ArrayRef<int64_t> sizes) {
+  int64_t result = 1;
+  for (int64_t size : sizes)
+    result *= size;
+  return result;
+}
+
+/// Rule E2 (and the vector part of R1/R2): widest power-of-two vector of at
+/// most `maxBytes` such that `lanes` lanes each get a full vector.
+int64_t vectorWidthFor(int64_t innerSize, int64_t elementBytes,
+                       int64_t maxBytes, int64_t lanes) {
+  int64_t width = std::max<int64_t>(1, maxBytes / elementBytes);
+  while (width > 1 && innerSize < lanes * width)
+    width /= 2;
+  return width;
+}
+
+TilingConfig gpuElementwise(ArrayRef<int64_t> sizes, int64_t elementBytes,
+                            const MachineModel &machine) {
+  TilingConfig config;
+  config.kind = KernelKind::Elementwise;
+  size_t rank = sizes.size();
+  int64_t inner = sizes.back();
+  int64_t outer = rank > 1 ? sizes[rank - 2] : 1;
+  int64_t total = product(sizes);
+
+  config.vectorWidth = vectorWidthFor(inner, elementBytes, 16, 32); // E2
+  int64_t vw = config.vectorWidth;
+  config.threads = total >= machine.smCount * 256 * vw ? 256 : 128; // E3
+  int64_t threadsX = std::clamp<int64_t>(llvm::PowerOf2Ceil(ceilDiv(inner, vw)),
+                                         32, config.threads); // E1, E3
+  int64_t threadsY = rank > 1 ? config.threads / threadsX : 1;
+  if (rank == 1)
+    config.threads = threadsX;
+
+  // E4: the most rows per thread that still gives enough blocks.
+  int64_t wantBlocks = machine.smCount * machine.wavesPerSm;
+  int64_t outerBlocks = total / std::max<int64_t>(1, outer * inner);
+  int64_t rowsPerThread = 1;
+  if (rank > 1) {
+    for (int64_t candidate : {8, 4, 2}) {
+      int64_t blocks = outerBlocks * ceilDiv(outer, threadsY * candidate) *
+                       ceilDiv(inner, threadsX * vw);
+      if (blocks >= wantBlocks) {
+        rowsPerThread = candidate;
+        break;
+      }
+    }
+  }
+  config.blockTile.assign(rank, 1);
+  config.threadTile.assign(rank, 1);
+  config.blockTile[rank - 1] = threadsX * vw;
+  config.threadTile[rank - 1] = vw;
+  if (rank > 1) {
+    config.blockTile[rank - 2] = threadsY * rowsPerThread;
+    config.threadTile[rank - 2] = rowsPerThread;
+  }
+  return config;
+}
+
+TilingConfig gpuReduction(KernelKind kind, ArrayRef<int64_t> sizes,
+                          int64_t elementBytes, const MachineModel &machine) {
+  TilingConfig config;
+  config.kind = kind;
+  size_t rank = sizes.size();
+  int64_t rowSize = sizes.back();
+  int64_t rows = product(sizes.drop_back());
+  config.blockTile.assign(rank, 1);
+  config.threadTile.assign(rank, 1);
+  config.blockTile[rank - 1] = 0; // the row is not tiled across blocks
+
+  int64_t persistentLimit = kind == KernelKind::Softmax ? 8192 : 16384;
+  if (rowSize <= 1024) { // R1
+    config.reduction = "warp";
+    config.threads = 256;
+    config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 32);
+    if (rank > 1)
+      config.blockTile[rank - 2] = config.threads / 32;
+  } else if (rowSize <= persistentLimit) { // R2
+    config.reduction = "block";
+    config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 64);
+    config.threads = std::clamp<int64_t>(
+        llvm::PowerOf2Ceil(ceilDiv(rowSize, config.vectorWidth * 8)), 64, 1024);
+  } else { // R3
+    config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 1024);
+    config.threads = 1024;
+    if (rows < machine.smCount) {
+      config.reduction = "split";
+      int64_t maxSplit = std::max<int64_t>(2, rowSize / 8192);
+      config.split =
+          std::clamp<int64_t>(ceilDiv(2 * machine.smCount, rows), 2, maxSplit);
+    } else {
+      config.reduction = "looped";
+    }
+  }
+  config.threadTile[rank - 1] = config.vectorWidth;
+  return config;
+}
+
+TilingConfig gpuMatmul(ArrayRef<int64_t> sizes) {
+  TilingConfig config;
+  config.kind = KernelKind::Matmul;
+  int64_t mn = sizes[0] * sizes[1];
+  int64_t tile = mn <= 512 * 512 ? 32 : mn <= 2048 * 2048 ? 64 : 128; // M1
+  config.threads = 256;
+  config.blockTile = {tile, tile, 32};
+  config.threadTile = {tile / 16, tile / 16, 0};
+  config.vectorWidth = std::min<int64_t>(4, tile / 16);
+  return config;
+}
+
+TilingConfig cpuTiling(KernelKind kind, ArrayRef<int64_t> sizes,
+                       int64_t elementBytes, const MachineModel &machine) {
+  TilingConfig config;
+  config.target = TilingTarget::Cpu;
+  config.kind = kind;
+  size_t rank = sizes.size();
+  int64_t vw = std::max<int64_t>(1, machine.cpuVectorBytes / elementBytes);
+  config.vectorWidth = vw;
+
+  if (kind == KernelKind::Matmul) { // C2
+    bool small = sizes[0] * sizes[1] <= 128 * 128;
+    int64_t tile = small ? 16 : 64;
+    config.blockTile = {tile, tile, small ? 0 : 256};
+    config.threadTile = {small ? 4 : 8, vw, 0};
+    return config;
+  }
+
+  int64_t inner = sizes.back();
+  config.blockTile.assign(rank, 1);
+  config.threadTile.assign(rank, 1);
+  config.threadTile[rank - 1] = vw; // C1
+  if (kind == KernelKind::Elementwise) {
+    // Whole rows when a row fits the tile, else a tile of the row.
+    int64_t maxRowElements = machine.cpuTileBytes / elementBytes;
+    int64_t innerTile = std::min(inner, maxRowElements);
+    innerTile = ceilDiv(innerTile, vw) * vw;
+    config.blockTile[rank - 1] = innerTile;
+    if (rank > 1)
+      config.blockTile[rank - 2] = std::max<int64_t>(
+          1, machine.cpuTileBytes / (innerTile * elementBytes));
+    return config;
+  }
+  // C2: reductions and softmax keep whole rows.
+  config.reduction = "none";
+  config.blockTile[rank - 1] = 0;
+  if (rank > 1)
+    config.blockTile[rank - 2] = std::max<int64_t>(
+        1, machine.cpuTileBytes / (std::max<int64_t>(inner, 1) * elementBytes));
+  return config;
+}
+
+} // namespace
+
+TilingConfig mlir::multikernel::chooseTiling(KernelKind kind,
+                                             TilingTarget target,
+                                             ArrayRef<int64_t> loopSizes,
+                                             int64_t elementBytes,
+                                             const MachineModel &machine) {
+  elementBytes = std::max<int64_t>(1, elementBytes);
+  if (target == TilingTarget::Cpu)
+    return cpuTiling(kind, loopSizes, elementBytes, machine);
+  switch (kind) {
+  case KernelKind::Elementwise:
+    return gpuElementwise(loopSizes, elementBytes, machine);
+  case KernelKind::Reduction:
+  case KernelKind::Softmax:
+    return gpuReduction(kind, loopSizes, elementBytes, machine);
+  case KernelKind::Matmul:
+    return gpuMatmul(loopSizes);
+  }
+  llvm_unreachable("unknown kernel kind");
+}

@@ -1,0 +1,131 @@
+// One case per rule of lib/Transforms/TilingHeuristic.cpp: the tiling each
+// hint produces, read off the dispatch's `tilings`.
+//
+// RUN: multikernel-opt %s --multikernel-specialize --split-input-file | FileCheck %s
+// RUN: multikernel-opt %s --multikernel-specialize="target=cpu" --split-input-file | FileCheck %s --check-prefix=CPU
+
+// E1: the contiguous (innermost) loop goes to thread x and block x; E2: the
+// vector width grows with the inner size (1, 2, then 4 f32 = 16 bytes);
+// E3: 128 threads for hints too small to fill the GPU with 256.
+// CHECK-LABEL: func.func @elementwise_rules
+// CHECK:       tilings = [
+// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [4, 32], thread_tile = [1, 1], threads = 128, vector_width = 1
+// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [4, 64], thread_tile = [1, 2], threads = 128, vector_width = 2
+// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [2, 512], thread_tile = [1, 4], threads = 256, vector_width = 4
+// E4: elements per thread grow with the hint while the grid keeps at least
+// 4 blocks per multiprocessor: 1, 2, then 8 rows of vectors per thread.
+// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [2, 1024], thread_tile = [2, 4], threads = 256, vector_width = 4
+// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [8, 1024], thread_tile = [8, 4], threads = 256, vector_width = 4
+// CHECK:       scf.forall
+// CHECK:         scf.forall
+// CHECK:         } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK:       } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+//
+// C1: CPU inner tiles are one 32-byte vector along the contiguous loop;
+// outer tiles hold about 256 KB.
+// CPU-LABEL: func.func @elementwise_rules
+// CPU:       #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [2048, 32], thread_tile = [1, 8], threads = 0, vector_width = 8
+// CPU:       #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [64, 1024], thread_tile = [1, 8], threads = 0, vector_width = 8
+// CPU:       scf.forall
+// CPU:         scf.for
+// CPU:           scf.for
+func.func @elementwise_rules(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+  linalg.copy {multikernel.hints = [array<i64: 64, 32>, array<i64: 64, 64>, array<i64: 1024, 512>,
+                                    array<i64: 2048, 1024>, array<i64: 4096, 2048>]}
+      ins(%x : memref<?x?xf32>) outs(%y : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// E2 counts bytes: 16-byte accesses are 8 f16 values.
+// CHECK-LABEL: func.func @elementwise_f16
+// CHECK:       block_tile = [8, 2048], thread_tile = [8, 8], threads = 256, vector_width = 8
+func.func @elementwise_f16(%x: memref<?x?xf16>, %y: memref<?x?xf16>) {
+  linalg.copy {multikernel.hints = [array<i64: 4096, 4096>]}
+      ins(%x : memref<?x?xf16>) outs(%y : memref<?x?xf16>)
+  return
+}
+
+// -----
+
+// R1: short rows, a warp per row (8 rows per block); R2: rows up to 16384
+// in one block, in registers, threads growing with the row; R3: long rows
+// split over several blocks when there are fewer rows than multiprocessors
+// (2 blocks per multiprocessor: 96 rows -> 3 per row), otherwise looped.
+// CHECK-LABEL: func.func @reduction_rules
+// CHECK:       tilings = [
+// CHECK-SAME:    kind = "reduction", block_tile = [8, 0], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "warp", split = 1
+// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 4], threads = 128, vector_width = 4, reduction = "block", split = 1
+// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 4], threads = 512, vector_width = 4, reduction = "block", split = 1
+// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 4], threads = 1024, vector_width = 4, reduction = "split", split = 3
+// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 4], threads = 1024, vector_width = 4, reduction = "looped", split = 1
+// The row is never split by the block-level loop.
+// CHECK:       scf.forall ({{[^,]*}}) {{.*}} {
+// CHECK:         linalg.generic
+// CHECK:       } {mapping = [#gpu.block<x>]}
+//
+// C2: CPU tasks keep whole rows (256 KB of them).
+// CPU-LABEL: func.func @reduction_rules
+// CPU:       kind = "reduction", block_tile = [128, 0], thread_tile = [1, 8]
+func.func @reduction_rules(%x: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<?xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                       iterator_types = ["parallel", "reduction"],
+                       multikernel.hints = [array<i64: 100000, 512>, array<i64: 4096, 4096>,
+                                            array<i64: 4096, 16384>, array<i64: 96, 100000>,
+                                            array<i64: 1024, 100000>]}
+      ins(%x : tensor<?x?xf32>) outs(%init : tensor<?xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %in, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// R2 for softmax stops at 8192 (it keeps more per element): 12000 is one
+// block per row for a sum, but looped for softmax.
+// CHECK-LABEL: func.func @softmax_rules
+// CHECK:       kind = "softmax", block_tile = [1, 0], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "block"
+// CHECK-SAME:  kind = "softmax", block_tile = [1, 0], thread_tile = [1, 4], threads = 1024, vector_width = 4, reduction = "looped"
+func.func @softmax_rules(%x: tensor<?x?xf32>, %o: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %r = linalg.softmax {multikernel.hints = [array<i64: 4096, 8192>, array<i64: 4096, 12000>]}
+      dimension(1) ins(%x : tensor<?x?xf32>) outs(%o : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// M1: matmul block tiles by the M*N class of the hint.
+// CHECK-LABEL: func.func @matmul_rules
+// CHECK:       kind = "matmul", block_tile = [32, 32, 32], thread_tile = [2, 2, 0], threads = 256
+// CHECK-SAME:  kind = "matmul", block_tile = [64, 64, 32], thread_tile = [4, 4, 0], threads = 256
+// CHECK-SAME:  kind = "matmul", block_tile = [128, 128, 32], thread_tile = [8, 8, 0], threads = 256
+// CHECK:       scf.forall ({{.*}}) = (0, 0) to ({{.*}}) step (32, 32)
+// CHECK:         scf.forall ({{.*}}) in (16, 16)
+//
+// C2: CPU matmul tiles.
+// CPU-LABEL: func.func @matmul_rules
+// CPU:       kind = "matmul", block_tile = [64, 64, 256], thread_tile = [8, 8, 0]
+func.func @matmul_rules(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.matmul {multikernel.hints = [array<i64: 256, 256, 256>, array<i64: 1024, 1024, 1024>,
+                                      array<i64: 4096, 4096, 4096>]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// The SM count is an option: fewer multiprocessors need fewer blocks, so
+// each thread takes more rows (E4): 8 instead of 1.
+// RUN: multikernel-opt %s --multikernel-specialize="sm-count=16" --split-input-file | FileCheck %s --check-prefix=SMS
+// SMS-LABEL: func.func @sm_count
+// SMS:       block_tile = [16, 512], thread_tile = [8, 4], threads = 256
+// CHECK-LABEL: func.func @sm_count
+// CHECK:       block_tile = [2, 512], thread_tile = [1, 4], threads = 256
+func.func @sm_count(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+  linalg.copy {multikernel.hints = [array<i64: 1024, 512>]}
+      ins(%x : memref<?x?xf32>) outs(%y : memref<?x?xf32>)
+  return
+}
