@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the demo.
+# Installs what is missing, builds, and runs the demo: the seed's kernel
+# (x * 2 + sin(y)) and a softmax, compiled for the size hints [1024, 512]
+# and [4096, 2048], called from C with varying shapes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 bash scripts/build.sh >/dev/null
-BIN=${BUILD_DIR:-build}/bin
+BUILD=${BUILD_DIR:-build}
+OUT="$BUILD/demo"
+mkdir -p "$OUT"
 
-echo "== The seed's kernel, x * 2 + sin(y), specialized for the size hints"
-echo "== [1024, 512] and [4096, 2048] (GPU tiling; the tiling chosen per hint):"
-"$BIN/multikernel-opt" examples/seed.mlir \
+echo "== 1. The tiling --multikernel-specialize chooses for each hint (GPU):"
+"$BUILD/bin/multikernel-opt" examples/seed.mlir \
   --multikernel-specialize="hints=1024x512,4096x2048 target=gpu" |
   grep -o '#multikernel.tiling<[^>]*>' | sed 's/^/   /'
 echo
-echo "== The dispatch op, by hand (examples/seed-dispatch.mlir), parsed and printed:"
-"$BIN/multikernel-opt" examples/seed-dispatch.mlir | sed -n '1,12p'
-echo "   ..."
+echo "== 2. multikernel-compile examples/demo/demo-kernels.mlir -o $OUT/libdemo.so --hints=1024x512,4096x2048"
+"$BUILD/bin/multikernel-compile" examples/demo/demo-kernels.mlir \
+  -o "$OUT/libdemo.so" --hints=1024x512,4096x2048
 echo
-echo "== The same module through the stock mlir-opt with the plugin, in the"
-echo "== generic form other compilers build programmatically:"
-/usr/lib/llvm-22/bin/mlir-opt examples/seed-dispatch.mlir \
-  --load-dialect-plugin="${BUILD_DIR:-build}/lib/MultiKernelPlugin.so" \
-  --mlir-print-op-generic | sed -n '1,12p'
-echo "   ..."
+echo "== 3. Calls with varying shapes (CPU): the first call with a new shape"
+echo "==    benchmarks the variants, repeats hit the cache"
+"$BUILD/bin/multikernel-demo" "$OUT/libdemo.so"

@@ -34,6 +34,8 @@ tool_dirs = [config.multikernel_tools_dir, config.llvm_tools_dir]
 tools = [
     "mlir-opt",
     "multikernel-opt",
+    "multikernel-compile",
+    "multikernel-cpu-check",
     "multikernel-capi-test",
     "RuntimeTests",
     "RuntimeGpuFakeDriverTests",

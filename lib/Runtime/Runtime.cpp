@@ -173,6 +173,18 @@ extern "C" int32_t mkrtDispatch(const MkrtSiteDescriptor *site,
   return siteState->dispatch(key, args);
 }
 
+extern "C" void mkrtDispatchOrAbort(const MkrtSiteDescriptor *site,
+                                    const int64_t *key, void **args) {
+  int32_t status = mkrtDispatch(site, key, args);
+  if (status == MKRT_SUCCESS)
+    return;
+  std::fprintf(stderr,
+               "multikernel: dispatch of site '%s' failed (status %d); "
+               "aborting\n",
+               site && site->name ? site->name : "?", status);
+  std::abort();
+}
+
 //===----------------------------------------------------------------------===//
 // C API: settings
 //===----------------------------------------------------------------------===//

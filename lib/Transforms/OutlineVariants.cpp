@@ -8,6 +8,9 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::multikernel {
 #define GEN_PASS_DEF_MULTIKERNELOUTLINEVARIANTS
@@ -18,6 +21,48 @@ using namespace mlir;
 using namespace mlir::multikernel;
 
 namespace {
+
+/// The memref a view is ultimately taken of.
+Value viewRoot(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Marks in `written` the arguments of `func` that its body may write: the
+/// roots of every written memref, and every memref operand of an op whose
+/// effects are unknown. Conservative: the runtime restores what is marked.
+void markWrittenArguments(func::FuncOp func,
+                          llvm::SmallSetVector<int64_t, 8> &written) {
+  llvm::SmallPtrSet<Value, 8> roots;
+  bool writesUnknown = false;
+  func.walk([&](Operation *op) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects) {
+      if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+        return; // the walk visits the nested ops
+      for (Value operand : op->getOperands())
+        if (isa<BaseMemRefType>(operand.getType()))
+          roots.insert(viewRoot(operand));
+      return;
+    }
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &instance : instances) {
+      if (!isa<MemoryEffects::Write>(instance.getEffect()))
+        continue;
+      if (Value value = instance.getValue())
+        roots.insert(viewRoot(value));
+      else if (!isa<SideEffects::AutomaticAllocationScopeResource>(
+                   instance.getResource()))
+        writesUnknown = true;
+    }
+  });
+  for (BlockArgument argument : func.getArguments())
+    if (isa<BaseMemRefType>(argument.getType()) &&
+        (writesUnknown || roots.contains(argument)))
+      written.insert(argument.getArgNumber());
+}
 
 struct OutlineVariantsPass
     : public multikernel::impl::MultiKernelOutlineVariantsBase<
@@ -36,13 +81,23 @@ struct OutlineVariantsPass
         dispatch.emitOpError("must be inside a func.func to be outlined");
         return signalPassFailure();
       }
+      llvm::SmallSetVector<int64_t, 8> written;
       for (auto [index, region] : llvm::enumerate(dispatch.getVariants())) {
         Block &entry = region.front();
         auto yield = cast<YieldOp>(entry.getTerminator());
         // Already outlined: a call and the yield.
         if (entry.getOperations().size() == 2 &&
-            isa<func::CallOp>(entry.front()))
+            isa<func::CallOp>(entry.front())) {
+          auto call = cast<func::CallOp>(entry.front());
+          if (auto callee = symbols.lookup<func::FuncOp>(call.getCallee()))
+            markWrittenArguments(callee, written);
+          else
+            for (auto [argIndex, type] :
+                 llvm::enumerate(entry.getArgumentTypes()))
+              if (isa<BaseMemRefType>(type))
+                written.insert(argIndex);
           continue;
+        }
 
         OpBuilder builder(enclosing);
         auto type = builder.getFunctionType(entry.getArgumentTypes(),
@@ -73,7 +128,11 @@ struct OutlineVariantsPass
         auto call = func::CallOp::create(builder, dispatch.getLoc(), func,
                                          stub->getArguments());
         YieldOp::create(builder, dispatch.getLoc(), call.getResults());
+        markWrittenArguments(func, written);
       }
+      SmallVector<int64_t> sorted(written.begin(), written.end());
+      llvm::sort(sorted);
+      dispatch.setWritten(sorted);
     }
   }
 };

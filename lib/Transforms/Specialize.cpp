@@ -425,12 +425,24 @@ void SpecializePass::runOnOperation() {
       }
 
       SmallVector<Hint> hintList = optionHints;
-      if (auto attr = op->getAttrOfType<ArrayAttr>(
-              MultiKernelDialect::getHintsAttrName())) {
+      auto hintsAttr =
+          op->getAttrOfType<ArrayAttr>(MultiKernelDialect::getHintsAttrName());
+      if (hintsAttr) {
         hintList.clear();
-        for (Attribute hint : attr)
+        for (Attribute hint : hintsAttr)
           hintList.push_back(
               llvm::to_vector(cast<DenseI64ArrayAttr>(hint).asArrayRef()));
+      }
+      int64_t numDynamic =
+          llvm::count(staticLoopSizes(op), ShapedType::kDynamic);
+      if (!hintsAttr && skipMismatchedRanks && !hintList.empty() &&
+          static_cast<int64_t>(hintList.front().size()) != numDynamic) {
+        ++numUnsupported;
+        remark(op, "the hints have " + Twine(hintList.front().size()) +
+                       " sizes but the op has " + Twine(numDynamic) +
+                       " dynamic sizes; give it a multikernel.hints "
+                       "attribute");
+        continue;
       }
       if (hintList.empty()) {
         op->emitError() << "no size hints: pass hints=... to "

@@ -12,6 +12,8 @@
 // CHECK-SAME:    block_tile = [64]
 // CHECK-LABEL: func.func @memref_form
 // CHECK:         multikernel.dispatch @k_0 key(%{{.*}}) hints {{\[\[}}8], [64]] args(%{{.*}}, %{{.*}} : memref<?xf32>, memref<?xf32>)
+// Only the copy's output is written.
+// CHECK-SAME:      written = array<i64: 1>
 // CHECK-NEXT:    ^bb0(%[[X:.*]]: memref<?xf32>, %[[Y:.*]]: memref<?xf32>):
 // CHECK-NEXT:      func.call @k_0_v0(%[[X]], %[[Y]]) : (memref<?xf32>, memref<?xf32>) -> ()
 // CHECK-NEXT:      multikernel.yield
@@ -58,4 +60,25 @@ func.func @tensor_form(%x: tensor<?xf32>, %init: tensor<?xf32>, %n: index) -> te
     multikernel.yield %0 : tensor<?xf32>
   }
   return %r : tensor<?xf32>
+}
+
+// -----
+
+// Writes through views count for the viewed argument; reads do not.
+
+// CHECK-LABEL: func.func @views
+// CHECK:         multikernel.dispatch @v_0 {{.*}}written = array<i64: 0, 2>
+func.func @views(%a: memref<?xf32>, %b: memref<?xf32>, %c: memref<?x?xf32>, %n: index) {
+  multikernel.dispatch @v_0 key(%n) hints [[8]] args(%a, %b, %c : memref<?xf32>, memref<?xf32>, memref<?x?xf32>) {
+  ^bb0(%x: memref<?xf32>, %y: memref<?xf32>, %z: memref<?x?xf32>):
+    %c0 = arith.constant 0 : index
+    %c4 = arith.constant 4 : index
+    %v = memref.load %y[%c0] : memref<?xf32>
+    %sub = memref.subview %x[%c0] [%c4] [1] : memref<?xf32> to memref<?xf32, strided<[1], offset: ?>>
+    memref.store %v, %sub[%c0] : memref<?xf32, strided<[1], offset: ?>>
+    %flat = memref.collapse_shape %z [[0, 1]] : memref<?x?xf32> into memref<?xf32>
+    memref.store %v, %flat[%c0] : memref<?xf32>
+    multikernel.yield
+  }
+  return
 }

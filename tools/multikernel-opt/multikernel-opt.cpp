@@ -15,12 +15,16 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
+#include "multikernel/Conversion/Passes.h"
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
+#include "multikernel/Pipelines/Pipelines.h"
 #include "multikernel/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::multikernel::registerMultiKernelPasses();
+  mlir::multikernel::registerMultiKernelConversionPasses();
+  mlir::multikernel::registerMultiKernelPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

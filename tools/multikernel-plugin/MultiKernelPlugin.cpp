@@ -15,6 +15,7 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/Compiler.h"
 
+#include "multikernel/Conversion/Passes.h"
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
 #include "multikernel/Transforms/Passes.h"
 
@@ -26,10 +27,14 @@ mlirGetDialectPluginInfo() {
           [](DialectRegistry *registry) {
             registry->insert<multikernel::MultiKernelDialect>();
             multikernel::registerMultiKernelPasses();
+            multikernel::registerMultiKernelConversionPasses();
           }};
 }
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "MultiKernelPasses", LLVM_VERSION_STRING,
-          []() { multikernel::registerMultiKernelPasses(); }};
+          []() {
+            multikernel::registerMultiKernelPasses();
+            multikernel::registerMultiKernelConversionPasses();
+          }};
 }

@@ -112,6 +112,12 @@ enum MkrtStatus {
 MKRT_EXPORT int32_t mkrtDispatch(const MkrtSiteDescriptor *site,
                                  const int64_t *key, void **args);
 
+/** mkrtDispatch for generated code, which has no way to return an error:
+ *  on failure it reports the site and the status on stderr and aborts,
+ *  rather than let the program go on with outputs that nothing wrote. */
+MKRT_EXPORT void mkrtDispatchOrAbort(const MkrtSiteDescriptor *site,
+                                     const int64_t *key, void **args);
+
 /*===----------------------------------------------------------------------===*
  * Settings (also from the environment: MULTIKERNEL_POLICY, MULTIKERNEL_KEY,
  * MULTIKERNEL_BENCH_MS, MULTIKERNEL_MAX_ENTRIES, MULTIKERNEL_CACHE_FILE,

@@ -82,6 +82,12 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
            "Multiprocessors of the GPU (132 on an H100), for sizing grids">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Emit a remark for every op left alone, saying why">,
+    Option<"skipMismatchedRanks", "skip-mismatched-ranks", "bool",
+           /*default=*/"false",
+           "Leave alone (with a remark) ops whose number of dynamic sizes "
+           "differs from the rank of the `hints` option, instead of failing; "
+           "pipelines over whole models set it. A mismatched per-op "
+           "multikernel.hints is always an error">,
   ];
   let statistics = [
     Statistic<"numSpecialized", "specialized-ops",
@@ -101,7 +107,10 @@ def MultiKernelOutlineVariants
     Moves the body of every variant region into a private `func.func`
     named `<site>_v<i>` whose arguments are the dispatch's args (and, in the
     tensor form, whose results are the yielded values), and leaves in the
-    region a `func.call` of it. After this pass each variant is an ordinary
+    region a `func.call` of it. It also records in the dispatch's `written`
+    which arguments some variant may write (a conservative analysis of
+    memory effects through views), so that the runtime snapshots only
+    those while it benchmarks. After this pass each variant is an ordinary
     function that upstream lowerings handle, and the dispatch lowering can
     refer to the variants as a table of entry points.
 
@@ -125,6 +134,33 @@ def MultiKernelOutlineVariants
     ```
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def MultiKernelDecomposeSoftmax
+    : Pass<"multikernel-decompose-softmax", "ModuleOp"> {
+  let summary = "Decompose linalg.softmax (on tensors) into linalg.generic "
+                "ops";
+  let description = [{
+    Replaces each `linalg.softmax` on tensors by the generics its
+    decomposition gives (row max, exp and row sum, divide). The CPU
+    pipeline runs it before bufferization: the CPU variants are lowered
+    through loops, which the aggregate op does not lower to; each generic
+    then gets its own dispatch site. (The GPU path keeps softmax whole so
+    that a variant can read its input once.)
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def MultiKernelExportCInterface
+    : Pass<"multikernel-export-c-interface", "ModuleOp"> {
+  let summary = "Give every public function a C interface";
+  let description = [{
+    Sets `llvm.emit_c_interface` on every public `func.func` with a body, so
+    that the LLVM lowering emits `_mlir_ciface_<name>` wrappers taking
+    memref descriptors by pointer: the entry points that C, C++ and Python
+    (ctypes) call in a compiled library.
+  }];
 }
 
 #endif // MULTIKERNEL_TRANSFORMS_PASSES_TD

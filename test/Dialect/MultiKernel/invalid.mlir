@@ -251,3 +251,14 @@ func.func @tiling_attr_wrong_kind(%x: memref<?xf32>) {
   func.call @tiling_attr_wrong_kind(%x) {multikernel.tiling = 3} : (memref<?xf32>) -> ()
   return
 }
+
+// -----
+
+func.func @written_out_of_range(%n: index, %x: memref<?xf32>) {
+  // expected-error @+1 {{written argument index 1 is out of range for 1 args}}
+  multikernel.dispatch @k key(%n) hints [[8]] args(%x : memref<?xf32>) attributes {written = array<i64: 1>} {
+  ^bb0(%a: memref<?xf32>):
+    multikernel.yield
+  }
+  return
+}

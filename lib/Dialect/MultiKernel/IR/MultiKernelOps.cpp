@@ -65,7 +65,8 @@ void DispatchOp::build(OpBuilder &builder, OperationState &state,
         return builder.getDenseI64ArrayAttr(hint);
       });
   build(builder, state, resultTypes, builder.getStringAttr(symName),
-        builder.getArrayAttr(hintAttrs), /*tilings=*/nullptr, keys, args,
+        builder.getArrayAttr(hintAttrs), /*tilings=*/nullptr,
+        /*written=*/nullptr, keys, args,
         /*variantsCount=*/hints.size());
 
   SmallVector<Location> argLocs =
@@ -94,6 +95,14 @@ LogicalResult DispatchOp::verify() {
       tilings && tilings->size() != numVariants)
     return emitOpError("requires one tiling per variant region, but has ")
            << numVariants << " regions and " << tilings->size() << " tilings";
+
+  if (std::optional<ArrayRef<int64_t>> written = getWritten()) {
+    int64_t numArgs = getArgs().size();
+    for (int64_t index : *written)
+      if (index < 0 || index >= numArgs)
+        return emitOpError("written argument index ")
+               << index << " is out of range for " << numArgs << " args";
+  }
 
   size_t numKeys = getKeys().size();
   for (unsigned i = 0; i < numVariants; ++i) {

@@ -52,6 +52,10 @@ def MultiKernel_DispatchOp : MultiKernel_Op<"dispatch", [
     - `tilings` (optional) records, per variant, the configuration that
       `--multikernel-specialize` chose for its hint (`#multikernel.tiling`);
       the GPU lowering reads it.
+    - `written` (optional) lists the indices of the `args` that some variant
+      may write (`--multikernel-outline-variants` computes it); the run-time
+      library snapshots and restores exactly those while it benchmarks.
+      Absent, every memref argument counts as written.
     - Each region ends in `multikernel.yield`. On memrefs the op has no
       results and the variants write their outputs in place; on tensors the
       variants yield the results, which must match the op's result types.
@@ -92,6 +96,7 @@ def MultiKernel_DispatchOp : MultiKernel_Op<"dispatch", [
     SymbolNameAttr:$sym_name,
     MultiKernel_HintsAttr:$hints,
     OptionalAttr<MultiKernel_TilingArrayAttr>:$tilings,
+    OptionalAttr<DenseI64ArrayAttr>:$written,
     Variadic<Index>:$keys,
     Variadic<AnyType>:$args
   );

@@ -1,0 +1,44 @@
+//===- Passes.td - multikernel conversion passes -----------*- tablegen -*-===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MULTIKERNEL_CONVERSION_PASSES_TD
+#define MULTIKERNEL_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertMultiKernelToLLVM
+    : Pass<"convert-multikernel-to-llvm", "ModuleOp"> {
+  let summary = "Lower multikernel.dispatch to a site descriptor and a call "
+                "into the multikernel runtime";
+  let description = [{
+    Each `multikernel.dispatch` (memref form, variants outlined by
+    `--multikernel-outline-variants`) becomes:
+
+    - a constant `MkrtSiteDescriptor` (include/multikernel/Runtime/
+      MultiKernelRuntime.h, ABI version 1): the site name, the module
+      identity (a hash of the module), the key rank, the hints, a table of
+      variant entry points, the written arguments (from the op's
+      `written`, or every memref argument) and a zero-initialized state
+      slot;
+    - per variant, an entry point `void __mkrt_entry_<variant>(void **args)`
+      with the runtime's calling convention: `args[i]` points to argument
+      i (a memref's strided descriptor, or a scalar), which it unpacks to
+      call the outlined variant;
+    - at the op, the key and argument arrays on the stack and a call of
+      `mkrtDispatchOrAbort(&site, key, args)`.
+
+    Sites whose `tilings` target the GPU are marked as CUDA sites (timed
+    with CUDA events; written arguments restored on the device).
+
+    Runs after the upstream conversions of func, memref and arith to the
+    LLVM dialect (the variants must be `llvm.func`s with the default
+    memref calling convention), before `--reconcile-unrealized-casts`. The
+    tensor form must be bufferized first.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // MULTIKERNEL_CONVERSION_PASSES_TD

@@ -1,0 +1,45 @@
+//===- Pipelines.h - registered multikernel pipelines -----------*- C++ -*-===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// The pipelines from linalg (tensors or memrefs) down to the LLVM dialect,
+// shared by multikernel-opt (--multikernel-cpu-pipeline=...) and
+// multikernel-compile.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MULTIKERNEL_PIPELINES_PIPELINES_H
+#define MULTIKERNEL_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace mlir::multikernel {
+
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  ListOption<std::string> hints{
+      *this, "hints",
+      llvm::cl::desc("Size-hint candidates, e.g. 1024x512,4096x2048 (ops "
+                     "may override them with multikernel.hints)")};
+};
+
+/// The CPU pipeline as a comma-separated list of passes on builtin.module.
+std::string getCpuPipelineText(const CpuPipelineOptions &options);
+
+/// Adds the CPU pipeline to `pm`; failure (reported on `errors`) only for a
+/// pipeline that does not parse.
+LogicalResult buildCpuPipeline(OpPassManager &pm,
+                               const CpuPipelineOptions &options,
+                               llvm::raw_ostream &errors);
+
+/// Registers --multikernel-cpu-pipeline.
+void registerMultiKernelPipelines();
+
+} // namespace mlir::multikernel
+
+#endif // MULTIKERNEL_PIPELINES_PIPELINES_H

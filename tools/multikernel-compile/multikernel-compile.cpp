@@ -1,0 +1,293 @@
+//===- multikernel-compile.cpp - linalg module to a shared library --------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// multikernel-compile input.mlir -o libkernels.so --hints=1024x512,4096x2048
+//
+// Runs the multikernel pipeline in-process, translates the result to LLVM IR,
+// optimizes it, emits an object file for the host and links a shared library
+// against libmultikernel_runtime. Every public function is exported with its
+// `_mlir_ciface_` C interface.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+#include "multikernel/Conversion/Passes.h"
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
+#include "multikernel/Pipelines/Pipelines.h"
+#include "multikernel/Transforms/Passes.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::OptionCategory category("multikernel-compile options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
+                               cl::Required, cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                cl::value_desc("file"), cl::Required,
+                                cl::cat(category));
+cl::opt<std::string>
+    target("target", cl::desc("Where the kernels run: cpu (cuda: not yet)"),
+           cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> hints(
+    "hints",
+    cl::desc("Size-hint candidates, e.g. 1024x512,4096x2048; ops may carry "
+             "their own in a multikernel.hints attribute"),
+    cl::cat(category));
+cl::opt<std::string> chip("chip", cl::desc("GPU architecture (cuda target)"),
+                          cl::init("sm_90"), cl::cat(category));
+cl::opt<std::string>
+    emit("emit",
+         cl::desc("What to write: mlir (LLVM dialect), llvm (LLVM IR), obj, "
+                  "shared (default)"),
+         cl::init("shared"), cl::cat(category));
+cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
+                           cl::init(3), cl::Prefix, cl::cat(category));
+cl::opt<std::string> cpu("mcpu",
+                         cl::desc("CPU to generate code for (default: this "
+                                  "machine's)"),
+                         cl::cat(category));
+cl::opt<std::string> runtimeDir(
+    "runtime-dir",
+    cl::desc("Directory of libmultikernel_runtime.so (default: ../lib "
+             "beside this tool)"),
+    cl::cat(category));
+cl::opt<std::string>
+    linker("linker",
+           cl::desc("Compiler driver used to link the shared library "
+                    "(default: $MULTIKERNEL_LINKER, clang-22, clang, cc)"),
+           cl::cat(category));
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "multikernel-compile: error: " << message << "\n";
+  return 1;
+}
+
+std::string defaultRuntimeDir(const char *argv0) {
+  std::string executable =
+      llvm::sys::fs::getMainExecutable(argv0, (void *)&defaultRuntimeDir);
+  llvm::SmallString<256> dir(llvm::sys::path::parent_path(executable));
+  llvm::sys::path::append(dir, "..", "lib");
+  llvm::sys::path::remove_dots(dir, /*remove_dot_dot=*/true);
+  return std::string(dir);
+}
+
+/// The compiler driver that links the library, or an empty string.
+std::string findLinker() {
+  if (!linker.empty())
+    return linker;
+  if (const char *fromEnv = std::getenv("MULTIKERNEL_LINKER"))
+    return fromEnv;
+  for (const char *candidate :
+       {"/usr/lib/llvm-22/bin/clang", "clang-22", "clang", "cc", "gcc"}) {
+    if (llvm::sys::fs::can_execute(candidate))
+      return candidate;
+    if (auto found = llvm::sys::findProgramByName(candidate))
+      return *found;
+  }
+  return "";
+}
+
+std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget) {
+    fail("no LLVM target for " + triple.str() + ": " + error);
+    return nullptr;
+  }
+  std::string cpuName =
+      cpu.empty() ? std::string(llvm::sys::getHostCPUName()) : cpu.getValue();
+  llvm::SubtargetFeatures features;
+  if (cpu.empty())
+    for (const auto &[feature, enabled] : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(feature, enabled);
+  return std::unique_ptr<llvm::TargetMachine>(llvmTarget->createTargetMachine(
+      triple, cpuName, features.getString(), llvm::TargetOptions(),
+      llvm::Reloc::PIC_, std::nullopt,
+      optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
+                    : llvm::CodeGenOptLevel::Default));
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAllPasses();
+  multikernel::registerMultiKernelPasses();
+  multikernel::registerMultiKernelConversionPasses();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "multikernel-compile: compile a module of linalg kernels with dynamic "
+      "shapes into a shared library that dispatches, per call, to the "
+      "variant best for the actual sizes\n");
+
+  if (target == "cuda")
+    return fail("--target=cuda is not available yet: the GPU lowering is "
+                "being built (use --target=cpu)");
+  if (target != "cpu")
+    return fail("unknown --target '" + target + "' (expected cpu or cuda)");
+  if (!llvm::is_contained({"mlir", "llvm", "obj", "shared"}, emit.getValue()))
+    return fail("unknown --emit '" + emit +
+                "' (expected mlir, llvm, obj or shared)");
+  if (optLevel > 3)
+    return fail("-O must be between 0 and 3");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<multikernel::MultiKernelDialect>();
+  MLIRContext context(registry);
+
+  std::string errorMessage;
+  auto input = openInputFile(inputFile, &errorMessage);
+  if (!input)
+    return fail("cannot read '" + inputFile + "': " + errorMessage);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1; // the parser reported why
+
+  multikernel::CpuPipelineOptions options;
+  if (!hints.empty()) {
+    SmallVector<StringRef> parts;
+    StringRef(hints).split(parts, ',', -1, /*KeepEmpty=*/false);
+    for (StringRef part : parts)
+      options.hints.push_back(part.trim().str());
+  }
+  PassManager pm(&context);
+  std::string pipelineErrors;
+  llvm::raw_string_ostream pipelineStream(pipelineErrors);
+  if (failed(multikernel::buildCpuPipeline(pm, options, pipelineStream)))
+    return fail("internal error: the pipeline does not parse: " +
+                pipelineErrors);
+  if (failed(pm.run(*module)))
+    return fail("compilation of '" + inputFile + "' failed (see above)");
+
+  auto output = openOutputFile(outputFile, &errorMessage);
+  if (!output)
+    return fail("cannot write '" + outputFile + "': " + errorMessage);
+  if (emit == "mlir") {
+    module->print(output->os());
+    output->keep();
+    return 0;
+  }
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*module, llvmContext, inputFile);
+  if (!llvmModule)
+    return fail("translation to LLVM IR failed");
+  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
+  if (!machine)
+    return 1;
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(machine->getTargetTriple());
+  auto optimize =
+      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, machine.get());
+  if (llvm::Error error = optimize(llvmModule.get()))
+    return fail("LLVM optimization failed: " +
+                llvm::toString(std::move(error)));
+  if (emit == "llvm") {
+    llvmModule->print(output->os(), nullptr);
+    output->keep();
+    return 0;
+  }
+
+  // The object: the output itself, or a temporary to link.
+  std::string objectPath = outputFile;
+  llvm::SmallString<128> temporary;
+  if (emit == "shared") {
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("multikernel", "o", temporary))
+      return fail("cannot create a temporary object file: " + ec.message());
+    objectPath = std::string(temporary);
+  }
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream objectStream(objectPath, ec);
+    if (ec)
+      return fail("cannot write '" + objectPath + "': " + ec.message());
+    llvm::legacy::PassManager codegen;
+    if (machine->addPassesToEmitFile(codegen, objectStream, nullptr,
+                                     llvm::CodeGenFileType::ObjectFile))
+      return fail("the target cannot emit object files");
+    codegen.run(*llvmModule);
+  }
+  if (emit == "obj") {
+    output->keep();
+    return 0;
+  }
+
+  std::string driver = findLinker();
+  if (driver.empty())
+    return fail("no compiler driver to link with (looked for "
+                "/usr/lib/llvm-22/bin/clang, clang-22, clang, cc, gcc): "
+                "install one (apt-get install clang-22) or pass --linker");
+  std::string libDir =
+      runtimeDir.empty() ? defaultRuntimeDir(argv[0]) : runtimeDir.getValue();
+  llvm::SmallString<256> runtimeLibrary(libDir);
+  llvm::sys::path::append(runtimeLibrary, "libmultikernel_runtime.so");
+  if (!llvm::sys::fs::exists(runtimeLibrary))
+    return fail("libmultikernel_runtime.so not found in '" + libDir +
+                "': pass --runtime-dir");
+  std::string rpath = "-Wl,-rpath," + libDir;
+  std::string libFlag = "-L" + libDir;
+  SmallVector<StringRef> args = {driver,
+                                 "-shared",
+                                 "-o",
+                                 outputFile,
+                                 objectPath,
+                                 libFlag,
+                                 "-lmultikernel_runtime",
+                                 rpath,
+                                 "-lm"};
+  std::string linkError;
+  int status = llvm::sys::ExecuteAndWait(driver, args, std::nullopt, {}, 0, 0,
+                                         &linkError);
+  llvm::sys::fs::remove(objectPath);
+  if (status != 0)
+    return fail("linking with '" + driver + "' failed" +
+                (linkError.empty() ? "" : ": " + linkError));
+  output->keep();
+  return 0;
+}
