@@ -84,6 +84,12 @@ cl::opt<std::string> runtimeDir(
     cl::desc("Directory of libmultikernel_runtime.so (default: ../lib "
              "beside this tool)"),
     cl::cat(category));
+cl::opt<std::string> dispatchTable(
+    "dispatch-table",
+    cl::desc("Embed this saved dispatch table (mkrtSaveTable / "
+             "MULTIKERNEL_CACHE_FILE) in the library: covered shapes are not "
+             "benchmarked at run time"),
+    cl::value_desc("file"), cl::cat(category));
 cl::opt<std::string>
     linker("linker",
            cl::desc("Compiler driver used to link the shared library "
@@ -198,6 +204,11 @@ int main(int argc, char **argv) {
   if (failed(multikernel::buildCpuPipeline(pm, options, pipelineStream)))
     return fail("internal error: the pipeline does not parse: " +
                 pipelineErrors);
+  if (!dispatchTable.empty()) {
+    multikernel::MultiKernelEmbedDispatchTableOptions embed;
+    embed.file = dispatchTable;
+    pm.addPass(multikernel::createMultiKernelEmbedDispatchTable(embed));
+  }
   if (failed(pm.run(*module)))
     return fail("compilation of '" + inputFile + "' failed (see above)");
 

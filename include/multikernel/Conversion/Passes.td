@@ -41,4 +41,26 @@ def ConvertMultiKernelToLLVM
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def MultiKernelEmbedDispatchTable
+    : Pass<"multikernel-embed-dispatch-table", "ModuleOp"> {
+  let summary = "Embed a saved dispatch table into the compiled module";
+  let description = [{
+    Reads a dispatch table (the text format of mkrtSaveTable) and emits it
+    as a constant string with a global constructor that hands it to
+    `mkrtLoadTableFromString` when the library is loaded. A deployed model
+    then starts with its decisions made: the first call with a covered shape
+    runs the chosen variant directly, with no benchmarking. Entries for
+    another device or another build of the module are ignored by the runtime
+    with a warning; shapes not covered fall back to the runtime policy.
+
+    Runs on the LLVM dialect, after `--convert-multikernel-to-llvm` (whose
+    module identity the table's entries must carry).
+  }];
+  let options = [
+    Option<"file", "file", "std::string", /*default=*/"\"\"",
+           "The dispatch table to embed">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // MULTIKERNEL_CONVERSION_PASSES_TD
