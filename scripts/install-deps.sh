@@ -16,10 +16,20 @@ for p in "${packages[@]}"; do
     missing+=("$p")
 done
 
+python_missing=()
+for module in pytest numpy wheel setuptools; do
+  python3 -c "import $module" 2>/dev/null || python_missing+=("$module")
+done
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing: ${missing[*]}"
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ ${#python_missing[@]} -gt 0 ]; then
+  echo "== installing from PyPI: ${python_missing[*]}"
+  python3 -m pip install -q "${python_missing[@]}"
 fi

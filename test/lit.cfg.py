@@ -24,6 +24,7 @@ config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 config.substitutions.append(("%multikernel_obj", config.multikernel_obj_root))
 config.substitutions.append(("%c_compiler", config.c_compiler))
+config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%cxx_compiler", config.cxx_compiler))
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])

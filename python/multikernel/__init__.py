@@ -1,0 +1,25 @@
+"""multikernel: dynamic-shape kernels compiled once per size hint, with the
+fastest variant chosen per shape at run time.
+
+    import multikernel
+    module = multikernel.compile("kernels.mlir", hints=[[1024, 512], [4096, 2048]])
+    out = module.seed(x, y)                 # numpy arrays, any shape
+    print(multikernel.runtime.stats())
+
+Lower level: multikernel.ir.parse(text).run_pipeline("builtin.module(...)").
+"""
+
+from . import ir, runtime
+from .compiler import CompiledModule, Function, compile, tune
+from .errors import CompileError, MLIRError
+
+__all__ = [
+    "CompiledModule",
+    "CompileError",
+    "Function",
+    "MLIRError",
+    "compile",
+    "ir",
+    "runtime",
+    "tune",
+]

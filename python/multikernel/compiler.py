@@ -1,0 +1,272 @@
+"""Compiling modules into shared libraries and calling their functions."""
+
+import ctypes
+import hashlib
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from . import _locate, ir, runtime
+from .errors import CompileError
+
+_DTYPES = {
+    "f32": np.float32,
+    "f64": np.float64,
+    "f16": np.float16,
+    "i64": np.int64,
+    "i32": np.int32,
+    "i16": np.int16,
+    "i8": np.int8,
+    "index": np.int64,
+}
+_SCALARS = {
+    "f32": ctypes.c_float,
+    "f64": ctypes.c_double,
+    "i64": ctypes.c_int64,
+    "i32": ctypes.c_int32,
+    "i16": ctypes.c_int16,
+    "i8": ctypes.c_int8,
+    "index": ctypes.c_int64,
+}
+_SHAPED = re.compile(r"^(tensor|memref)<((?:[0-9?]+x)*)([a-z0-9]+)>$")
+
+_libc = ctypes.CDLL(None)
+_libc.free.argtypes = [ctypes.c_void_p]
+
+
+def _descriptor_type(rank):
+    """The strided memref descriptor of `rank` (MLIR's C interface)."""
+    fields = [
+        ("allocated", ctypes.c_void_p),
+        ("aligned", ctypes.c_void_p),
+        ("offset", ctypes.c_int64),
+    ]
+    if rank:
+        fields += [("sizes", ctypes.c_int64 * rank), ("strides", ctypes.c_int64 * rank)]
+    return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
+
+
+class _ArgType:
+    """A function argument or result type: a ranked tensor or memref of a
+    supported element type, or a scalar."""
+
+    def __init__(self, text, function, position):
+        self.text = text
+        match = _SHAPED.match(text)
+        if match:
+            self.kind = match.group(1)
+            dims = [d for d in match.group(2).split("x") if d]
+            self.shape = [None if d == "?" else int(d) for d in dims]
+            element = match.group(3)
+        else:
+            self.kind, self.shape, element = "scalar", [], text
+        if element not in _DTYPES or (self.kind == "scalar" and element not in _SCALARS):
+            raise TypeError(
+                f"{function}: {position} has type {text}, which Python calls do not "
+                "support (ranked tensors/memrefs or scalars of f16/f32/f64/i8-i64/index)"
+            )
+        self.element = element
+        self.dtype = np.dtype(_DTYPES[element])
+        self.rank = len(self.shape)
+
+
+class Function:
+    """A public function of a compiled module, called with numpy arrays (or
+    anything numpy can view without a copy, such as CPU torch tensors).
+
+    Tensor arguments are read; memref arguments are written in place. The
+    arrays must be C-contiguous (the functions take identity layouts) with
+    the function's element type and rank."""
+
+    def __init__(self, library, signature):
+        self.name = signature.name
+        self._inputs = [
+            _ArgType(t, self.name, f"argument #{i}") for i, t in enumerate(signature.inputs)
+        ]
+        self._results = [
+            _ArgType(t, self.name, f"result #{i}") for i, t in enumerate(signature.results)
+        ]
+        if len(self._results) > 1:
+            raise TypeError(f"{self.name}: functions with several results are not "
+                            "callable from Python yet")
+        self._entry = getattr(library, "_mlir_ciface_" + self.name)
+        self._entry.restype = None
+
+    def _descriptor(self, value, arg, position):
+        if arg.kind == "scalar":
+            return _SCALARS[arg.element](value)
+        if getattr(value, "is_cuda", False) or getattr(value, "device", None) not in (
+                None, "cpu") and hasattr(value, "device") and str(value.device) != "cpu":
+            raise TypeError(f"{self.name}: argument #{position} is on {value.device}; "
+                            "this module was compiled for the CPU")
+        array = value if isinstance(value, np.ndarray) else np.asarray(value)
+        if array.dtype != arg.dtype:
+            raise TypeError(f"{self.name}: argument #{position} has dtype {array.dtype}, "
+                            f"expected {arg.dtype} ({arg.text})")
+        if array.ndim != arg.rank:
+            raise ValueError(f"{self.name}: argument #{position} has rank {array.ndim}, "
+                             f"expected {arg.rank} ({arg.text})")
+        for dim, (size, expected) in enumerate(zip(array.shape, arg.shape)):
+            if expected is not None and size != expected:
+                raise ValueError(f"{self.name}: argument #{position} has size {size} in "
+                                 f"dimension {dim}, expected {expected} ({arg.text})")
+        if not array.flags.c_contiguous:
+            raise ValueError(f"{self.name}: argument #{position} is not C-contiguous "
+                             "(use numpy.ascontiguousarray)")
+        if arg.kind == "memref" and not array.flags.writeable:
+            raise ValueError(f"{self.name}: argument #{position} is written in place "
+                             "but the array is read-only")
+        descriptor = _descriptor_type(arg.rank)()
+        descriptor.allocated = descriptor.aligned = array.ctypes.data
+        descriptor.offset = 0
+        for dim in range(arg.rank):
+            descriptor.sizes[dim] = array.shape[dim]
+            descriptor.strides[dim] = array.strides[dim] // array.itemsize
+        descriptor._keep = array
+        return ctypes.byref(descriptor)
+
+    def __call__(self, *args):
+        if len(args) != len(self._inputs):
+            raise TypeError(f"{self.name} takes {len(self._inputs)} arguments, "
+                            f"got {len(args)}")
+        converted = [self._descriptor(v, a, i)
+                     for i, (v, a) in enumerate(zip(args, self._inputs))]
+        if not self._results:
+            self._entry(*converted)
+            return None
+        result = self._results[0]
+        if result.kind == "scalar":
+            raise TypeError(f"{self.name}: scalar results are not callable from Python yet")
+        out = _descriptor_type(result.rank)()
+        self._entry(ctypes.byref(out), *converted)
+        shape = tuple(out.sizes[d] for d in range(result.rank))
+        count = int(np.prod(shape)) if shape else 1
+        # Copy out of the buffer the kernel allocated, then free it.
+        buffer = (ctypes.c_char * (count * result.dtype.itemsize)).from_address(
+            out.aligned + out.offset * result.dtype.itemsize) if count else b""
+        array = np.frombuffer(buffer, dtype=result.dtype, count=count).reshape(shape).copy()
+        _libc.free(out.allocated)
+        return array
+
+    def __repr__(self):
+        inputs = ", ".join(a.text for a in self._inputs)
+        results = ", ".join(r.text for r in self._results)
+        return f"<multikernel function {self.name}({inputs}) -> ({results})>"
+
+
+class CompiledModule:
+    """A shared library built by multikernel-compile; its public functions
+    are attributes."""
+
+    def __init__(self, path, signatures):
+        runtime.library()  # the runtime the library links, shared with us
+        self.path = Path(path)
+        self._library = ctypes.CDLL(str(self.path))
+        self.functions = {
+            s.name: Function(self._library, s) for s in signatures if s.public
+        }
+
+    def __getattr__(self, name):
+        functions = self.__dict__.get("functions", {})
+        if name in functions:
+            return functions[name]
+        raise AttributeError(f"the module has no public function {name!r} "
+                             f"(it has: {', '.join(sorted(functions)) or 'none'})")
+
+    def __repr__(self):
+        return f"<multikernel module {self.path.name}: {', '.join(self.functions)}>"
+
+
+def _hints_option(hints):
+    if hints is None:
+        return None
+    parts = []
+    for hint in hints:
+        if isinstance(hint, str):
+            parts.append(hint)
+            continue
+        sizes = list(hint)
+        if not sizes or not all(isinstance(s, int) and s > 0 for s in sizes):
+            raise ValueError(f"invalid size hint {hint!r}: a non-empty list of "
+                             "positive integers")
+        parts.append("x".join(str(s) for s in sizes))
+    return ",".join(parts)
+
+
+def _cache_dir():
+    base = os.environ.get("MULTIKERNEL_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "multikernel")
+    path = Path(base)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
+            dispatch_table=None, cache_dir=None):
+    """Compiles MLIR (text, or a path to a .mlir file) into a shared library
+    with multikernel-compile and returns it as a CompiledModule.
+
+    hints: size-hint candidates, e.g. [[1024, 512], [4096, 2048]].
+    dispatch_table: a saved table to embed (see tune()).
+    The library is cached on disk by content hash: a second compile of the
+    same source with the same options is instant."""
+    if target not in ("cpu", "cuda"):
+        raise ValueError(f"unknown target {target!r} (expected 'cpu' or 'cuda')")
+    text = source_or_path
+    if isinstance(source_or_path, os.PathLike) or (
+            isinstance(source_or_path, str) and "\n" not in source_or_path
+            and source_or_path.endswith(".mlir")):
+        text = Path(source_or_path).read_text()
+    signatures = ir.parse(text).functions()  # errors surface as MLIRError
+
+    compiler = _locate.compiler()
+    hint_text = _hints_option(hints)
+    table_text = Path(dispatch_table).read_text() if dispatch_table else ""
+    stat = compiler.stat()
+    digest = hashlib.sha256("\0".join([
+        text, hint_text or "", target, chip, table_text,
+        str(stat.st_mtime_ns), str(stat.st_size)]).encode()).hexdigest()[:32]
+    cache = Path(cache_dir) if cache_dir else _cache_dir()
+    library = cache / f"{digest}.so"
+    if not library.exists():
+        with tempfile.TemporaryDirectory(dir=cache) as work:
+            source = Path(work) / "module.mlir"
+            source.write_text(text)
+            staged = Path(work) / "module.so"
+            command = [str(compiler), str(source), "-o", str(staged),
+                       f"--target={target}", f"--chip={chip}"]
+            if hint_text:
+                command.append(f"--hints={hint_text}")
+            if dispatch_table:
+                command.append(f"--dispatch-table={dispatch_table}")
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise CompileError(done.stderr.strip() or done.stdout.strip()
+                                   or "multikernel-compile failed")
+            os.replace(staged, library)  # atomic: concurrent compiles agree
+    return CompiledModule(library, signatures)
+
+
+def tune(module, calls, path, seed=0):
+    """Ahead-of-time tuning: calls functions of `module` with random inputs of
+    the given shapes (so that the runtime benchmarks each shape on this
+    machine) and saves the decisions to `path`, a dispatch table to embed
+    with compile(..., dispatch_table=path).
+
+    calls: {"function": [[shape of arg 0, shape of arg 1, ...], ...]}"""
+    generator = np.random.default_rng(seed)
+    for name, shape_lists in calls.items():
+        function = getattr(module, name)
+        for shapes in shape_lists:
+            if len(shapes) != len(function._inputs):
+                raise ValueError(f"{name} takes {len(function._inputs)} arguments, "
+                                 f"got {len(shapes)} shapes")
+            args = [generator.standard_normal(shape).astype(arg.dtype)
+                    if arg.kind != "scalar" else 1
+                    for shape, arg in zip(shapes, function._inputs)]
+            function(*args)
+    runtime.save_table(path)

@@ -1,0 +1,158 @@
+"""Control of libmultikernel_runtime: policy, key bucketing, statistics and
+dispatch tables (the same settings as the MULTIKERNEL_* variables)."""
+
+import ctypes
+import threading
+
+from . import _locate
+
+MAX_KEY_RANK = 8
+MAX_VARIANTS = 32
+_SOURCES = {0: "benchmark", 1: "nearest-hint", 2: "fixed", 3: "table"}
+
+
+class _SiteStats(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("moduleId", ctypes.c_char_p),
+        ("calls", ctypes.c_int64),
+        ("hits", ctypes.c_int64),
+        ("misses", ctypes.c_int64),
+        ("benchmarks", ctypes.c_int64),
+        ("benchmarkNanos", ctypes.c_int64),
+        ("cachedKeys", ctypes.c_int64),
+        ("evictions", ctypes.c_int64),
+        ("tableHits", ctypes.c_int64),
+        ("numVariants", ctypes.c_int32),
+        ("keyRank", ctypes.c_int32),
+        ("excludedVariants", ctypes.c_uint64),
+    ]
+
+
+class _Decision(ctypes.Structure):
+    _fields_ = [
+        ("key", ctypes.c_int64 * MAX_KEY_RANK),
+        ("keyRank", ctypes.c_int32),
+        ("variant", ctypes.c_int32),
+        ("source", ctypes.c_int32),
+        ("numVariants", ctypes.c_int32),
+        ("variantNanos", ctypes.c_double * MAX_VARIANTS),
+    ]
+
+
+_lib = None
+_lock = threading.Lock()
+
+
+def library():
+    """The runtime, loaded once and shared with every compiled module."""
+    global _lib
+    with _lock:
+        if _lib is None:
+            lib = ctypes.CDLL(str(_locate.runtime_library()), mode=ctypes.RTLD_GLOBAL)
+            for name in ("mkrtSetPolicy", "mkrtSetKeyBucketing",
+                         "mkrtSetConcurrentMissPolicy", "mkrtSaveTable",
+                         "mkrtLoadTable"):
+                getattr(lib, name).argtypes = [ctypes.c_char_p]
+                getattr(lib, name).restype = ctypes.c_int32
+            lib.mkrtSetBenchmarkBudgetMs.argtypes = [ctypes.c_double]
+            lib.mkrtSetBenchmarkBudgetMs.restype = ctypes.c_int32
+            lib.mkrtSetMaxCacheEntries.argtypes = [ctypes.c_int64]
+            lib.mkrtSetMaxCacheEntries.restype = ctypes.c_int32
+            lib.mkrtGetNumSites.restype = ctypes.c_int64
+            lib.mkrtGetSiteStats.argtypes = [ctypes.c_int64, ctypes.POINTER(_SiteStats)]
+            lib.mkrtGetSiteStats.restype = ctypes.c_int32
+            lib.mkrtGetSiteDecisions.argtypes = [
+                ctypes.c_int64, ctypes.POINTER(_Decision), ctypes.c_int64]
+            lib.mkrtGetSiteDecisions.restype = ctypes.c_int64
+            lib.mkrtGetDeviceName.argtypes = [ctypes.c_int32]
+            lib.mkrtGetDeviceName.restype = ctypes.c_char_p
+            lib.mkrtReset.restype = None
+            lib.mkrtSetLogging.argtypes = [ctypes.c_int32]
+            _lib = lib
+        return _lib
+
+
+def _check(status, what, value):
+    if status != 0:
+        raise ValueError(f"invalid {what} {value!r}")
+
+
+def set_policy(policy):
+    """'benchmark' (default), 'nearest-hint' or 'fixed:N'."""
+    _check(library().mkrtSetPolicy(str(policy).encode()), "policy", policy)
+
+
+def set_key_bucketing(bucketing):
+    """'exact' (default) or 'pow2'."""
+    _check(library().mkrtSetKeyBucketing(str(bucketing).encode()),
+           "key bucketing", bucketing)
+
+
+def set_benchmark_budget_ms(milliseconds):
+    _check(library().mkrtSetBenchmarkBudgetMs(float(milliseconds)),
+           "benchmark budget", milliseconds)
+
+
+def set_max_cache_entries(entries):
+    _check(library().mkrtSetMaxCacheEntries(int(entries)), "cache bound", entries)
+
+
+def set_logging(enabled):
+    library().mkrtSetLogging(1 if enabled else 0)
+
+
+def reset():
+    """Forgets every decision and statistic (not while other threads call)."""
+    library().mkrtReset()
+
+
+def device_name(target="cpu"):
+    return library().mkrtGetDeviceName(1 if target == "cuda" else 0).decode()
+
+
+def stats():
+    """One dict per dispatch site used so far, with its decisions."""
+    lib = library()
+    result = []
+    for index in range(lib.mkrtGetNumSites()):
+        s = _SiteStats()
+        lib.mkrtGetSiteStats(index, ctypes.byref(s))
+        count = lib.mkrtGetSiteDecisions(index, None, 0)
+        decisions = (_Decision * max(count, 1))()
+        lib.mkrtGetSiteDecisions(index, decisions, count)
+        result.append({
+            "site": s.name.decode(),
+            "module": s.moduleId.decode(),
+            "calls": s.calls,
+            "hits": s.hits,
+            "misses": s.misses,
+            "benchmarks": s.benchmarks,
+            "benchmark_ms": s.benchmarkNanos / 1e6,
+            "cached_keys": s.cachedKeys,
+            "evictions": s.evictions,
+            "table_hits": s.tableHits,
+            "excluded_variants": [v for v in range(s.numVariants)
+                                  if s.excludedVariants >> v & 1],
+            "decisions": [{
+                "key": tuple(d.key[:d.keyRank]),
+                "variant": d.variant,
+                "source": _SOURCES.get(d.source, "?"),
+                "variant_us": [t / 1e3 if t >= 0 else None
+                               for t in d.variantNanos[:d.numVariants]],
+            } for d in decisions[:count]],
+        })
+    return result
+
+
+def save_table(path):
+    """Saves every decision to `path` (merged, atomic)."""
+    if library().mkrtSaveTable(str(path).encode()) != 0:
+        raise OSError(f"cannot save the dispatch table to {path}")
+
+
+def load_table(path):
+    """Loads decisions from `path`; entries that do not apply are reported on
+    stderr and ignored."""
+    if library().mkrtLoadTable(str(path).encode()) != 0:
+        raise OSError(f"cannot load the dispatch table {path} (see stderr)")

@@ -1,0 +1,79 @@
+import time
+
+import numpy as np
+import pytest
+
+import multikernel
+
+HINTS = [[1024, 512], [4096, 2048]]
+
+
+@pytest.fixture(scope="module")
+def kernels(kernels_path):
+    return multikernel.compile(kernels_path, hints=HINTS)
+
+
+def test_seed_over_many_shapes(kernels):
+    rng = np.random.default_rng(1)
+    for shape in [(1, 1), (1, 7), (13, 17), (300, 200), (3000, 5)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        y = rng.standard_normal(shape).astype(np.float32)
+        out = kernels.seed(x, y)
+        ref = 2.0 * x.astype(np.float64) + np.sin(y.astype(np.float64))
+        assert out.shape == shape
+        assert np.linalg.norm(out - ref) / np.linalg.norm(ref) < 1e-6
+
+
+def test_softmax_rowsum_matmul(kernels):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((37, 129)).astype(np.float32)
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(kernels.softmax(x), e / e.sum(axis=1, keepdims=True),
+                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(kernels.rowsum(x), x.sum(axis=1), rtol=1e-5, atol=1e-5)
+    a = rng.standard_normal((33, 65)).astype(np.float32)
+    b = rng.standard_normal((65, 17)).astype(np.float32)
+    np.testing.assert_allclose(kernels.matmul(a, b), a @ b, rtol=1e-4, atol=1e-4)
+
+
+def test_memref_form_writes_in_place(kernels):
+    x = np.ones((4, 5), np.float32)
+    y = np.zeros((4, 5), np.float32)
+    out = np.full((4, 5), np.nan, np.float32)
+    assert kernels.seed_memref(x, y, out) is None
+    np.testing.assert_array_equal(out, np.full((4, 5), 2.0, np.float32))
+
+
+def test_clear_errors_for_bad_arguments(kernels):
+    x = np.ones((4, 5), np.float32)
+    with pytest.raises(TypeError, match="dtype float64, expected float32"):
+        kernels.seed(x.astype(np.float64), x)
+    with pytest.raises(ValueError, match="rank 1, expected 2"):
+        kernels.seed(np.ones(5, np.float32), x)
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        kernels.seed(np.ones((5, 4), np.float32).T, x)
+    with pytest.raises(TypeError, match="takes 2 arguments, got 1"):
+        kernels.seed(x)
+    with pytest.raises(AttributeError, match="no public function 'nope'"):
+        kernels.nope
+
+
+def test_second_compile_is_cached(kernels_path, kernels):
+    start = time.perf_counter()
+    again = multikernel.compile(kernels_path, hints=HINTS)
+    assert again.path == kernels.path
+    assert time.perf_counter() - start < 0.5
+
+
+def test_compile_errors(tmp_path):
+    with pytest.raises(multikernel.MLIRError):
+        multikernel.compile("func.func @f(\n")
+    bad = "func.func @f(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {\n" \
+          "  linalg.copy ins(%x : memref<?x?xf32>) outs(%y : memref<?x?xf32>)\n" \
+          "  return\n}\n"
+    with pytest.raises(multikernel.CompileError, match="invalid size hint '8xQ'"):
+        multikernel.compile(bad, hints=["8xQ"])
+    with pytest.raises(ValueError, match="invalid size hint"):
+        multikernel.compile(bad, hints=[[8, -1]])
+    with pytest.raises(ValueError, match="unknown target"):
+        multikernel.compile(bad, target="tpu")

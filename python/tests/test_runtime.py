@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+import multikernel
+from multikernel import runtime
+
+HINTS = [[1024, 512], [4096, 2048]]
+
+
+@pytest.fixture
+def kernels(kernels_path):
+    runtime.reset()
+    runtime.set_policy("benchmark")
+    runtime.set_key_bucketing("exact")
+    return multikernel.compile(kernels_path, hints=HINTS)
+
+
+def site(name):
+    # The most recently created site of that name: each loaded library has
+    # its own sites, and a test may load two builds of one module.
+    return [s for s in runtime.stats() if s["site"] == name][-1]
+
+
+def test_stats_show_one_benchmark_per_shape(kernels):
+    x = np.ones((50, 60), np.float32)
+    for _ in range(3):
+        kernels.seed(x, x)
+    stats = site("seed_0")
+    assert (stats["calls"], stats["hits"], stats["misses"], stats["benchmarks"]) == (3, 2, 1, 1)
+    [decision] = stats["decisions"]
+    assert decision["key"] == (50, 60)
+    assert decision["source"] == "benchmark"
+    assert all(t is not None and t > 0 for t in decision["variant_us"])
+
+
+def test_policies_and_bucketing(kernels):
+    runtime.set_policy("nearest-hint")
+    runtime.set_key_bucketing("pow2")
+    x = np.ones((600, 300), np.float32)
+    kernels.seed(x, x)
+    kernels.seed(np.ones((1000, 500), np.float32), np.ones((1000, 500), np.float32))
+    stats = site("seed_0")
+    assert stats["benchmarks"] == 0
+    assert [d["key"] for d in stats["decisions"]] == [(1024, 512)]
+    with pytest.raises(ValueError):
+        runtime.set_policy("fastest")
+    with pytest.raises(ValueError):
+        runtime.set_key_bucketing("pow3")
+
+
+def test_tune_save_load_table(kernels, kernels_path, tmp_path, monkeypatch):
+    table = tmp_path / "table.txt"
+    multikernel.tune(kernels, {"seed": [[(64, 32), (64, 32)], [(700, 9), (700, 9)]]}, table)
+    text = table.read_text()
+    assert text.startswith("multikernel-dispatch-table 1\n")
+    assert "seed_0\t64x32\t" in text
+
+    # A library with the table embedded: covered shapes are not benchmarked.
+    runtime.reset()
+    aot = multikernel.compile(kernels_path, hints=HINTS, dispatch_table=table)
+    x = np.ones((64, 32), np.float32)
+    aot.seed(x, x)
+    stats = site("seed_0")
+    assert stats["benchmarks"] == 0 and stats["hits"] == 1
+
+    # Loading a saved table at run time works the same way.
+    runtime.reset()
+    runtime.load_table(table)
+    kernels.seed(np.ones((700, 9), np.float32), np.ones((700, 9), np.float32))
+    assert site("seed_0")["benchmarks"] == 0
+    with pytest.raises(OSError):
+        runtime.load_table(tmp_path / "missing.txt")
