@@ -27,7 +27,7 @@ config.substitutions.append(("%c_compiler", config.c_compiler))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%cxx_compiler", config.cxx_compiler))
 
-llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP", "CUDA_HOME", "CUDA_ROOT", "CUDA_PATH"])
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
@@ -44,3 +44,11 @@ tools = [
     "RuntimeEnvDriver",
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# ptxas compiles the GPU kernels: tests that build CUDA libraries need it.
+import shutil
+if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")
+# Tests that run kernels need a GPU (CI has none; run them on the device).
+if shutil.which("nvidia-smi") and os.system("nvidia-smi -L > /dev/null 2>&1") == 0:
+    config.available_features.add("cuda-gpu")

@@ -53,7 +53,54 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
   return parsePassPipeline(getCpuPipelineText(options), pm, errors);
 }
 
+std::string
+mlir::multikernel::getGpuPipelineText(const GpuPipelineOptions &options) {
+  std::string hints = llvm::join(options.hints, ",");
+  std::string specialize =
+      "multikernel-specialize{target=gpu skip-mismatched-ranks=true sm-count=" +
+      std::to_string(options.smCount);
+  if (!hints.empty())
+    specialize += " hints=" + hints;
+  specialize += "}";
+  // The kernels keep softmax whole (no decomposition); the host code and
+  // the kernels are lowered by upstream's NVVM pipeline, which compiles
+  // the kernels with ptxas into the module (fatbin: cubin for the chip and
+  // PTX that newer GPUs can JIT).
+  return "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "buffer-deallocation-pipeline,"
+         "convert-bufferization-to-memref,"
+         "canonicalize," +
+         specialize +
+         ","
+         "multikernel-outline-variants,"
+         "multikernel-export-c-interface,"
+         "multikernel-gpu-codegen,"
+         "gpu-lower-to-nvvm-pipeline{cubin-chip=" +
+         options.chip.getValue() +
+         " cubin-features=+ptx80 opt-level=3},"
+         "convert-multikernel-to-llvm,"
+         "reconcile-unrealized-casts";
+}
+
+LogicalResult
+mlir::multikernel::buildGpuPipeline(OpPassManager &pm,
+                                    const GpuPipelineOptions &options,
+                                    llvm::raw_ostream &errors) {
+  return parsePassPipeline(getGpuPipelineText(options), pm, errors);
+}
+
 void mlir::multikernel::registerMultiKernelPipelines() {
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "multikernel-gpu-pipeline",
+      "From linalg on memrefs to the LLVM dialect for CUDA GPUs: specialize "
+      "every dynamic-shape kernel per size hint, generate a GPU kernel per "
+      "variant (elementwise kernels for now), compile the kernels to cubins "
+      "and lower the dispatch sites to runtime calls",
+      [](OpPassManager &pm, const GpuPipelineOptions &options) {
+        if (failed(buildGpuPipeline(pm, options, llvm::errs())))
+          llvm::report_fatal_error("multikernel-gpu-pipeline does not parse");
+      });
   PassPipelineRegistration<CpuPipelineOptions>(
       "multikernel-cpu-pipeline",
       "From linalg on tensors or memrefs to the LLVM dialect for the CPU: "

@@ -223,8 +223,12 @@ extern "C" void mgpuModuleUnload(void *module) {
   }
   for (auto it = cache.functions.begin(); it != cache.functions.end();)
     it = it->first.first == module ? cache.functions.erase(it) : std::next(it);
-  failed(driver->cuModuleUnload(static_cast<CUmodule>(module)),
-         "cuModuleUnload");
+  // Libraries unload their modules from static destructors; when the
+  // process is exiting the driver may be shut down already, which is fine.
+  constexpr CUresult kDeinitialized = static_cast<CUresult>(4);
+  CUresult result = driver->cuModuleUnload(static_cast<CUmodule>(module));
+  if (result != kDeinitialized)
+    failed(result, "cuModuleUnload");
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
@@ -305,6 +309,12 @@ extern "C" void mgpuStreamDestroy(void * /*stream*/) {
 }
 
 extern "C" void mgpuStreamSynchronize(void *stream) {
+  // A caller that handed us its stream (PyTorch's current stream) orders
+  // work on it and synchronizes itself, as with any of its kernels: the
+  // launch stays asynchronous. The runtime's own stream keeps the blocking
+  // semantics of MLIR's host code.
+  if (threadStream.callerSet && stream == threadStream.caller)
+    return;
   if (const Driver *driver = driverFor("mgpuStreamSynchronize"))
     failed(driver->cuStreamSynchronize(static_cast<CUstream>(stream)),
            "cuStreamSynchronize");

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -59,7 +60,10 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                 cl::value_desc("file"), cl::Required,
                                 cl::cat(category));
 cl::opt<std::string>
-    target("target", cl::desc("Where the kernels run: cpu (cuda: not yet)"),
+    target("target",
+           cl::desc("Where the kernels run: cpu, or cuda (elementwise "
+                    "kernels on memrefs for now; needs ptxas of the CUDA "
+                    "toolkit)"),
            cl::init("cpu"), cl::cat(category));
 cl::opt<std::string> hints(
     "hints",
@@ -126,6 +130,34 @@ std::string findLinker() {
   return "";
 }
 
+/// The CUDA toolkit that compiles the kernels: MLIR looks for ptxas on PATH
+/// and for libdevice under $CUDA_HOME (or CUDA_ROOT/CUDA_PATH). Derives
+/// CUDA_HOME from ptxas when none is set; empty string when there is no
+/// ptxas.
+std::string findCudaToolkit() {
+  for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(variable)) {
+      llvm::SmallString<256> ptxas(value);
+      llvm::sys::path::append(ptxas, "bin", "ptxas");
+      if (llvm::sys::fs::can_execute(ptxas))
+        return value;
+    }
+  std::string ptxas;
+  if (auto found = llvm::sys::findProgramByName("ptxas"))
+    ptxas = *found;
+  else if (llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas"))
+    ptxas = "/usr/local/cuda/bin/ptxas";
+  if (ptxas.empty())
+    return "";
+  std::string root(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(ptxas)));
+  ::setenv("CUDA_HOME", root.c_str(), /*overwrite=*/1);
+  // ptxas must also be found by name.
+  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", (root + "/bin:" + path).c_str(), 1);
+  return root;
+}
+
 std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   std::string error;
@@ -162,10 +194,7 @@ int main(int argc, char **argv) {
       "shapes into a shared library that dispatches, per call, to the "
       "variant best for the actual sizes\n");
 
-  if (target == "cuda")
-    return fail("--target=cuda is not available yet: the GPU lowering is "
-                "being built (use --target=cpu)");
-  if (target != "cpu")
+  if (target != "cpu" && target != "cuda")
     return fail("unknown --target '" + target + "' (expected cpu or cuda)");
   if (!llvm::is_contained({"mlir", "llvm", "obj", "shared"}, emit.getValue()))
     return fail("unknown --emit '" + emit +
@@ -191,17 +220,50 @@ int main(int argc, char **argv) {
   if (!module)
     return 1; // the parser reported why
 
-  multikernel::CpuPipelineOptions options;
+  SmallVector<std::string> hintList;
   if (!hints.empty()) {
     SmallVector<StringRef> parts;
     StringRef(hints).split(parts, ',', -1, /*KeepEmpty=*/false);
     for (StringRef part : parts)
-      options.hints.push_back(part.trim().str());
+      hintList.push_back(part.trim().str());
   }
   PassManager pm(&context);
   std::string pipelineErrors;
   llvm::raw_string_ostream pipelineStream(pipelineErrors);
-  if (failed(multikernel::buildCpuPipeline(pm, options, pipelineStream)))
+  LogicalResult built = success();
+  if (target == "cuda") {
+    // Kernels run on device buffers that the caller passes in: a function
+    // with tensors would allocate its results on the host.
+    bool tensors = false;
+    module->walk([&](func::FuncOp func) {
+      for (Type type : func.getFunctionType().getInputs())
+        tensors |= isa<TensorType>(type);
+      for (Type type : func.getFunctionType().getResults())
+        tensors |= isa<TensorType>(type);
+      if (tensors) {
+        func.emitError("--target=cuda takes functions on memrefs (device "
+                       "buffers, outputs passed in); tensor arguments and "
+                       "results are not supported yet");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (tensors)
+      return 1;
+    if (findCudaToolkit().empty())
+      return fail("--target=cuda needs ptxas from the CUDA toolkit to compile "
+                  "the kernels, and it is not on PATH or in /usr/local/cuda: "
+                  "install the CUDA toolkit or set CUDA_HOME");
+    multikernel::GpuPipelineOptions options;
+    options.hints = hintList;
+    options.chip = chip;
+    built = multikernel::buildGpuPipeline(pm, options, pipelineStream);
+  } else {
+    multikernel::CpuPipelineOptions options;
+    options.hints = hintList;
+    built = multikernel::buildCpuPipeline(pm, options, pipelineStream);
+  }
+  if (failed(built))
     return fail("internal error: the pipeline does not parse: " +
                 pipelineErrors);
   if (!dispatchTable.empty()) {
@@ -281,7 +343,9 @@ int main(int argc, char **argv) {
   if (!llvm::sys::fs::exists(runtimeLibrary))
     return fail("libmultikernel_runtime.so not found in '" + libDir +
                 "': pass --runtime-dir");
-  std::string rpath = "-Wl,-rpath," + libDir;
+  // The runtime where it was at link time, or beside the library (how a
+  // model is deployed: the library and libmultikernel_runtime together).
+  std::string rpath = "-Wl,-rpath," + libDir + ":$ORIGIN";
   std::string libFlag = "-L" + libDir;
   SmallVector<StringRef> args = {driver,
                                  "-shared",

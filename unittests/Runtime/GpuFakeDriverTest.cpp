@@ -148,8 +148,16 @@ TEST_F(GpuFakeDriverTest, CallerStreamIsUsed) {
   std::vector<float> out(1);
   ASSERT_EQ(run(site, 1, out), MKRT_SUCCESS);
   EXPECT_EQ(counters().lastLaunchStream, callerStream);
+  // On the caller's stream a hit launches without synchronizing.
+  int syncs = counters().streamSyncs;
+  ASSERT_EQ(run(site, 1, out), MKRT_SUCCESS);
+  EXPECT_EQ(counters().streamSyncs, syncs);
   mkrtGpuUseOwnStream();
   EXPECT_NE(mkrtGpuGetStream(), callerStream);
+  // On the runtime's own stream the call blocks.
+  syncs = counters().streamSyncs;
+  ASSERT_EQ(run(site, 1, out), MKRT_SUCCESS);
+  EXPECT_EQ(counters().streamSyncs, syncs + 1);
 }
 
 TEST_F(GpuFakeDriverTest, EmptyGridsAreSkipped) {

@@ -28,6 +28,26 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "may override them with multikernel.hints)")};
 };
 
+struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
+  ListOption<std::string> hints{
+      *this, "hints",
+      llvm::cl::desc("Size-hint candidates, e.g. 1024x512,4096x2048")};
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("GPU architecture of the cubins"),
+                           llvm::cl::init("sm_90")};
+  Option<int64_t> smCount{
+      *this, "sm-count",
+      llvm::cl::desc("Multiprocessors of the GPU, for sizing grids"),
+      llvm::cl::init(132)};
+};
+
+/// The GPU pipeline (CUDA): the variants become kernels compiled to cubins
+/// for `chip` (ptxas of the CUDA toolkit), the host code calls the runtime.
+std::string getGpuPipelineText(const GpuPipelineOptions &options);
+LogicalResult buildGpuPipeline(OpPassManager &pm,
+                               const GpuPipelineOptions &options,
+                               llvm::raw_ostream &errors);
+
 /// The CPU pipeline as a comma-separated list of passes on builtin.module.
 std::string getCpuPipelineText(const CpuPipelineOptions &options);
 
@@ -37,7 +57,7 @@ LogicalResult buildCpuPipeline(OpPassManager &pm,
                                const CpuPipelineOptions &options,
                                llvm::raw_ostream &errors);
 
-/// Registers --multikernel-cpu-pipeline.
+/// Registers --multikernel-cpu-pipeline and --multikernel-gpu-pipeline.
 void registerMultiKernelPipelines();
 
 } // namespace mlir::multikernel

@@ -36,7 +36,10 @@ MKRT_EXPORT const char *mkrtGpuGetLastError(void);
 
 /** Makes `stream` (a CUstream; NULL is the legacy default stream) the stream
  *  this thread's kernels are launched and timed on, e.g. PyTorch's
- *  torch.cuda.current_stream().cuda_stream. */
+ *  torch.cuda.current_stream().cuda_stream. Launches on a caller's stream
+ *  are asynchronous (mgpuStreamSynchronize of that stream returns at once):
+ *  the caller synchronizes as it does for its own kernels. On the runtime's
+ *  own stream, calls block until their kernels are done. */
 MKRT_EXPORT void mkrtGpuSetStream(void *stream);
 
 /** Returns this thread to the runtime's own stream (one per thread, created

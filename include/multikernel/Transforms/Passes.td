@@ -152,6 +152,33 @@ def MultiKernelDecomposeSoftmax
                            "::mlir::tensor::TensorDialect"];
 }
 
+def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
+  let summary = "Turn the outlined GPU variants into gpu.launch kernels";
+  let description = [{
+    Replaces the body of every outlined variant whose `multikernel.tiling`
+    targets the GPU by a `gpu.launch` built from its linalg op and tiling.
+
+    Elementwise kernels (identity indexing maps, whole contiguous memref
+    arguments) are flattened to one contiguous index; each thread handles
+    `vector_width`-wide vectors (16-byte `vector.load`/`vector.store` with
+    alignment 16), consecutive threads consecutive vectors, with a guarded
+    scalar tail; the host launches a scalar version when a buffer is not
+    16-byte aligned. Grid: as many blocks of `threads` as the size needs,
+    each thread taking the tiling's elements per thread.
+
+    Other kernel kinds are reported as not supported yet (an error, never a
+    silent host fallback), as is any linalg op left outside the variants:
+    on the GPU target it would run on the host, on device memory.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def MultiKernelExportCInterface
     : Pass<"multikernel-export-c-interface", "ModuleOp"> {
   let summary = "Give every public function a C interface";

@@ -1,0 +1,384 @@
+//===- GpuCodegen.cpp - GPU kernels for the specialized variants ----------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// --multikernel-gpu-codegen: replaces the body of each outlined GPU variant
+// (a function whose #multikernel.tiling targets the GPU) by a gpu.launch
+// built from the variant's linalg op and its tiling.
+//
+// Elementwise kernels take the form that reached the copy bandwidth on the
+// H100 (shared/GPU-NOTES.md): the iteration space is flattened to one
+// contiguous index, each thread handles `vector_width`-wide vectors loaded
+// and stored with 16-byte alignment, consecutive threads touch consecutive
+// vectors (coalesced), and a guarded scalar loop finishes the tail. The host
+// side checks the alignment of every buffer and launches a scalar version of
+// the kernel when one is not 16-byte aligned.
+//
+//===----------------------------------------------------------------------===//
+
+#include "multikernel/Transforms/Passes.h"
+
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace mlir::multikernel {
+#define GEN_PASS_DEF_MULTIKERNELGPUCODEGEN
+#include "multikernel/Transforms/Passes.h.inc"
+} // namespace mlir::multikernel
+
+using namespace mlir;
+using namespace mlir::multikernel;
+
+namespace {
+
+Value viewRoot(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+Value indexConstant(OpBuilder &builder, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(builder, loc, value);
+}
+
+/// An elementwise linalg op over whole, contiguous function arguments.
+struct ElementwiseKernel {
+  linalg::LinalgOp op;
+  SmallVector<Value> roots; // per op operand: the function argument
+};
+
+FailureOr<ElementwiseKernel> matchElementwise(func::FuncOp func,
+                                              std::string &why) {
+  SmallVector<linalg::LinalgOp> ops;
+  func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+  if (ops.size() != 1) {
+    why = "expected exactly one linalg op in the variant";
+    return failure();
+  }
+  ElementwiseKernel kernel{ops.front(), {}};
+  linalg::LinalgOp op = kernel.op;
+  if (!op.hasPureBufferSemantics()) {
+    why = "the variant is not bufferized";
+    return failure();
+  }
+  int64_t rank = op.getNumLoops();
+  for (AffineMap map : op.getIndexingMapsArray())
+    if (!map.isIdentity()) {
+      why = "indexing maps other than the identity (broadcasts, transposes)";
+      return failure();
+    }
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value root = viewRoot(operand.get());
+    auto argument = dyn_cast<BlockArgument>(root);
+    auto type = dyn_cast<MemRefType>(root.getType());
+    if (!argument || argument.getOwner() != &func.front() || !type ||
+        !type.getLayout().isIdentity() || type.getRank() != rank) {
+      why = "operands must be whole, contiguous (identity layout) function "
+            "arguments of the loop rank";
+      return failure();
+    }
+    kernel.roots.push_back(root);
+  }
+  for (Operation &bodyOp : op.getBlock()->without_terminator())
+    if (!bodyOp.hasTrait<OpTrait::Elementwise>() &&
+        !bodyOp.hasTrait<OpTrait::ConstantLike>()) {
+      why = "the body has an op that is not elementwise: " +
+            bodyOp.getName().getStringRef().str();
+      return failure();
+    }
+  return kernel;
+}
+
+/// Emits the body of `op` on `inputs` (scalars, or vectors of `width`; null
+/// for block arguments the body does not use) and returns the yielded
+/// values.
+SmallVector<Value> emitBody(OpBuilder &builder, Location loc,
+                            linalg::LinalgOp op, ArrayRef<Value> inputs,
+                            int64_t width) {
+  IRMapping mapping;
+  Block *body = op.getBlock();
+  for (auto [argument, input] : llvm::zip(body->getArguments(), inputs))
+    if (input)
+      mapping.map(argument, input);
+  auto vectorOf = [&](Type type) -> Type {
+    return width > 1 ? VectorType::get({width}, type) : type;
+  };
+  auto operandFor = [&](Value value) -> Value {
+    if (Value mapped = mapping.lookupOrNull(value))
+      return mapped;
+    // Defined outside the body (a captured scalar): splat it.
+    return width > 1 ? vector::BroadcastOp::create(
+                           builder, loc, vectorOf(value.getType()), value)
+                           .getResult()
+                     : value;
+  };
+  for (Operation &bodyOp : body->without_terminator()) {
+    if (bodyOp.hasTrait<OpTrait::ConstantLike>()) {
+      Value scalar = builder.clone(bodyOp)->getResult(0);
+      mapping.map(bodyOp.getResult(0),
+                  width > 1
+                      ? vector::BroadcastOp::create(
+                            builder, loc, vectorOf(scalar.getType()), scalar)
+                            .getResult()
+                      : scalar);
+      continue;
+    }
+    OperationState state(loc, bodyOp.getName());
+    for (Value operand : bodyOp.getOperands())
+      state.operands.push_back(operandFor(operand));
+    for (Type type : bodyOp.getResultTypes())
+      state.types.push_back(vectorOf(type));
+    state.attributes = bodyOp.getAttrs();
+    Operation *created = builder.create(state);
+    mapping.map(bodyOp.getResults(), created->getResults());
+  }
+  SmallVector<Value> results;
+  for (Value yielded : body->getTerminator()->getOperands())
+    results.push_back(operandFor(yielded));
+  return results;
+}
+
+/// One launch of the flattened elementwise kernel with `width`-wide
+/// accesses (1: scalar).
+void emitLaunch(OpBuilder &builder, Location loc, ElementwiseKernel k,
+                ArrayRef<Value> flat, Value total, int64_t threads,
+                int64_t vectorsPerThread, int64_t width) {
+  int64_t chunk = threads * vectorsPerThread * width;
+  Value one = indexConstant(builder, loc, 1);
+  Value chunkValue = indexConstant(builder, loc, chunk);
+  Value grid = arith::CeilDivUIOp::create(builder, loc, total, chunkValue);
+  Value blockSize = indexConstant(builder, loc, threads);
+  auto launch =
+      gpu::LaunchOp::create(builder, loc, grid, one, one, blockSize, one, one);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(&launch.getBody().front());
+
+  // Constants inside the kernel, so that they stay constants there.
+  Value c0 = indexConstant(builder, loc, 0);
+  Value c1 = indexConstant(builder, loc, 1);
+  Value widthValue = indexConstant(builder, loc, width);
+  Value stride = indexConstant(builder, loc, threads * width);
+  Value kernelChunk = indexConstant(builder, loc, chunk);
+  Value kernelVectors = indexConstant(builder, loc, vectorsPerThread);
+  SmallVector<Value> buffers(flat.begin(), flat.end());
+  if (width > 1)
+    for (Value &buffer : buffers)
+      buffer = memref::AssumeAlignmentOp::create(builder, loc, buffer,
+                                                 builder.getI32IntegerAttr(16))
+                   .getResult();
+  Value base = arith::AddIOp::create(
+      builder, loc,
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().x, kernelChunk),
+      arith::MulIOp::create(builder, loc, launch.getThreadIds().x, widthValue));
+
+  int64_t numInputs =
+      cast<DestinationStyleOpInterface>(k.op.getOperation()).getNumDpsInputs();
+  auto loop = scf::ForOp::create(builder, loc, c0, kernelVectors, c1);
+  builder.setInsertionPointToStart(loop.getBody());
+  Value index = arith::AddIOp::create(
+      builder, loc, base,
+      arith::MulIOp::create(builder, loc, loop.getInductionVar(), stride));
+
+  // Operands whose value the body never reads (typically the outputs) are
+  // not loaded: every byte counts in a memory-bound kernel.
+  Block *body = k.op.getBlock();
+  auto isRead = [&](size_t position) {
+    return !body->getArgument(position).use_empty();
+  };
+  auto emitScalarAt = [&](OpBuilder &b, Value at) {
+    SmallVector<Value> values;
+    for (auto [position, buffer] : llvm::enumerate(buffers))
+      values.push_back(isRead(position)
+                           ? memref::LoadOp::create(b, loc, buffer, at)
+                           : Value());
+    SmallVector<Value> results = emitBody(b, loc, k.op, values, 1);
+    for (auto [result, buffer] :
+         llvm::zip(results, ArrayRef<Value>(buffers).drop_front(numInputs)))
+      memref::StoreOp::create(b, loc, result, buffer, at);
+  };
+
+  if (width == 1) {
+    Value inBounds = arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::ult, index, total);
+    auto guardOp = scf::IfOp::create(builder, loc, inBounds,
+                                     /*withElseRegion=*/false);
+    builder.setInsertionPointToStart(&guardOp.getThenRegion().front());
+    emitScalarAt(builder, index);
+  } else {
+    Value end = arith::AddIOp::create(builder, loc, index, widthValue);
+    Value full = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ule,
+                                       end, total);
+    auto split = scf::IfOp::create(builder, loc, full, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard inner(builder);
+      builder.setInsertionPointToStart(&split.getThenRegion().front());
+      SmallVector<Value> vectors;
+      for (auto [position, buffer] : llvm::enumerate(buffers)) {
+        if (!isRead(position)) {
+          vectors.push_back(Value());
+          continue;
+        }
+        VectorType type = VectorType::get(
+            {width}, cast<MemRefType>(buffer.getType()).getElementType());
+        vectors.push_back(vector::LoadOp::create(
+            builder, loc, type, buffer, ValueRange{index},
+            /*nontemporal=*/false, llvm::MaybeAlign(16)));
+      }
+      SmallVector<Value> results = emitBody(builder, loc, k.op, vectors, width);
+      for (auto [result, buffer] :
+           llvm::zip(results, ArrayRef<Value>(buffers).drop_front(numInputs)))
+        vector::StoreOp::create(builder, loc, result, buffer, ValueRange{index},
+                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+    }
+    {
+      // The tail: the last partial vector, one element at a time.
+      OpBuilder::InsertionGuard inner(builder);
+      builder.setInsertionPointToStart(&split.getElseRegion().front());
+      Value start = arith::MinUIOp::create(builder, loc, index, total);
+      auto tail = scf::ForOp::create(builder, loc, start, total, c1);
+      builder.setInsertionPointToStart(tail.getBody());
+      emitScalarAt(builder, tail.getInductionVar());
+    }
+  }
+  builder.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(builder, loc);
+}
+
+LogicalResult generateElementwise(func::FuncOp func, TilingAttr tiling) {
+  std::string why;
+  FailureOr<ElementwiseKernel> kernel = matchElementwise(func, why);
+  if (failed(kernel))
+    return func.emitError() << "GPU code generation for elementwise variant '"
+                            << func.getSymName() << "' failed: " << why;
+  Location loc = kernel->op.getLoc();
+  Block &entry = func.front();
+  SmallVector<Value> roots = kernel->roots;
+  linalg::LinalgOp op = kernel->op;
+  // Keep the op (its body is the template) until the kernels exist, with the
+  // constants its body uses from outside (the tiling hoisted them). Its
+  // operands are views inside the tiled loops, which go away: point them at
+  // the whole arguments.
+  op->moveBefore(entry.getTerminator());
+  op->setOperands(roots);
+  SetVector<Value> captured;
+  getUsedValuesDefinedAbove(op->getRegions(), captured);
+  OpBuilder constantBuilder(op);
+  for (Value value : captured) {
+    if (isa<BlockArgument>(value) &&
+        cast<BlockArgument>(value).getOwner() == &entry)
+      continue;
+    Operation *def = value.getDefiningOp();
+    if (!def || !def->hasTrait<OpTrait::ConstantLike>())
+      return func.emitError()
+             << "GPU code generation for variant '" << func.getSymName()
+             << "' failed: the kernel body uses a value computed outside it";
+    Operation *copy = constantBuilder.clone(*def);
+    replaceAllUsesInRegionWith(value, copy->getResult(0), op->getRegion(0));
+  }
+  for (Operation &dead :
+       llvm::make_early_inc_range(llvm::reverse(entry.getOperations()))) {
+    if (&dead == op.getOperation() || &dead == entry.getTerminator() ||
+        (dead.hasTrait<OpTrait::ConstantLike>() && !dead.use_empty()))
+      continue;
+    dead.erase();
+  }
+
+  OpBuilder builder(op);
+  int64_t rank = op.getNumLoops();
+  // The flattened views and the number of elements.
+  SmallVector<Value> flat;
+  for (Value root : roots) {
+    if (rank == 1) {
+      flat.push_back(root);
+      continue;
+    }
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t d = 0; d < rank; ++d)
+      all[0].push_back(d);
+    flat.push_back(memref::CollapseShapeOp::create(builder, loc, root, all));
+  }
+  Value total = memref::DimOp::create(builder, loc, flat.back(), 0);
+
+  int64_t width = tiling.getVectorWidth();
+  int64_t threads = tiling.getThreads();
+  int64_t elements = 1;
+  for (int64_t size : tiling.getThreadTile())
+    elements *= std::max<int64_t>(size, 1);
+  int64_t vectorsPerThread = std::max<int64_t>(1, elements / width);
+
+  if (width == 1) {
+    emitLaunch(builder, loc, *kernel, flat, total, threads, vectorsPerThread,
+               1);
+  } else {
+    // 16-byte accesses need 16-byte aligned buffers: check on the host.
+    Value aligned;
+    Value sixteen = indexConstant(builder, loc, 16);
+    Value zero = indexConstant(builder, loc, 0);
+    for (Value buffer : flat) {
+      Value pointer =
+          memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
+      Value isAligned = arith::CmpIOp::create(
+          builder, loc, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(builder, loc, pointer, sixteen), zero);
+      aligned = aligned
+                    ? arith::AndIOp::create(builder, loc, aligned, isAligned)
+                          .getResult()
+                    : isAligned;
+    }
+    auto choose =
+        scf::IfOp::create(builder, loc, aligned, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPointToStart(&choose.getThenRegion().front());
+      emitLaunch(builder, loc, *kernel, flat, total, threads, vectorsPerThread,
+                 width);
+      builder.setInsertionPointToStart(&choose.getElseRegion().front());
+      emitLaunch(builder, loc, *kernel, flat, total, threads,
+                 vectorsPerThread * width, 1);
+    }
+  }
+  op->erase();
+  return success();
+}
+
+struct GpuCodegenPass
+    : public multikernel::impl::MultiKernelGpuCodegenBase<GpuCodegenPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool failedAny = false;
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      auto tiling = func->getAttrOfType<TilingAttr>(
+          MultiKernelDialect::getTilingAttrName());
+      if (!tiling || tiling.getTarget() != "gpu")
+        continue;
+      if (tiling.getKind() != "elementwise") {
+        func.emitError() << "GPU code generation for " << tiling.getKind()
+                         << " kernels is not implemented yet (variant '"
+                         << func.getSymName() << "')";
+        failedAny = true;
+        continue;
+      }
+      failedAny |= failed(generateElementwise(func, tiling));
+    }
+    // Whatever linalg is left would run on the host, on device memory.
+    module.walk([&](linalg::LinalgOp op) {
+      auto func = op->getParentOfType<func::FuncOp>();
+      if (func && func->hasAttr(MultiKernelDialect::getTilingAttrName()))
+        return;
+      op->emitError("this op was not specialized for the GPU and would run "
+                    "on the host; give it dynamic sizes and size hints of "
+                    "its rank (multikernel.hints)");
+      failedAny = true;
+    });
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+
+} // namespace

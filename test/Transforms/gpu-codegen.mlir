@@ -1,0 +1,83 @@
+// RUN: multikernel-opt %s --split-input-file --verify-diagnostics \
+// RUN:   --pass-pipeline="builtin.module(multikernel-specialize{hints=4096x2048},multikernel-outline-variants,multikernel-gpu-codegen)" \
+// RUN:   | FileCheck %s
+
+// An elementwise variant becomes a flattened kernel: 16-byte vector loads
+// of the inputs only (the output is not read), a scalar tail, and a scalar
+// kernel for buffers that are not 16-byte aligned.
+
+// CHECK-LABEL: func.func private @seed_0_v0
+// CHECK-SAME:    (%[[X:.*]]: memref<?x?xf32>, %[[Y:.*]]: memref<?x?xf32>, %[[O:.*]]: memref<?x?xf32>)
+// CHECK-DAG:     %[[FX:.*]] = memref.collapse_shape %[[X]] {{\[\[}}0, 1]]
+// CHECK-DAG:     %[[FO:.*]] = memref.collapse_shape %[[O]] {{\[\[}}0, 1]]
+// CHECK:         %[[N:.*]] = memref.dim %[[FO]], %{{.*}} : memref<?xf32>
+// CHECK:         memref.extract_aligned_pointer_as_index %[[FX]]
+// CHECK:         arith.remui %{{.*}}, %c16
+// CHECK:         scf.if %[[ALIGNED:.*]] {
+// CHECK:           %[[GRID:.*]] = arith.ceildivui %[[N]], %c8192
+// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %[[GRID]], {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// CHECK:             memref.assume_alignment {{.*}}, 16
+// CHECK:             scf.for
+// CHECK:               scf.if
+// CHECK-COUNT-2:         vector.load {{.*}} {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK-NOT:             vector.load
+// CHECK:                 math.sin {{.*}} : vector<4xf32>
+// CHECK:                 vector.store {{.*}} {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK:               } else {
+// CHECK:                 scf.for
+// CHECK:                   math.sin {{.*}} : f32
+// CHECK:         } else {
+// CHECK:           gpu.launch
+// CHECK-NOT:         vector.load
+// CHECK:             math.sin {{.*}} : f32
+func.func @seed(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%x, %y : memref<?x?xf32>, memref<?x?xf32>) outs(%out : memref<?x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %two = arith.constant 2.0 : f32
+    %s = math.sin %b : f32
+    %t = arith.mulf %a, %two : f32
+    %r = arith.addf %t, %s : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Kernel kinds without GPU code generation are an error, not a host
+// fallback.
+func.func @row_sum(%x: memref<?x?xf32>, %out: memref<?xf32>) {
+  // expected-error @+1 {{GPU code generation for reduction kernels is not implemented yet (variant 'row_sum_0_v0')}}
+  linalg.reduce ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  return
+}
+
+// -----
+
+// A linalg op the specialization left alone would run on the host.
+func.func @static_copy(%a: memref<4x4xf32>, %b: memref<4x4xf32>) {
+  // expected-error @+1 {{this op was not specialized for the GPU and would run on the host}}
+  linalg.copy ins(%a : memref<4x4xf32>) outs(%b : memref<4x4xf32>)
+  return
+}
+
+// -----
+
+// Broadcasts are not supported by the flattened kernel yet.
+func.func @broadcast(%x: memref<?x?xf32>, %row: memref<?xf32>, %out: memref<?x?xf32>) {
+  // expected-error @below {{GPU code generation for elementwise variant 'broadcast_0_v0' failed: indexing maps other than the identity}}
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%x, %row : memref<?x?xf32>, memref<?xf32>) outs(%out : memref<?x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.addf %a, %b : f32
+    linalg.yield %r : f32
+  }
+  return
+}
