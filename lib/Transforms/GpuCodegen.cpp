@@ -21,9 +21,11 @@
 #include "multikernel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include <limits>
 
 namespace mlir::multikernel {
 #define GEN_PASS_DEF_MULTIKERNELGPUCODEGEN
@@ -43,6 +45,13 @@ Value viewRoot(Value value) {
 
 Value indexConstant(OpBuilder &builder, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(builder, loc, value);
+}
+
+/// The alignment of a vector that starts at a multiple of its size in an
+/// aligned buffer: its size in bytes (16 for vector<4xf32>).
+llvm::MaybeAlign vectorAlignment(VectorType type) {
+  return llvm::MaybeAlign(type.getNumElements() *
+                          type.getElementTypeBitWidth() / 8);
 }
 
 /// An elementwise linalg op over whole, contiguous function arguments.
@@ -226,13 +235,15 @@ void emitLaunch(OpBuilder &builder, Location loc, ElementwiseKernel k,
             {width}, cast<MemRefType>(buffer.getType()).getElementType());
         vectors.push_back(vector::LoadOp::create(
             builder, loc, type, buffer, ValueRange{index},
-            /*nontemporal=*/false, llvm::MaybeAlign(16)));
+            /*nontemporal=*/false, vectorAlignment(type)));
       }
       SmallVector<Value> results = emitBody(builder, loc, k.op, vectors, width);
       for (auto [result, buffer] :
            llvm::zip(results, ArrayRef<Value>(buffers).drop_front(numInputs)))
-        vector::StoreOp::create(builder, loc, result, buffer, ValueRange{index},
-                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+        vector::StoreOp::create(
+            builder, loc, result, buffer, ValueRange{index},
+            /*nontemporal=*/false,
+            vectorAlignment(cast<VectorType>(result.getType())));
     }
     {
       // The tail: the last partial vector, one element at a time.
@@ -345,6 +356,273 @@ LogicalResult generateElementwise(func::FuncOp func, TilingAttr tiling) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Row reductions
+//===----------------------------------------------------------------------===//
+
+/// The combiner of a reduction body: one op of a kind with a neutral element,
+/// applied to (input, accumulator).
+struct Combiner {
+  Operation *op;
+  gpu::AllReduceOperation kind;
+  TypedAttr identity;
+};
+
+FailureOr<Combiner> matchCombiner(linalg::LinalgOp op, std::string &why) {
+  Block *body = op.getBlock();
+  auto ops = body->without_terminator();
+  if (std::distance(ops.begin(), ops.end()) != 1) {
+    why = "the reduction body must be a single combining op";
+    return failure();
+  }
+  Operation &combine = *ops.begin();
+  Value yielded = body->getTerminator()->getOperand(0);
+  if (combine.getNumOperands() != 2 || yielded != combine.getResult(0) ||
+      !llvm::is_contained(combine.getOperands(), body->getArgument(0)) ||
+      !llvm::is_contained(combine.getOperands(), body->getArgument(1))) {
+    why = "the reduction body must combine the input with the accumulator";
+    return failure();
+  }
+  Type type = combine.getResult(0).getType();
+  OpBuilder builder(op.getContext());
+  auto floatType = dyn_cast<FloatType>(type);
+  auto intType = dyn_cast<IntegerType>(type);
+  auto floatValue = [&](double v) -> TypedAttr {
+    return builder.getFloatAttr(type, v);
+  };
+  Combiner result{&combine, gpu::AllReduceOperation::ADD, nullptr};
+  if (isa<arith::AddFOp>(combine) && floatType)
+    result = {&combine, gpu::AllReduceOperation::ADD, floatValue(0.0)};
+  else if (isa<arith::MulFOp>(combine) && floatType)
+    result = {&combine, gpu::AllReduceOperation::MUL, floatValue(1.0)};
+  else if (isa<arith::MaximumFOp>(combine) && floatType)
+    result = {&combine, gpu::AllReduceOperation::MAXIMUMF,
+              floatValue(-std::numeric_limits<double>::infinity())};
+  else if (isa<arith::MinimumFOp>(combine) && floatType)
+    result = {&combine, gpu::AllReduceOperation::MINIMUMF,
+              floatValue(std::numeric_limits<double>::infinity())};
+  else if (isa<arith::MaxNumFOp>(combine) && floatType)
+    result = {&combine, gpu::AllReduceOperation::MAXNUMF,
+              floatValue(-std::numeric_limits<double>::infinity())};
+  else if (isa<arith::MinNumFOp>(combine) && floatType)
+    result = {&combine, gpu::AllReduceOperation::MINNUMF,
+              floatValue(std::numeric_limits<double>::infinity())};
+  else if (isa<arith::AddIOp>(combine) && intType)
+    result = {&combine, gpu::AllReduceOperation::ADD,
+              builder.getIntegerAttr(type, 0)};
+  if (!result.identity) {
+    why = "the combining op " + combine.getName().getStringRef().str() +
+          " has no supported neutral element";
+    return failure();
+  }
+  return result;
+}
+
+/// `combiner` applied to (a, b).
+Value combine(OpBuilder &builder, Location loc, const Combiner &combiner,
+              Value a, Value b) {
+  OperationState state(loc, combiner.op->getName());
+  state.operands = {a, b};
+  state.types = {a.getType()};
+  state.attributes = combiner.op->getAttrs();
+  return builder.create(state)->getResult(0);
+}
+
+/// One launch of a row reduction of `input` ([rows, n]) into `output`
+/// ([rows]). Strategy "warp": a warp per row, `rowsPerBlock` rows per block,
+/// shuffles; otherwise a block of `threads` per row and gpu.all_reduce.
+void emitReductionLaunch(OpBuilder &builder, Location loc,
+                         const Combiner &combiner, Value input, Value output,
+                         Value rows, Value n, bool warpPerRow, int64_t threads,
+                         int64_t width) {
+  int64_t lanes = warpPerRow ? 32 : threads;
+  int64_t rowsPerBlock = warpPerRow ? threads / 32 : 1;
+  Value one = indexConstant(builder, loc, 1);
+  Value grid = arith::CeilDivUIOp::create(
+      builder, loc, rows, indexConstant(builder, loc, rowsPerBlock));
+  auto launch = gpu::LaunchOp::create(
+      builder, loc, grid, one, one, indexConstant(builder, loc, lanes),
+      indexConstant(builder, loc, rowsPerBlock), one);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(&launch.getBody().front());
+
+  Type elementType = cast<MemRefType>(output.getType()).getElementType();
+  Value c0 = indexConstant(builder, loc, 0);
+  Value c1 = indexConstant(builder, loc, 1);
+  Value widthValue = indexConstant(builder, loc, width);
+  Value step = indexConstant(builder, loc, lanes * width);
+  Value lane = launch.getThreadIds().x;
+  if (width > 1)
+    input = memref::AssumeAlignmentOp::create(builder, loc, input,
+                                              builder.getI32IntegerAttr(16))
+                .getResult();
+  Value row = arith::AddIOp::create(
+      builder, loc,
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
+                            indexConstant(builder, loc, rowsPerBlock)),
+      launch.getThreadIds().y);
+  // The guard is uniform over a warp (one row per warp) and over a block
+  // (one row per block), as shuffles and all_reduce require.
+  Value inRange =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
+  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
+  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+
+  Value identity = arith::ConstantOp::create(builder, loc, combiner.identity);
+  Value start = arith::MulIOp::create(builder, loc, lane, widthValue);
+  auto loop =
+      scf::ForOp::create(builder, loc, start, n, step, ValueRange{identity});
+  {
+    OpBuilder::InsertionGuard inner(builder);
+    builder.setInsertionPointToStart(loop.getBody());
+    Value column = loop.getInductionVar();
+    Value acc = loop.getRegionIterArgs().front();
+    Value next;
+    if (width > 1) {
+      // The host launches this kernel only when n % width == 0.
+      auto vectorType = VectorType::get({width}, elementType);
+      // Each vector starts at a multiple of its own size.
+      Value vector = vector::LoadOp::create(
+          builder, loc, vectorType, input, ValueRange{row, column}, false,
+          llvm::MaybeAlign(width * elementType.getIntOrFloatBitWidth() / 8));
+      next = acc;
+      for (int64_t i = 0; i < width; ++i)
+        next = combine(builder, loc, combiner, next,
+                       vector::ExtractOp::create(builder, loc, vector, i));
+    } else {
+      next = combine(
+          builder, loc, combiner, acc,
+          memref::LoadOp::create(builder, loc, input, ValueRange{row, column}));
+    }
+    scf::YieldOp::create(builder, loc, next);
+  }
+  Value partial = loop.getResult(0);
+  Value total;
+  if (warpPerRow) {
+    total = partial;
+    Value widthI32 = arith::ConstantIntOp::create(builder, loc, 32, 32);
+    for (int64_t offset = 16; offset > 0; offset /= 2) {
+      Value offsetI32 = arith::ConstantIntOp::create(builder, loc, offset, 32);
+      Value shuffled = gpu::ShuffleOp::create(builder, loc, total, offsetI32,
+                                              widthI32, gpu::ShuffleMode::XOR)
+                           .getShuffleResult();
+      total = combine(builder, loc, combiner, total, shuffled);
+    }
+  } else {
+    total = gpu::AllReduceOp::create(
+        builder, loc, partial,
+        gpu::AllReduceOperationAttr::get(builder.getContext(), combiner.kind),
+        builder.getUnitAttr());
+  }
+  Value first =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, lane, c0);
+  auto write = scf::IfOp::create(builder, loc, first, false);
+  builder.setInsertionPointToStart(&write.getThenRegion().front());
+  Value init = memref::LoadOp::create(builder, loc, output, row);
+  memref::StoreOp::create(
+      builder, loc, combine(builder, loc, combiner, init, total), output, row);
+  (void)c1;
+  builder.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(builder, loc);
+}
+
+LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling) {
+  auto fail = [&](const Twine &why) {
+    return func.emitError() << "GPU code generation for reduction variant '"
+                            << func.getSymName() << "' failed: " << why;
+  };
+  SmallVector<linalg::LinalgOp> ops;
+  func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+  if (ops.size() != 1)
+    return fail("expected exactly one linalg op in the variant");
+  linalg::LinalgOp op = ops.front();
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1)
+    return fail("expected one input and one output memref");
+  std::string why;
+  FailureOr<Combiner> combiner = matchCombiner(op, why);
+  if (failed(combiner))
+    return fail(why);
+  int64_t rank = op.getNumLoops();
+  SmallVector<Value> roots;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value root = viewRoot(operand.get());
+    auto argument = dyn_cast<BlockArgument>(root);
+    auto type = dyn_cast<MemRefType>(root.getType());
+    if (!argument || argument.getOwner() != &func.front() || !type ||
+        !type.getLayout().isIdentity())
+      return fail("operands must be whole, contiguous function arguments");
+    roots.push_back(root);
+  }
+  if (!op.getMatchingIndexingMap(op.getDpsInputOperand(0)).isIdentity() ||
+      cast<MemRefType>(roots[1].getType()).getRank() != rank - 1)
+    return fail("expected a reduction of the innermost loop of one input");
+
+  // Rebuild the body: only the arguments remain.
+  Block &entry = func.front();
+  Location loc = op.getLoc();
+  // The combiner op is used as a template: keep the linalg op until the end
+  // with its operands pointing at the arguments.
+  op->moveBefore(entry.getTerminator());
+  op->setOperands(roots);
+  for (Operation &dead :
+       llvm::make_early_inc_range(llvm::reverse(entry.getOperations())))
+    if (&dead != op.getOperation() && &dead != entry.getTerminator())
+      dead.erase();
+  OpBuilder builder(op);
+  Value input = roots[0], output = roots[1];
+  if (rank > 2) {
+    SmallVector<ReassociationIndices> groups(2);
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      groups[0].push_back(d);
+    groups[1].push_back(rank - 1);
+    input = memref::CollapseShapeOp::create(builder, loc, input, groups);
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      all[0].push_back(d);
+    output = memref::CollapseShapeOp::create(builder, loc, output, all);
+  } else if (rank == 1) {
+    return fail("a reduction to a scalar is not supported");
+  }
+  Value rows = memref::DimOp::create(builder, loc, input, 0);
+  Value n = memref::DimOp::create(builder, loc, input, 1);
+  bool warp = tiling.getReduction() == "warp";
+  int64_t threads = tiling.getThreads();
+  int64_t width = tiling.getVectorWidth();
+  if (width == 1) {
+    emitReductionLaunch(builder, loc, *combiner, input, output, rows, n, warp,
+                        threads, 1);
+  } else {
+    // Vectors of every row are 16-byte aligned when the base is and the row
+    // length is a multiple of the vector width.
+    Value zero = indexConstant(builder, loc, 0);
+    Value pointer =
+        memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, input);
+    Value aligned = arith::AndIOp::create(
+        builder, loc,
+        arith::CmpIOp::create(
+            builder, loc, arith::CmpIPredicate::eq,
+            arith::RemUIOp::create(builder, loc, pointer,
+                                   indexConstant(builder, loc, 16)),
+            zero),
+        arith::CmpIOp::create(
+            builder, loc, arith::CmpIPredicate::eq,
+            arith::RemUIOp::create(builder, loc, n,
+                                   indexConstant(builder, loc, width)),
+            zero));
+    auto choose = scf::IfOp::create(builder, loc, aligned, true);
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(&choose.getThenRegion().front());
+    emitReductionLaunch(builder, loc, *combiner, input, output, rows, n, warp,
+                        threads, width);
+    builder.setInsertionPointToStart(&choose.getElseRegion().front());
+    emitReductionLaunch(builder, loc, *combiner, input, output, rows, n, warp,
+                        threads, 1);
+  }
+  op->erase();
+  return success();
+}
+
 struct GpuCodegenPass
     : public multikernel::impl::MultiKernelGpuCodegenBase<GpuCodegenPass> {
   using Base::Base;
@@ -357,14 +635,20 @@ struct GpuCodegenPass
           MultiKernelDialect::getTilingAttrName());
       if (!tiling || tiling.getTarget() != "gpu")
         continue;
-      if (tiling.getKind() != "elementwise") {
-        func.emitError() << "GPU code generation for " << tiling.getKind()
-                         << " kernels is not implemented yet (variant '"
-                         << func.getSymName() << "')";
-        failedAny = true;
+      if (tiling.getKind() == "elementwise") {
+        failedAny |= failed(generateElementwise(func, tiling));
         continue;
       }
-      failedAny |= failed(generateElementwise(func, tiling));
+      // A split reduction is run as a looped one for now (one block per
+      // row); both are a block per row here.
+      if (tiling.getKind() == "reduction") {
+        failedAny |= failed(generateReduction(func, tiling));
+        continue;
+      }
+      func.emitError() << "GPU code generation for " << tiling.getKind()
+                       << " kernels is not implemented yet (variant '"
+                       << func.getSymName() << "')";
+      failedAny = true;
     }
     // Whatever linalg is left would run on the host, on device memory.
     module.walk([&](linalg::LinalgOp op) {

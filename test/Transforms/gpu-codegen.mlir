@@ -46,18 +46,6 @@ func.func @seed(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref<?x?xf32>)
 
 // -----
 
-// Kernel kinds without GPU code generation are an error, not a host
-// fallback.
-func.func @row_sum(%x: memref<?x?xf32>, %out: memref<?xf32>) {
-  // expected-error @+1 {{GPU code generation for reduction kernels is not implemented yet (variant 'row_sum_0_v0')}}
-  linalg.reduce ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) dimensions = [1]
-    (%in: f32, %acc: f32) {
-      %s = arith.addf %in, %acc : f32
-      linalg.yield %s : f32
-    }
-  return
-}
-
 // -----
 
 // A linalg op the specialization left alone would run on the host.
@@ -79,5 +67,56 @@ func.func @broadcast(%x: memref<?x?xf32>, %row: memref<?xf32>, %out: memref<?x?x
     %r = arith.addf %a, %b : f32
     linalg.yield %r : f32
   }
+  return
+}
+
+// -----
+
+// Row reductions: a warp per row (shuffles) or a block per row
+// (gpu.all_reduce), chosen by the tiling; the initial value of the output
+// is combined in at the end.
+
+// CHECK-LABEL: func.func private @row_sum_0_v0
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c32{{.*}}, {{.*}} = %c8
+// CHECK:           scf.for {{.*}} iter_args(%{{.*}} = %cst) -> (f32)
+// CHECK:             vector.load {{.*}} {alignment = 16 : i64} : memref<?x?xf32>, vector<4xf32>
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           memref.load %{{.*}}[%{{.*}}] : memref<?xf32>
+// CHECK:           arith.addf
+// CHECK:           memref.store
+// CHECK-LABEL: func.func private @row_sum_0_v1
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128
+// CHECK:           gpu.all_reduce  add
+func.func @row_sum(%x: memref<?x?xf32>, %out: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"],
+                  multikernel.hints = [array<i64: 4096, 512>, array<i64: 4096, 4096>]}
+      ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %in, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A combining op without a neutral element the kernel knows is an error.
+func.func @row_sub(%x: memref<?x?xf32>, %out: memref<?xf32>) {
+  // expected-error @+1 {{GPU code generation for reduction variant 'row_sub_0_v0' failed: the combining op arith.subf has no supported neutral element}}
+  linalg.reduce ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %s = arith.subf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  return
+}
+
+// -----
+
+// Softmax has no GPU code generation yet.
+func.func @softmax(%x: memref<?x?xf32>, %out: memref<?x?xf32>) {
+  // expected-error @+1 {{GPU code generation for softmax kernels is not implemented yet}}
+  linalg.softmax dimension(1) ins(%x : memref<?x?xf32>) outs(%out : memref<?x?xf32>)
   return
 }

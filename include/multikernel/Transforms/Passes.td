@@ -166,7 +166,15 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     16-byte aligned. Grid: as many blocks of `threads` as the size needs,
     each thread taking the tiling's elements per thread.
 
-    Other kernel kinds are reported as not supported yet (an error, never a
+    Row reductions (one input, reduction over the innermost loop, a body
+    that is one combining op with a neutral element: add, mul, min/max)
+    become a warp per row (strategy `warp`: `threads / 32` rows per block,
+    shuffle butterflies) or a block of `threads` per row (other strategies:
+    `gpu.all_reduce`), vector loads when the rows allow them; the output's
+    initial value is combined in at the end. The two-stage `split` strategy
+    runs as one block per row for now.
+
+    Softmax and matmul are reported as not supported yet (an error, never a
     silent host fallback), as is any linalg op left outside the variants:
     on the GPU target it would run on the host, on device memory.
   }];
