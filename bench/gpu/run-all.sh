@@ -4,3 +4,4 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 bash bench/gpu/elementwise/run.sh
 bash bench/gpu/rowsum/run.sh
+bash bench/gpu/softmax/run.sh

@@ -20,6 +20,7 @@
 
 #include "multikernel/Transforms/Passes.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -623,6 +624,240 @@ LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Softmax over rows
+//===----------------------------------------------------------------------===//
+
+/// Folds the elements [row, lane*width + k*lanes*width ...) of `input` into
+/// `init` with `fold`, `width` elements per access.
+Value foldRow(OpBuilder &builder, Location loc, Value input, Value row,
+              Value lane, Value n, int64_t lanes, int64_t width, Value init,
+              function_ref<Value(OpBuilder &, Value, Value)> fold) {
+  Type elementType = cast<MemRefType>(input.getType()).getElementType();
+  Value start = arith::MulIOp::create(builder, loc, lane,
+                                      indexConstant(builder, loc, width));
+  auto loop = scf::ForOp::create(builder, loc, start, n,
+                                 indexConstant(builder, loc, lanes * width),
+                                 ValueRange{init});
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(loop.getBody());
+  Value acc = loop.getRegionIterArgs().front();
+  Value column = loop.getInductionVar();
+  if (width > 1) {
+    auto type = VectorType::get({width}, elementType);
+    Value vector = vector::LoadOp::create(builder, loc, type, input,
+                                          ValueRange{row, column}, false,
+                                          vectorAlignment(type));
+    for (int64_t i = 0; i < width; ++i)
+      acc = fold(builder, acc,
+                 vector::ExtractOp::create(builder, loc, vector, i));
+  } else {
+    acc = fold(
+        builder, acc,
+        memref::LoadOp::create(builder, loc, input, ValueRange{row, column}));
+  }
+  scf::YieldOp::create(builder, loc, acc);
+  return loop.getResult(0);
+}
+
+/// Combines `value` over the threads of a row: the warp (shuffles) or the
+/// block (gpu.all_reduce); every thread of the row gets the result.
+Value reduceRow(OpBuilder &builder, Location loc, Value value, bool warpPerRow,
+                gpu::AllReduceOperation kind,
+                function_ref<Value(OpBuilder &, Value, Value)> combineFn) {
+  if (!warpPerRow)
+    return gpu::AllReduceOp::create(
+        builder, loc, value,
+        gpu::AllReduceOperationAttr::get(builder.getContext(), kind),
+        builder.getUnitAttr());
+  Value width = arith::ConstantIntOp::create(builder, loc, 32, 32);
+  for (int64_t offset = 16; offset > 0; offset /= 2) {
+    Value shuffled = gpu::ShuffleOp::create(
+                         builder, loc, value,
+                         arith::ConstantIntOp::create(builder, loc, offset, 32),
+                         width, gpu::ShuffleMode::XOR)
+                         .getShuffleResult();
+    value = combineFn(builder, value, shuffled);
+  }
+  return value;
+}
+
+/// One launch of softmax over the rows of `input` into `output` (both
+/// [rows, n]): the row maximum, the sum of exponentials, then the outputs,
+/// each a pass over the row by the threads of the row.
+void emitSoftmaxLaunch(OpBuilder &builder, Location loc, Value input,
+                       Value output, Value rows, Value n, bool warpPerRow,
+                       int64_t threads, int64_t width) {
+  int64_t lanes = warpPerRow ? 32 : threads;
+  int64_t rowsPerBlock = warpPerRow ? threads / 32 : 1;
+  Value one = indexConstant(builder, loc, 1);
+  Value grid = arith::CeilDivUIOp::create(
+      builder, loc, rows, indexConstant(builder, loc, rowsPerBlock));
+  auto launch = gpu::LaunchOp::create(
+      builder, loc, grid, one, one, indexConstant(builder, loc, lanes),
+      indexConstant(builder, loc, rowsPerBlock), one);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(&launch.getBody().front());
+  auto elementType =
+      cast<FloatType>(cast<MemRefType>(output.getType()).getElementType());
+  if (width > 1) {
+    input = memref::AssumeAlignmentOp::create(builder, loc, input,
+                                              builder.getI32IntegerAttr(16))
+                .getResult();
+    output = memref::AssumeAlignmentOp::create(builder, loc, output,
+                                               builder.getI32IntegerAttr(16))
+                 .getResult();
+  }
+  Value lane = launch.getThreadIds().x;
+  Value row = arith::AddIOp::create(
+      builder, loc,
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
+                            indexConstant(builder, loc, rowsPerBlock)),
+      launch.getThreadIds().y);
+  Value inRange =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
+  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
+  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+
+  auto maximum = [&](OpBuilder &b, Value x, Value y) -> Value {
+    return arith::MaximumFOp::create(b, loc, x, y);
+  };
+  auto add = [&](OpBuilder &b, Value x, Value y) -> Value {
+    return arith::AddFOp::create(b, loc, x, y);
+  };
+  Value lowest = arith::ConstantOp::create(
+      builder, loc,
+      builder.getFloatAttr(elementType,
+                           -std::numeric_limits<double>::infinity()));
+  Value zero = arith::ConstantOp::create(
+      builder, loc, builder.getFloatAttr(elementType, 0.0));
+  Value max =
+      foldRow(builder, loc, input, row, lane, n, lanes, width, lowest, maximum);
+  max = reduceRow(builder, loc, max, warpPerRow,
+                  gpu::AllReduceOperation::MAXIMUMF, maximum);
+  Value sum = foldRow(builder, loc, input, row, lane, n, lanes, width, zero,
+                      [&](OpBuilder &b, Value acc, Value x) -> Value {
+                        Value shifted = arith::SubFOp::create(b, loc, x, max);
+                        return arith::AddFOp::create(
+                            b, loc, acc, math::ExpOp::create(b, loc, shifted));
+                      });
+  sum = reduceRow(builder, loc, sum, warpPerRow, gpu::AllReduceOperation::ADD,
+                  add);
+  Value inverse = arith::DivFOp::create(
+      builder, loc,
+      arith::ConstantOp::create(builder, loc,
+                                builder.getFloatAttr(elementType, 1.0)),
+      sum);
+
+  Value start = arith::MulIOp::create(builder, loc, lane,
+                                      indexConstant(builder, loc, width));
+  auto writeLoop = scf::ForOp::create(
+      builder, loc, start, n, indexConstant(builder, loc, lanes * width));
+  builder.setInsertionPointToStart(writeLoop.getBody());
+  Value column = writeLoop.getInductionVar();
+  if (width > 1) {
+    auto type = VectorType::get({width}, elementType);
+    Value x = vector::LoadOp::create(builder, loc, type, input,
+                                     ValueRange{row, column}, false,
+                                     vectorAlignment(type));
+    Value shifted = arith::SubFOp::create(
+        builder, loc, x, vector::BroadcastOp::create(builder, loc, type, max));
+    Value result = arith::MulFOp::create(
+        builder, loc, math::ExpOp::create(builder, loc, shifted),
+        vector::BroadcastOp::create(builder, loc, type, inverse));
+    vector::StoreOp::create(builder, loc, result, output,
+                            ValueRange{row, column}, false,
+                            vectorAlignment(type));
+  } else {
+    Value x =
+        memref::LoadOp::create(builder, loc, input, ValueRange{row, column});
+    Value result = arith::MulFOp::create(
+        builder, loc,
+        math::ExpOp::create(builder, loc,
+                            arith::SubFOp::create(builder, loc, x, max)),
+        inverse);
+    memref::StoreOp::create(builder, loc, result, output,
+                            ValueRange{row, column});
+  }
+  builder.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(builder, loc);
+}
+
+LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling) {
+  auto fail = [&](const Twine &why) {
+    return func.emitError() << "GPU code generation for softmax variant '"
+                            << func.getSymName() << "' failed: " << why;
+  };
+  SmallVector<linalg::SoftmaxOp> ops;
+  func.walk([&](linalg::SoftmaxOp op) { ops.push_back(op); });
+  if (ops.size() != 1)
+    return fail("expected exactly one linalg.softmax in the variant");
+  linalg::SoftmaxOp op = ops.front();
+  Value inputRoot = viewRoot(op.getInput());
+  Value outputRoot = viewRoot(op.getOutput());
+  for (Value root : {inputRoot, outputRoot}) {
+    auto argument = dyn_cast<BlockArgument>(root);
+    auto type = dyn_cast<MemRefType>(root.getType());
+    if (!argument || argument.getOwner() != &func.front() || !type ||
+        !type.getLayout().isIdentity() ||
+        !isa<FloatType>(type.getElementType()))
+      return fail("operands must be whole, contiguous float memrefs");
+  }
+  int64_t rank = cast<MemRefType>(inputRoot.getType()).getRank();
+  if (rank < 2)
+    return fail("softmax of a vector (rank 1) is not supported");
+
+  Block &entry = func.front();
+  Location loc = op.getLoc();
+  for (Operation &dead :
+       llvm::make_early_inc_range(llvm::reverse(entry.getOperations())))
+    if (&dead != entry.getTerminator()) {
+      dead.dropAllUses();
+      dead.erase();
+    }
+  OpBuilder builder(entry.getTerminator());
+  Value input = inputRoot, output = outputRoot;
+  if (rank > 2) {
+    SmallVector<ReassociationIndices> groups(2);
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      groups[0].push_back(d);
+    groups[1].push_back(rank - 1);
+    input = memref::CollapseShapeOp::create(builder, loc, input, groups);
+    output = memref::CollapseShapeOp::create(builder, loc, output, groups);
+  }
+  Value rows = memref::DimOp::create(builder, loc, input, 0);
+  Value n = memref::DimOp::create(builder, loc, input, 1);
+  bool warp = tiling.getReduction() == "warp";
+  int64_t threads = tiling.getThreads();
+  int64_t width = tiling.getVectorWidth();
+  if (width == 1) {
+    emitSoftmaxLaunch(builder, loc, input, output, rows, n, warp, threads, 1);
+    return success();
+  }
+  Value zero = indexConstant(builder, loc, 0);
+  Value sixteen = indexConstant(builder, loc, 16);
+  Value aligned = arith::CmpIOp::create(
+      builder, loc, arith::CmpIPredicate::eq,
+      arith::RemUIOp::create(builder, loc, n,
+                             indexConstant(builder, loc, width)),
+      zero);
+  for (Value buffer : {input, output}) {
+    Value pointer =
+        memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
+    aligned = arith::AndIOp::create(
+        builder, loc, aligned,
+        arith::CmpIOp::create(
+            builder, loc, arith::CmpIPredicate::eq,
+            arith::RemUIOp::create(builder, loc, pointer, sixteen), zero));
+  }
+  auto choose = scf::IfOp::create(builder, loc, aligned, true);
+  builder.setInsertionPointToStart(&choose.getThenRegion().front());
+  emitSoftmaxLaunch(builder, loc, input, output, rows, n, warp, threads, width);
+  builder.setInsertionPointToStart(&choose.getElseRegion().front());
+  emitSoftmaxLaunch(builder, loc, input, output, rows, n, warp, threads, 1);
+  return success();
+}
+
 struct GpuCodegenPass
     : public multikernel::impl::MultiKernelGpuCodegenBase<GpuCodegenPass> {
   using Base::Base;
@@ -643,6 +878,10 @@ struct GpuCodegenPass
       // row); both are a block per row here.
       if (tiling.getKind() == "reduction") {
         failedAny |= failed(generateReduction(func, tiling));
+        continue;
+      }
+      if (tiling.getKind() == "softmax") {
+        failedAny |= failed(generateSoftmax(func, tiling));
         continue;
       }
       func.emitError() << "GPU code generation for " << tiling.getKind()

@@ -114,9 +114,29 @@ func.func @row_sub(%x: memref<?x?xf32>, %out: memref<?xf32>) {
 
 // -----
 
-// Softmax has no GPU code generation yet.
+// Softmax: the row maximum and the sum of exponentials reduced over the
+// row's threads, then the outputs.
+
+// CHECK-LABEL: func.func private @softmax_0_v0
+// CHECK:         gpu.launch
+// CHECK:           arith.maximumf
+// CHECK:           gpu.all_reduce  maximumf
+// CHECK:           math.exp
+// CHECK:           gpu.all_reduce  add
+// CHECK:           arith.divf
+// CHECK:           math.exp {{.*}} : vector<4xf32>
+// CHECK:           vector.store
 func.func @softmax(%x: memref<?x?xf32>, %out: memref<?x?xf32>) {
-  // expected-error @+1 {{GPU code generation for softmax kernels is not implemented yet}}
   linalg.softmax dimension(1) ins(%x : memref<?x?xf32>) outs(%out : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// Matmul has no GPU code generation yet.
+func.func @matmul(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  // expected-error @+1 {{GPU code generation for matmul kernels is not implemented yet}}
+  linalg.matmul {multikernel.hints = [array<i64: 256, 256, 256>]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
   return
 }

@@ -174,8 +174,12 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     initial value is combined in at the end. The two-stage `split` strategy
     runs as one block per row for now.
 
-    Softmax and matmul are reported as not supported yet (an error, never a
-    silent host fallback), as is any linalg op left outside the variants:
+    Softmax over the last dimension uses the same row strategies: the row
+    maximum and the sum of exponentials, each reduced over the row's
+    threads, then the outputs (three passes over the row for now).
+
+    Matmul is reported as not supported yet (an error, never a silent host
+    fallback), as is any linalg op left outside the variants:
     on the GPU target it would run on the host, on device memory.
   }];
   let dependentDialects = [
