@@ -110,9 +110,9 @@ int main(int argc, char **argv) {
   auto matmul = reinterpret_cast<Binary>(fn("_mlir_ciface_matmul"));
 
   std::vector<std::vector<int64_t>> rowShapes = {
-      {512, 256},  {1500, 750}, {1024, 512}, {4096, 2048}, {8192, 1024},
-      {100000, 96}, {96, 100000}, {1, 4096},  {4096, 1},    {333, 777},
-      {2048, 64},  {64, 2048}};
+      {512, 256},   {1500, 750},  {1024, 512},  {4096, 2048},
+      {8192, 1024}, {100000, 96}, {96, 100000}, {1, 4096},
+      {4096, 1},    {333, 777},   {2048, 64},   {64, 2048}};
   std::vector<Kernel> kernels = {
       {"seed", "seed_0", 2, rowShapes,
        [&](void *, const std::vector<int64_t> &s) {
@@ -136,9 +136,17 @@ int main(int argc, char **argv) {
          softmax(&out, &xv);
          std::free(out.allocated);
        }},
-      {"matmul", "matmul_1", 2,
-       {{64, 64, 64}, {128, 128, 128}, {256, 256, 256}, {512, 512, 512},
-        {100, 300, 200}, {1, 512, 512}, {512, 1, 512}, {33, 65, 129}},
+      {"matmul",
+       "matmul_1",
+       2,
+       {{64, 64, 64},
+        {128, 128, 128},
+        {256, 256, 256},
+        {512, 512, 512},
+        {100, 300, 200},
+        {1, 512, 512},
+        {512, 1, 512},
+        {33, 65, 129}},
        [&](void *, const std::vector<int64_t> &s) {
          static std::vector<float> a, b;
          MemRef2D av = buffer(a, s[0], s[2]), bv = buffer(b, s[2], s[1]), out;

@@ -2,6 +2,4 @@
 # On the device machine: every prebuilt GPU benchmark in one call.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-bash bench/gpu/elementwise/run.sh
-bash bench/gpu/rowsum/run.sh
-bash bench/gpu/softmax/run.sh
+bash bench/gpu/run.sh elementwise rowsum softmax

@@ -12,20 +12,21 @@
 using namespace mlir;
 using namespace mlir::multikernel;
 
-std::string
-mlir::multikernel::getCpuPipelineText(const CpuPipelineOptions &options) {
-  std::string hints = llvm::join(options.hints, ",");
+namespace {
+/// The passes both pipelines start with, up to the outlined variants:
+/// tensors are bufferized first (identity layouts at function boundaries:
+/// callers pass contiguous row-major buffers) so that the dispatch sites
+/// are created on memrefs, then every kernel is specialized for `target`.
+std::string frontOfPipeline(StringRef target, ArrayRef<std::string> hints,
+                            StringRef extraSpecializeOptions) {
   std::string specialize =
-      "multikernel-specialize{target=cpu skip-mismatched-ranks=true";
+      ("multikernel-specialize{target=" + target +
+       " skip-mismatched-ranks=true" + extraSpecializeOptions)
+          .str();
   if (!hints.empty())
-    specialize += " hints=" + hints;
+    specialize += " hints=" + llvm::join(hints, ",");
   specialize += "}";
-  // Tensors are bufferized first (identity layouts at function boundaries:
-  // callers pass contiguous row-major buffers), so that the dispatch sites
-  // are created on memrefs; softmax is decomposed before that because the
-  // CPU variants are lowered through loops.
-  return "multikernel-decompose-softmax,"
-         "one-shot-bufferize{bufferize-function-boundaries "
+  return "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,"
          "convert-bufferization-to-memref,"
@@ -33,7 +34,16 @@ mlir::multikernel::getCpuPipelineText(const CpuPipelineOptions &options) {
          specialize +
          ","
          "multikernel-outline-variants,"
-         "multikernel-export-c-interface,"
+         "multikernel-export-c-interface,";
+}
+} // namespace
+
+std::string
+mlir::multikernel::getCpuPipelineText(const CpuPipelineOptions &options) {
+  // Softmax is decomposed first: the CPU variants are lowered through loops,
+  // which the aggregate op does not lower to.
+  return "multikernel-decompose-softmax," +
+         frontOfPipeline("cpu", options.hints, "") +
          "scf-forall-to-parallel,"
          "func.func(convert-linalg-to-loops),"
          "lower-affine,"
@@ -55,26 +65,12 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
 
 std::string
 mlir::multikernel::getGpuPipelineText(const GpuPipelineOptions &options) {
-  std::string hints = llvm::join(options.hints, ",");
-  std::string specialize =
-      "multikernel-specialize{target=gpu skip-mismatched-ranks=true sm-count=" +
-      std::to_string(options.smCount);
-  if (!hints.empty())
-    specialize += " hints=" + hints;
-  specialize += "}";
-  // The kernels keep softmax whole (no decomposition); the host code and
-  // the kernels are lowered by upstream's NVVM pipeline, which compiles
-  // the kernels with ptxas into the module (fatbin: cubin for the chip and
-  // PTX that newer GPUs can JIT).
-  return "one-shot-bufferize{bufferize-function-boundaries "
-         "function-boundary-type-conversion=identity-layout-map},"
-         "buffer-deallocation-pipeline,"
-         "convert-bufferization-to-memref,"
-         "canonicalize," +
-         specialize +
-         ","
-         "multikernel-outline-variants,"
-         "multikernel-export-c-interface,"
+  // The kernels keep softmax whole; the host code and the kernels are
+  // lowered by upstream's NVVM pipeline, which compiles the kernels with
+  // ptxas into the module (fatbin: cubin for the chip and PTX that newer
+  // GPUs can JIT).
+  return frontOfPipeline("gpu", options.hints,
+                         " sm-count=" + std::to_string(options.smCount)) +
          "multikernel-gpu-codegen,"
          "gpu-lower-to-nvvm-pipeline{cubin-chip=" +
          options.chip.getValue() +

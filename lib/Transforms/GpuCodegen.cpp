@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "multikernel/Transforms/Passes.h"
+#include "multikernel/Transforms/Utils.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -38,12 +39,6 @@ using namespace mlir::multikernel;
 
 namespace {
 
-Value viewRoot(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
 Value indexConstant(OpBuilder &builder, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(builder, loc, value);
 }
@@ -53,6 +48,156 @@ Value indexConstant(OpBuilder &builder, Location loc, int64_t value) {
 llvm::MaybeAlign vectorAlignment(VectorType type) {
   return llvm::MaybeAlign(type.getNumElements() *
                           type.getElementTypeBitWidth() / 8);
+}
+
+/// The argument of `func` that `value` views as a whole, contiguous memref
+/// (identity layout), or null.
+Value wholeContiguousArgument(func::FuncOp func, Value value) {
+  Value root = getViewRoot(value);
+  auto argument = dyn_cast<BlockArgument>(root);
+  auto type = dyn_cast<MemRefType>(root.getType());
+  if (!argument || argument.getOwner() != &func.front() || !type ||
+      !type.getLayout().isIdentity())
+    return Value();
+  return root;
+}
+
+/// Emits `emit(width)` under a host-side check that every buffer is 16-byte
+/// aligned (and that `multipleOf`, if given, is a multiple of `width`), and
+/// `emit(1)` otherwise: vector accesses need both.
+void emitVectorizedIfAligned(OpBuilder &builder, Location loc,
+                             ArrayRef<Value> buffers, Value multipleOf,
+                             int64_t width, function_ref<void(int64_t)> emit) {
+  if (width == 1) {
+    emit(1);
+    return;
+  }
+  Value zero = indexConstant(builder, loc, 0);
+  auto isMultiple = [&](Value value, int64_t factor) -> Value {
+    return arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::eq,
+        arith::RemUIOp::create(builder, loc, value,
+                               indexConstant(builder, loc, factor)),
+        zero);
+  };
+  Value aligned = multipleOf ? isMultiple(multipleOf, width) : Value();
+  for (Value buffer : buffers) {
+    Value pointer =
+        memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
+    Value bufferAligned = isMultiple(pointer, 16);
+    aligned = aligned
+                  ? arith::AndIOp::create(builder, loc, aligned, bufferAligned)
+                        .getResult()
+                  : bufferAligned;
+  }
+  auto choose = scf::IfOp::create(builder, loc, aligned, true);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(&choose.getThenRegion().front());
+  emit(width);
+  builder.setInsertionPointToStart(&choose.getElseRegion().front());
+  emit(1);
+}
+
+/// A gpu.launch over the rows of a [rows, n] problem: a warp per row
+/// (`threads` / 32 rows per block) or a block of `threads` per row.
+struct RowLaunch {
+  gpu::LaunchOp launch;
+  int64_t lanes; // threads per row
+  Value lane;    // this thread's index in its row
+  Value row;
+};
+
+/// Opens the launch and leaves the insertion point inside the guard
+/// `row < rows`, which is uniform over a warp (warp per row) and a block
+/// (block per row), as shuffles and gpu.all_reduce require. With `width` >
+/// 1 the `buffers` are replaced by their 16-byte aligned views.
+RowLaunch beginRowLaunch(OpBuilder &builder, Location loc, Value rows,
+                         bool warpPerRow, int64_t threads, int64_t width,
+                         MutableArrayRef<Value> buffers) {
+  int64_t lanes = warpPerRow ? 32 : threads;
+  int64_t rowsPerBlock = warpPerRow ? threads / 32 : 1;
+  Value one = indexConstant(builder, loc, 1);
+  Value grid = arith::CeilDivUIOp::create(
+      builder, loc, rows, indexConstant(builder, loc, rowsPerBlock));
+  auto launch = gpu::LaunchOp::create(
+      builder, loc, grid, one, one, indexConstant(builder, loc, lanes),
+      indexConstant(builder, loc, rowsPerBlock), one);
+  builder.setInsertionPointToStart(&launch.getBody().front());
+  if (width > 1)
+    for (Value &buffer : buffers)
+      buffer = memref::AssumeAlignmentOp::create(builder, loc, buffer,
+                                                 builder.getI32IntegerAttr(16))
+                   .getResult();
+  Value row = arith::AddIOp::create(
+      builder, loc,
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
+                            indexConstant(builder, loc, rowsPerBlock)),
+      launch.getThreadIds().y);
+  Value inRange =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
+  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
+  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+  return {launch, lanes, launch.getThreadIds().x, row};
+}
+
+/// Closes a launch opened by beginRowLaunch (or any gpu.launch).
+void endLaunch(OpBuilder &builder, Location loc, gpu::LaunchOp launch) {
+  builder.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(builder, loc);
+}
+
+/// Folds the elements [row, lane*width + k*lanes*width ...) of `input` into
+/// `init` with `fold`, `width` elements per access.
+Value foldRow(OpBuilder &builder, Location loc, Value input, Value row,
+              Value lane, Value n, int64_t lanes, int64_t width, Value init,
+              function_ref<Value(OpBuilder &, Value, Value)> fold) {
+  Type elementType = cast<MemRefType>(input.getType()).getElementType();
+  Value start = arith::MulIOp::create(builder, loc, lane,
+                                      indexConstant(builder, loc, width));
+  auto loop = scf::ForOp::create(builder, loc, start, n,
+                                 indexConstant(builder, loc, lanes * width),
+                                 ValueRange{init});
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(loop.getBody());
+  Value acc = loop.getRegionIterArgs().front();
+  Value column = loop.getInductionVar();
+  if (width > 1) {
+    auto type = VectorType::get({width}, elementType);
+    Value vector = vector::LoadOp::create(builder, loc, type, input,
+                                          ValueRange{row, column}, false,
+                                          vectorAlignment(type));
+    for (int64_t i = 0; i < width; ++i)
+      acc = fold(builder, acc,
+                 vector::ExtractOp::create(builder, loc, vector, i));
+  } else {
+    acc = fold(
+        builder, acc,
+        memref::LoadOp::create(builder, loc, input, ValueRange{row, column}));
+  }
+  scf::YieldOp::create(builder, loc, acc);
+  return loop.getResult(0);
+}
+
+/// Combines `value` over the threads of a row: the warp (shuffles) or the
+/// block (gpu.all_reduce); every thread of the row gets the result.
+Value reduceRow(OpBuilder &builder, Location loc, Value value, bool warpPerRow,
+                gpu::AllReduceOperation kind,
+                function_ref<Value(OpBuilder &, Value, Value)> combineFn) {
+  if (!warpPerRow)
+    return gpu::AllReduceOp::create(
+        builder, loc, value,
+        gpu::AllReduceOperationAttr::get(builder.getContext(), kind),
+        builder.getUnitAttr());
+  Value width = arith::ConstantIntOp::create(builder, loc, 32, 32);
+  for (int64_t offset = 16; offset > 0; offset /= 2) {
+    Value shuffled = gpu::ShuffleOp::create(
+                         builder, loc, value,
+                         arith::ConstantIntOp::create(builder, loc, offset, 32),
+                         width, gpu::ShuffleMode::XOR)
+                         .getShuffleResult();
+    value = combineFn(builder, value, shuffled);
+  }
+  return value;
 }
 
 /// An elementwise linalg op over whole, contiguous function arguments.
@@ -82,11 +227,8 @@ FailureOr<ElementwiseKernel> matchElementwise(func::FuncOp func,
       return failure();
     }
   for (OpOperand &operand : op->getOpOperands()) {
-    Value root = viewRoot(operand.get());
-    auto argument = dyn_cast<BlockArgument>(root);
-    auto type = dyn_cast<MemRefType>(root.getType());
-    if (!argument || argument.getOwner() != &func.front() || !type ||
-        !type.getLayout().isIdentity() || type.getRank() != rank) {
+    Value root = wholeContiguousArgument(func, operand.get());
+    if (!root || cast<MemRefType>(root.getType()).getRank() != rank) {
       why = "operands must be whole, contiguous (identity layout) function "
             "arguments of the loop rank";
       return failure();
@@ -322,37 +464,12 @@ LogicalResult generateElementwise(func::FuncOp func, TilingAttr tiling) {
     elements *= std::max<int64_t>(size, 1);
   int64_t vectorsPerThread = std::max<int64_t>(1, elements / width);
 
-  if (width == 1) {
-    emitLaunch(builder, loc, *kernel, flat, total, threads, vectorsPerThread,
-               1);
-  } else {
-    // 16-byte accesses need 16-byte aligned buffers: check on the host.
-    Value aligned;
-    Value sixteen = indexConstant(builder, loc, 16);
-    Value zero = indexConstant(builder, loc, 0);
-    for (Value buffer : flat) {
-      Value pointer =
-          memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
-      Value isAligned = arith::CmpIOp::create(
-          builder, loc, arith::CmpIPredicate::eq,
-          arith::RemUIOp::create(builder, loc, pointer, sixteen), zero);
-      aligned = aligned
-                    ? arith::AndIOp::create(builder, loc, aligned, isAligned)
-                          .getResult()
-                    : isAligned;
-    }
-    auto choose =
-        scf::IfOp::create(builder, loc, aligned, /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(builder);
-      builder.setInsertionPointToStart(&choose.getThenRegion().front());
-      emitLaunch(builder, loc, *kernel, flat, total, threads, vectorsPerThread,
-                 width);
-      builder.setInsertionPointToStart(&choose.getElseRegion().front());
-      emitLaunch(builder, loc, *kernel, flat, total, threads,
-                 vectorsPerThread * width, 1);
-    }
-  }
+  // The scalar kernel keeps the elements per thread of the vector one.
+  emitVectorizedIfAligned(
+      builder, loc, flat, /*multipleOf=*/Value(), width, [&](int64_t w) {
+        emitLaunch(builder, loc, *kernel, flat, total, threads,
+                   vectorsPerThread * width / w, w);
+      });
   op->erase();
   return success();
 }
@@ -430,101 +547,35 @@ Value combine(OpBuilder &builder, Location loc, const Combiner &combiner,
 }
 
 /// One launch of a row reduction of `input` ([rows, n]) into `output`
-/// ([rows]). Strategy "warp": a warp per row, `rowsPerBlock` rows per block,
-/// shuffles; otherwise a block of `threads` per row and gpu.all_reduce.
+/// ([rows]): the row's threads fold their elements, reduce across the row,
+/// and the first combines the result into the output's initial value.
 void emitReductionLaunch(OpBuilder &builder, Location loc,
                          const Combiner &combiner, Value input, Value output,
                          Value rows, Value n, bool warpPerRow, int64_t threads,
                          int64_t width) {
-  int64_t lanes = warpPerRow ? 32 : threads;
-  int64_t rowsPerBlock = warpPerRow ? threads / 32 : 1;
-  Value one = indexConstant(builder, loc, 1);
-  Value grid = arith::CeilDivUIOp::create(
-      builder, loc, rows, indexConstant(builder, loc, rowsPerBlock));
-  auto launch = gpu::LaunchOp::create(
-      builder, loc, grid, one, one, indexConstant(builder, loc, lanes),
-      indexConstant(builder, loc, rowsPerBlock), one);
   OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(&launch.getBody().front());
-
-  Type elementType = cast<MemRefType>(output.getType()).getElementType();
-  Value c0 = indexConstant(builder, loc, 0);
-  Value c1 = indexConstant(builder, loc, 1);
-  Value widthValue = indexConstant(builder, loc, width);
-  Value step = indexConstant(builder, loc, lanes * width);
-  Value lane = launch.getThreadIds().x;
-  if (width > 1)
-    input = memref::AssumeAlignmentOp::create(builder, loc, input,
-                                              builder.getI32IntegerAttr(16))
-                .getResult();
-  Value row = arith::AddIOp::create(
-      builder, loc,
-      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
-                            indexConstant(builder, loc, rowsPerBlock)),
-      launch.getThreadIds().y);
-  // The guard is uniform over a warp (one row per warp) and over a block
-  // (one row per block), as shuffles and all_reduce require.
-  Value inRange =
-      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
-  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
-  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
-
+  Value buffers[] = {input};
+  RowLaunch rowLaunch =
+      beginRowLaunch(builder, loc, rows, warpPerRow, threads, width, buffers);
+  auto combineFn = [&](OpBuilder &b, Value a, Value x) -> Value {
+    return combine(b, loc, combiner, a, x);
+  };
   Value identity = arith::ConstantOp::create(builder, loc, combiner.identity);
-  Value start = arith::MulIOp::create(builder, loc, lane, widthValue);
-  auto loop =
-      scf::ForOp::create(builder, loc, start, n, step, ValueRange{identity});
-  {
-    OpBuilder::InsertionGuard inner(builder);
-    builder.setInsertionPointToStart(loop.getBody());
-    Value column = loop.getInductionVar();
-    Value acc = loop.getRegionIterArgs().front();
-    Value next;
-    if (width > 1) {
-      // The host launches this kernel only when n % width == 0.
-      auto vectorType = VectorType::get({width}, elementType);
-      // Each vector starts at a multiple of its own size.
-      Value vector = vector::LoadOp::create(
-          builder, loc, vectorType, input, ValueRange{row, column}, false,
-          llvm::MaybeAlign(width * elementType.getIntOrFloatBitWidth() / 8));
-      next = acc;
-      for (int64_t i = 0; i < width; ++i)
-        next = combine(builder, loc, combiner, next,
-                       vector::ExtractOp::create(builder, loc, vector, i));
-    } else {
-      next = combine(
-          builder, loc, combiner, acc,
-          memref::LoadOp::create(builder, loc, input, ValueRange{row, column}));
-    }
-    scf::YieldOp::create(builder, loc, next);
-  }
-  Value partial = loop.getResult(0);
-  Value total;
-  if (warpPerRow) {
-    total = partial;
-    Value widthI32 = arith::ConstantIntOp::create(builder, loc, 32, 32);
-    for (int64_t offset = 16; offset > 0; offset /= 2) {
-      Value offsetI32 = arith::ConstantIntOp::create(builder, loc, offset, 32);
-      Value shuffled = gpu::ShuffleOp::create(builder, loc, total, offsetI32,
-                                              widthI32, gpu::ShuffleMode::XOR)
-                           .getShuffleResult();
-      total = combine(builder, loc, combiner, total, shuffled);
-    }
-  } else {
-    total = gpu::AllReduceOp::create(
-        builder, loc, partial,
-        gpu::AllReduceOperationAttr::get(builder.getContext(), combiner.kind),
-        builder.getUnitAttr());
-  }
+  Value partial =
+      foldRow(builder, loc, buffers[0], rowLaunch.row, rowLaunch.lane, n,
+              rowLaunch.lanes, width, identity, combineFn);
+  Value total =
+      reduceRow(builder, loc, partial, warpPerRow, combiner.kind, combineFn);
   Value first =
-      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, lane, c0);
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                            rowLaunch.lane, indexConstant(builder, loc, 0));
   auto write = scf::IfOp::create(builder, loc, first, false);
   builder.setInsertionPointToStart(&write.getThenRegion().front());
-  Value init = memref::LoadOp::create(builder, loc, output, row);
-  memref::StoreOp::create(
-      builder, loc, combine(builder, loc, combiner, init, total), output, row);
-  (void)c1;
-  builder.setInsertionPointToEnd(&launch.getBody().front());
-  gpu::TerminatorOp::create(builder, loc);
+  Value init = memref::LoadOp::create(builder, loc, output, rowLaunch.row);
+  memref::StoreOp::create(builder, loc,
+                          combine(builder, loc, combiner, init, total), output,
+                          rowLaunch.row);
+  endLaunch(builder, loc, rowLaunch.launch);
 }
 
 LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling) {
@@ -547,11 +598,8 @@ LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling) {
   int64_t rank = op.getNumLoops();
   SmallVector<Value> roots;
   for (OpOperand &operand : op->getOpOperands()) {
-    Value root = viewRoot(operand.get());
-    auto argument = dyn_cast<BlockArgument>(root);
-    auto type = dyn_cast<MemRefType>(root.getType());
-    if (!argument || argument.getOwner() != &func.front() || !type ||
-        !type.getLayout().isIdentity())
+    Value root = wholeContiguousArgument(func, operand.get());
+    if (!root)
       return fail("operands must be whole, contiguous function arguments");
     roots.push_back(root);
   }
@@ -590,36 +638,12 @@ LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling) {
   bool warp = tiling.getReduction() == "warp";
   int64_t threads = tiling.getThreads();
   int64_t width = tiling.getVectorWidth();
-  if (width == 1) {
+  // Every row's vectors are aligned when the base is and the row length is
+  // a multiple of the vector width.
+  emitVectorizedIfAligned(builder, loc, {input}, n, width, [&](int64_t w) {
     emitReductionLaunch(builder, loc, *combiner, input, output, rows, n, warp,
-                        threads, 1);
-  } else {
-    // Vectors of every row are 16-byte aligned when the base is and the row
-    // length is a multiple of the vector width.
-    Value zero = indexConstant(builder, loc, 0);
-    Value pointer =
-        memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, input);
-    Value aligned = arith::AndIOp::create(
-        builder, loc,
-        arith::CmpIOp::create(
-            builder, loc, arith::CmpIPredicate::eq,
-            arith::RemUIOp::create(builder, loc, pointer,
-                                   indexConstant(builder, loc, 16)),
-            zero),
-        arith::CmpIOp::create(
-            builder, loc, arith::CmpIPredicate::eq,
-            arith::RemUIOp::create(builder, loc, n,
-                                   indexConstant(builder, loc, width)),
-            zero));
-    auto choose = scf::IfOp::create(builder, loc, aligned, true);
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToStart(&choose.getThenRegion().front());
-    emitReductionLaunch(builder, loc, *combiner, input, output, rows, n, warp,
-                        threads, width);
-    builder.setInsertionPointToStart(&choose.getElseRegion().front());
-    emitReductionLaunch(builder, loc, *combiner, input, output, rows, n, warp,
-                        threads, 1);
-  }
+                        threads, w);
+  });
   op->erase();
   return success();
 }
@@ -628,96 +652,22 @@ LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling) {
 // Softmax over rows
 //===----------------------------------------------------------------------===//
 
-/// Folds the elements [row, lane*width + k*lanes*width ...) of `input` into
-/// `init` with `fold`, `width` elements per access.
-Value foldRow(OpBuilder &builder, Location loc, Value input, Value row,
-              Value lane, Value n, int64_t lanes, int64_t width, Value init,
-              function_ref<Value(OpBuilder &, Value, Value)> fold) {
-  Type elementType = cast<MemRefType>(input.getType()).getElementType();
-  Value start = arith::MulIOp::create(builder, loc, lane,
-                                      indexConstant(builder, loc, width));
-  auto loop = scf::ForOp::create(builder, loc, start, n,
-                                 indexConstant(builder, loc, lanes * width),
-                                 ValueRange{init});
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(loop.getBody());
-  Value acc = loop.getRegionIterArgs().front();
-  Value column = loop.getInductionVar();
-  if (width > 1) {
-    auto type = VectorType::get({width}, elementType);
-    Value vector = vector::LoadOp::create(builder, loc, type, input,
-                                          ValueRange{row, column}, false,
-                                          vectorAlignment(type));
-    for (int64_t i = 0; i < width; ++i)
-      acc = fold(builder, acc,
-                 vector::ExtractOp::create(builder, loc, vector, i));
-  } else {
-    acc = fold(
-        builder, acc,
-        memref::LoadOp::create(builder, loc, input, ValueRange{row, column}));
-  }
-  scf::YieldOp::create(builder, loc, acc);
-  return loop.getResult(0);
-}
-
-/// Combines `value` over the threads of a row: the warp (shuffles) or the
-/// block (gpu.all_reduce); every thread of the row gets the result.
-Value reduceRow(OpBuilder &builder, Location loc, Value value, bool warpPerRow,
-                gpu::AllReduceOperation kind,
-                function_ref<Value(OpBuilder &, Value, Value)> combineFn) {
-  if (!warpPerRow)
-    return gpu::AllReduceOp::create(
-        builder, loc, value,
-        gpu::AllReduceOperationAttr::get(builder.getContext(), kind),
-        builder.getUnitAttr());
-  Value width = arith::ConstantIntOp::create(builder, loc, 32, 32);
-  for (int64_t offset = 16; offset > 0; offset /= 2) {
-    Value shuffled = gpu::ShuffleOp::create(
-                         builder, loc, value,
-                         arith::ConstantIntOp::create(builder, loc, offset, 32),
-                         width, gpu::ShuffleMode::XOR)
-                         .getShuffleResult();
-    value = combineFn(builder, value, shuffled);
-  }
-  return value;
-}
-
 /// One launch of softmax over the rows of `input` into `output` (both
 /// [rows, n]): the row maximum, the sum of exponentials, then the outputs,
 /// each a pass over the row by the threads of the row.
 void emitSoftmaxLaunch(OpBuilder &builder, Location loc, Value input,
                        Value output, Value rows, Value n, bool warpPerRow,
                        int64_t threads, int64_t width) {
-  int64_t lanes = warpPerRow ? 32 : threads;
-  int64_t rowsPerBlock = warpPerRow ? threads / 32 : 1;
-  Value one = indexConstant(builder, loc, 1);
-  Value grid = arith::CeilDivUIOp::create(
-      builder, loc, rows, indexConstant(builder, loc, rowsPerBlock));
-  auto launch = gpu::LaunchOp::create(
-      builder, loc, grid, one, one, indexConstant(builder, loc, lanes),
-      indexConstant(builder, loc, rowsPerBlock), one);
   OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(&launch.getBody().front());
   auto elementType =
       cast<FloatType>(cast<MemRefType>(output.getType()).getElementType());
-  if (width > 1) {
-    input = memref::AssumeAlignmentOp::create(builder, loc, input,
-                                              builder.getI32IntegerAttr(16))
-                .getResult();
-    output = memref::AssumeAlignmentOp::create(builder, loc, output,
-                                               builder.getI32IntegerAttr(16))
-                 .getResult();
-  }
-  Value lane = launch.getThreadIds().x;
-  Value row = arith::AddIOp::create(
-      builder, loc,
-      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
-                            indexConstant(builder, loc, rowsPerBlock)),
-      launch.getThreadIds().y);
-  Value inRange =
-      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
-  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
-  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+  Value buffers[] = {input, output};
+  RowLaunch rowLaunch =
+      beginRowLaunch(builder, loc, rows, warpPerRow, threads, width, buffers);
+  input = buffers[0];
+  output = buffers[1];
+  Value lane = rowLaunch.lane, row = rowLaunch.row;
+  int64_t lanes = rowLaunch.lanes;
 
   auto maximum = [&](OpBuilder &b, Value x, Value y) -> Value {
     return arith::MaximumFOp::create(b, loc, x, y);
@@ -779,8 +729,7 @@ void emitSoftmaxLaunch(OpBuilder &builder, Location loc, Value input,
     memref::StoreOp::create(builder, loc, result, output,
                             ValueRange{row, column});
   }
-  builder.setInsertionPointToEnd(&launch.getBody().front());
-  gpu::TerminatorOp::create(builder, loc);
+  endLaunch(builder, loc, rowLaunch.launch);
 }
 
 LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling) {
@@ -793,8 +742,8 @@ LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling) {
   if (ops.size() != 1)
     return fail("expected exactly one linalg.softmax in the variant");
   linalg::SoftmaxOp op = ops.front();
-  Value inputRoot = viewRoot(op.getInput());
-  Value outputRoot = viewRoot(op.getOutput());
+  Value inputRoot = getViewRoot(op.getInput());
+  Value outputRoot = getViewRoot(op.getOutput());
   for (Value root : {inputRoot, outputRoot}) {
     auto argument = dyn_cast<BlockArgument>(root);
     auto type = dyn_cast<MemRefType>(root.getType());
@@ -830,31 +779,11 @@ LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling) {
   bool warp = tiling.getReduction() == "warp";
   int64_t threads = tiling.getThreads();
   int64_t width = tiling.getVectorWidth();
-  if (width == 1) {
-    emitSoftmaxLaunch(builder, loc, input, output, rows, n, warp, threads, 1);
-    return success();
-  }
-  Value zero = indexConstant(builder, loc, 0);
-  Value sixteen = indexConstant(builder, loc, 16);
-  Value aligned = arith::CmpIOp::create(
-      builder, loc, arith::CmpIPredicate::eq,
-      arith::RemUIOp::create(builder, loc, n,
-                             indexConstant(builder, loc, width)),
-      zero);
-  for (Value buffer : {input, output}) {
-    Value pointer =
-        memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
-    aligned = arith::AndIOp::create(
-        builder, loc, aligned,
-        arith::CmpIOp::create(
-            builder, loc, arith::CmpIPredicate::eq,
-            arith::RemUIOp::create(builder, loc, pointer, sixteen), zero));
-  }
-  auto choose = scf::IfOp::create(builder, loc, aligned, true);
-  builder.setInsertionPointToStart(&choose.getThenRegion().front());
-  emitSoftmaxLaunch(builder, loc, input, output, rows, n, warp, threads, width);
-  builder.setInsertionPointToStart(&choose.getElseRegion().front());
-  emitSoftmaxLaunch(builder, loc, input, output, rows, n, warp, threads, 1);
+  emitVectorizedIfAligned(builder, loc, {input, output}, n, width,
+                          [&](int64_t w) {
+                            emitSoftmaxLaunch(builder, loc, input, output, rows,
+                                              n, warp, threads, w);
+                          });
   return success();
 }
 

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "multikernel/Transforms/Passes.h"
+#include "multikernel/Transforms/Utils.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
@@ -22,13 +23,6 @@ using namespace mlir::multikernel;
 
 namespace {
 
-/// The memref a view is ultimately taken of.
-Value viewRoot(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
 /// Marks in `written` the arguments of `func` that its body may write: the
 /// roots of every written memref, and every memref operand of an op whose
 /// effects are unknown. Conservative: the runtime restores what is marked.
@@ -43,7 +37,7 @@ void markWrittenArguments(func::FuncOp func,
         return; // the walk visits the nested ops
       for (Value operand : op->getOperands())
         if (isa<BaseMemRefType>(operand.getType()))
-          roots.insert(viewRoot(operand));
+          roots.insert(getViewRoot(operand));
       return;
     }
     SmallVector<MemoryEffects::EffectInstance> instances;
@@ -52,7 +46,7 @@ void markWrittenArguments(func::FuncOp func,
       if (!isa<MemoryEffects::Write>(instance.getEffect()))
         continue;
       if (Value value = instance.getValue())
-        roots.insert(viewRoot(value));
+        roots.insert(getViewRoot(value));
       else if (!isa<SideEffects::AutomaticAllocationScopeResource>(
                    instance.getResource()))
         writesUnknown = true;

@@ -1,5 +1,5 @@
 // The seed kernel on memrefs (device buffers, output passed in): the input
-// of the GPU elementwise benchmark (bench/gpu/elementwise/build.sh).
+// of the GPU elementwise benchmark (bench/gpu/build-all.sh).
 #map = affine_map<(d0, d1) -> (d0, d1)>
 func.func @seed(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref<?x?xf32>) {
   linalg.generic {indexing_maps = [#map, #map, #map], iterator_types = ["parallel", "parallel"]}

@@ -60,9 +60,18 @@ const MkrtVariantFn variants[3] = {scalarSmallBlocks, vectorBlocks,
                                    tooManyThreads};
 const MkrtWrittenArg written[1] = {{0, 1, 4, MKRT_MEMORY_CUDA_DEVICE}};
 void *state = nullptr;
-const MkrtSiteDescriptor site = {MKRT_ABI_VERSION, MKRT_TARGET_CUDA,
-                                 "accumulate_0", "smoke", 1, 3, hints,
-                                 variants, 2, 1, written, &state};
+const MkrtSiteDescriptor site = {MKRT_ABI_VERSION,
+                                 MKRT_TARGET_CUDA,
+                                 "accumulate_0",
+                                 "smoke",
+                                 1,
+                                 3,
+                                 hints,
+                                 variants,
+                                 2,
+                                 1,
+                                 written,
+                                 &state};
 int failures = 0;
 
 void check(bool ok, const char *what) {
@@ -124,8 +133,9 @@ int main(int argc, char **argv) {
   check(stats.benchmarks == 4, "one benchmark per new key");
   std::vector<MkrtDecision> decisions(8);
   int64_t count = mkrtGetSiteDecisions(0, decisions.data(), 8);
-  std::printf("\n| n | scalar 128-thread blocks (us) | float4 256-thread blocks "
-              "(us) | chosen |\n|---|---|---|---|\n");
+  std::printf(
+      "\n| n | scalar 128-thread blocks (us) | float4 256-thread blocks "
+      "(us) | chosen |\n|---|---|---|---|\n");
   for (int64_t i = 0; i < count; ++i)
     std::printf("| %lld | %.2f | %.2f | %d |\n", (long long)decisions[i].key[0],
                 decisions[i].variantNanos[0] / 1e3,
@@ -166,9 +176,18 @@ int main(int argc, char **argv) {
   }};
   static const int64_t oneHint[1] = {1000};
   static void *launchState = nullptr;
-  static const MkrtSiteDescriptor launchSite = {
-      MKRT_ABI_VERSION, MKRT_TARGET_CUDA, "launch_only", "smoke", 1, 1,
-      oneHint, launchOnly, 2, 1, written, &launchState};
+  static const MkrtSiteDescriptor launchSite = {MKRT_ABI_VERSION,
+                                                MKRT_TARGET_CUDA,
+                                                "launch_only",
+                                                "smoke",
+                                                1,
+                                                1,
+                                                oneHint,
+                                                launchOnly,
+                                                2,
+                                                1,
+                                                written,
+                                                &launchState};
   int64_t key = n;
   double bare = timeLoop([&] { launchOnly[0](args); });
   double dispatched = timeLoop([&] { mkrtDispatch(&launchSite, &key, args); });

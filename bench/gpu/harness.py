@@ -1,0 +1,203 @@
+"""The GPU benchmark harness shared by bench/gpu/<kernel>/bench.py.
+
+Runs on the device machine with a library prebuilt on the CPU machine (by
+bench/gpu/<kernel>/build.sh) beside the runtime; builds nothing. For each
+shape of a sweep: correctness against torch in float64 (outputs poisoned
+with NaN first), then each variant alone (runtime policy fixed:i), the
+dispatched call with a warm cache, the oracle, the kernel time of the
+runtime's choice (CUDA graph replay), torch eager, torch.compile with
+dynamic=False (per shape) and dynamic=True, and the first-call cost.
+Prints a markdown table and writes it to the file named on the command line.
+"""
+
+import ctypes
+import math
+import os
+import sys
+import time
+
+import torch
+
+
+class MemRef(ctypes.Structure):
+    """Base of the ranked memref descriptors (MLIR's C interface)."""
+
+
+def memref_type(rank):
+    return type(f"MemRef{rank}D", (MemRef,), {"_fields_": [
+        ("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+        ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
+        ("strides", ctypes.c_int64 * rank)]})
+
+
+_DESCRIPTORS = {1: memref_type(1), 2: memref_type(2)}
+
+
+def descriptor(tensor):
+    """A memref descriptor viewing a contiguous CUDA tensor."""
+    d = _DESCRIPTORS[tensor.dim()]()
+    d.allocated = d.aligned = tensor.data_ptr()
+    d.offset = 0
+    for i, (size, stride) in enumerate(zip(tensor.shape, tensor.stride())):
+        d.sizes[i], d.strides[i] = size, stride
+    return ctypes.byref(d)
+
+
+class Kernel:
+    """What a benchmark defines: see bench/gpu/*/bench.py."""
+    library = ""           # the compiled library's file name
+    entry = ""             # the public function (its _mlir_ciface_ symbol)
+    variants = 2
+    bytes_per_element = 4  # counted per element of the input shape
+    shapes = []
+
+    def inputs(self, shape):        # -> tuple of tensors, the last the output
+        raise NotImplementedError
+
+    def before_call(self, args):    # e.g. zero an accumulated output
+        pass
+
+    def reference(self, args):      # float64 result
+        raise NotImplementedError
+
+    def torch_fn(self, args):       # what torch runs for the same result
+        raise NotImplementedError
+
+
+def time_us(fn, sets, repeats=20):
+    """Median end-to-end time (CUDA events) over `repeats` calls, rotating
+    the input sets so the L2 does not flatter small shapes."""
+    for s in sets:
+        fn(*s)
+    torch.cuda.synchronize()
+    samples = []
+    for r in range(repeats):
+        s = sets[r % len(sets)]
+        start = torch.cuda.Event(enable_timing=True)
+        stop = torch.cuda.Event(enable_timing=True)
+        start.record()
+        fn(*s)
+        stop.record()
+        stop.synchronize()
+        samples.append(start.elapsed_time(stop) * 1e3)
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+def run(kernel, argv):
+    here, table_path = argv[1], (argv[2] if len(argv) > 2 else None)
+    runtime = ctypes.CDLL(os.path.join(here, "libmultikernel_runtime.so.0"),
+                          mode=ctypes.RTLD_GLOBAL)
+    library = ctypes.CDLL(os.path.join(here, kernel.library))
+    runtime.mkrtSetPolicy.argtypes = [ctypes.c_char_p]
+    runtime.mkrtGpuSetStream.argtypes = [ctypes.c_void_p]
+    runtime.mkrtGetDeviceName.restype = ctypes.c_char_p
+    entry = getattr(library, "_mlir_ciface_" + kernel.entry)
+    entry.restype = None
+
+    def use_current_stream():
+        runtime.mkrtGpuSetStream(ctypes.c_void_p(torch.cuda.current_stream().cuda_stream))
+
+    def call(*args):
+        kernel.before_call(args)
+        entry(*[descriptor(t) for t in args])
+
+    def graph_us(fn, args):
+        """Kernel time without launch overhead: `fn` captured in a CUDA
+        graph, median of timed replays."""
+        graph = torch.cuda.CUDAGraph()
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            fn(*args)
+        torch.cuda.current_stream().wait_stream(side)
+        with torch.cuda.graph(graph):
+            use_current_stream()
+            fn(*args)
+        use_current_stream()
+        return time_us(lambda: graph.replay(), [()])
+
+    torch.manual_seed(0)
+    use_current_stream()
+    print("device:", runtime.mkrtGetDeviceName(1).decode(), "| torch", torch.__version__)
+    big = torch.empty(64 * 2**20, device="cuda")
+    dst = torch.empty_like(big)
+    copy_gbs = 2 * big.numel() * 4 / time_us(lambda a, b: b.copy_(a), [(big, dst)], 50) / 1e3
+    print(f"copy bandwidth: {copy_gbs:.0f} GB/s")
+
+    eager = lambda *args: kernel.torch_fn(args)
+    dynamic = torch.compile(lambda *args: kernel.torch_fn(args), dynamic=True)
+    rows, failures = [], 0
+    for shape in kernel.shapes:
+        count = 3 if shape[0] * shape[1] < 2**24 else 1
+        sets = [kernel.inputs(shape) for _ in range(count)]
+        args = sets[0]
+        runtime.mkrtReset()
+        runtime.mkrtSetPolicy(b"benchmark")
+        start = time.perf_counter()
+        call(*args)
+        torch.cuda.synchronize()
+        cold_ms = (time.perf_counter() - start) * 1e3
+        ref, out = kernel.reference(args), args[-1]
+        err = ((out.double() - ref).norm() / ref.norm()).item()
+        ok = err < 1e-5 and not torch.isnan(out).any().item()
+        failures += not ok
+        dispatched = time_us(call, sets)
+        # Before the per-variant runs below replace the cached decision.
+        kernel_us = graph_us(call, args)
+        alone = []
+        for v in range(kernel.variants):
+            runtime.mkrtReset()
+            runtime.mkrtSetPolicy(f"fixed:{v}".encode())
+            call(*args)
+            alone.append(time_us(call, sets))
+        runtime.mkrtSetPolicy(b"benchmark")
+        eager_kernel_us = graph_us(eager, args)
+        t_eager = time_us(eager, sets)
+        t_dynamic = time_us(dynamic, sets)
+        static = torch.compile(lambda *a: kernel.torch_fn(a), dynamic=False)
+        t_static = time_us(static, sets)
+        torch._dynamo.reset()
+        rows.append(dict(shape=shape, ok=ok, err=err, alone=alone, disp=dispatched,
+                         oracle=min(alone), eager=t_eager, static=t_static,
+                         dynamic=t_dynamic, kernel=kernel_us, eager_kernel=eager_kernel_us,
+                         cold=cold_ms))
+        print(f"{shape}: {'ok' if ok else 'WRONG'} err {err:.1e} "
+              + " ".join(f"v{v} {t:.1f}" for v, t in enumerate(alone))
+              + f" disp {dispatched:.1f} static {t_static:.1f} kernel {kernel_us:.1f} us",
+              flush=True)
+
+    variant_columns = "".join(f" variant {v} us |" for v in range(kernel.variants))
+    lines = [
+        f"copy bandwidth in this run: {copy_gbs:.0f} GB/s", "",
+        f"| shape | ok (rel. err) |{variant_columns} dispatched us | oracle us | disp/oracle "
+        "| torch eager us | inductor static us | disp/static | inductor dynamic us "
+        "| kernel us (graph) | kernel GB/s | % copy | eager kernels us (graph) | first call ms |",
+        "|" + "---|" * (kernel.variants + 14),
+    ]
+    logs = {"oracle": 0.0, "static": 0.0, "dynamic": 0.0}
+    for r in rows:
+        logs["oracle"] += math.log(r["disp"] / r["oracle"])
+        logs["static"] += math.log(r["disp"] / r["static"])
+        logs["dynamic"] += math.log(r["disp"] / r["dynamic"])
+        elements = r["shape"][0] * r["shape"][1]
+        kernel_gbs = kernel.bytes_per_element * elements / r["kernel"] / 1e3
+        lines.append(
+            f"| {r['shape'][0]}x{r['shape'][1]} | {'ok' if r['ok'] else 'WRONG'} ({r['err']:.0e}) |"
+            + "".join(f" {t:.1f} |" for t in r["alone"])
+            + f" {r['disp']:.1f} | {r['oracle']:.1f} | {r['disp'] / r['oracle']:.3f} |"
+            f" {r['eager']:.1f} | {r['static']:.1f} | {r['disp'] / r['static']:.2f} |"
+            f" {r['dynamic']:.1f} | {r['kernel']:.1f} | {kernel_gbs:.0f} |"
+            f" {100 * kernel_gbs / copy_gbs:.0f}% | {r['eager_kernel']:.1f} | {r['cold']:.1f} |")
+    n = len(rows)
+    lines += ["", "geo-mean dispatched/oracle: {:.3f}; dispatched/inductor-static: {:.3f}; "
+                  "dispatched/inductor-dynamic: {:.3f} over {} shapes".format(
+                      *(math.exp(logs[k] / n) for k in ("oracle", "static", "dynamic")), n),
+              f"correctness: {n - failures}/{n} shapes ok"]
+    text = "\n".join(lines)
+    print()
+    print(text)
+    if table_path:
+        with open(table_path, "w") as f:
+            f.write(text + "\n")
+    return 1 if failures else 0
