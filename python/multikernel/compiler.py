@@ -1,6 +1,7 @@
 """Compiling modules into shared libraries and calling their functions."""
 
 import ctypes
+import functools
 import hashlib
 import os
 import re
@@ -38,6 +39,24 @@ _libc = ctypes.CDLL(None)
 _libc.free.argtypes = [ctypes.c_void_p]
 
 
+@functools.lru_cache(maxsize=None)
+def _torch():
+    import torch
+
+    return torch
+
+
+@functools.lru_cache(maxsize=None)
+def _torch_dtype(dtype):
+    return np.dtype(str(dtype).replace("torch.", ""))
+
+
+def _is_cuda_tensor(value):
+    device = getattr(value, "device", None)
+    return device is not None and getattr(device, "type", None) == "cuda"
+
+
+@functools.lru_cache(maxsize=None)
 def _descriptor_type(rank):
     """The strided memref descriptor of `rank` (MLIR's C interface)."""
     fields = [
@@ -82,8 +101,9 @@ class Function:
     arrays must be C-contiguous (the functions take identity layouts) with
     the function's element type and rank."""
 
-    def __init__(self, library, signature):
+    def __init__(self, library, signature, target="cpu"):
         self.name = signature.name
+        self.target = target
         self._inputs = [
             _ArgType(t, self.name, f"argument #{i}") for i, t in enumerate(signature.inputs)
         ]
@@ -99,34 +119,57 @@ class Function:
     def _descriptor(self, value, arg, position):
         if arg.kind == "scalar":
             return _SCALARS[arg.element](value)
-        if getattr(value, "is_cuda", False) or getattr(value, "device", None) not in (
-                None, "cpu") and hasattr(value, "device") and str(value.device) != "cpu":
+        if self.target == "cuda":
+            return self._cuda_descriptor(value, arg, position)
+        if _is_cuda_tensor(value):
             raise TypeError(f"{self.name}: argument #{position} is on {value.device}; "
-                            "this module was compiled for the CPU")
+                            "this module was compiled for the CPU (target='cuda' "
+                            "takes CUDA tensors)")
         array = value if isinstance(value, np.ndarray) else np.asarray(value)
-        if array.dtype != arg.dtype:
-            raise TypeError(f"{self.name}: argument #{position} has dtype {array.dtype}, "
-                            f"expected {arg.dtype} ({arg.text})")
-        if array.ndim != arg.rank:
-            raise ValueError(f"{self.name}: argument #{position} has rank {array.ndim}, "
-                             f"expected {arg.rank} ({arg.text})")
-        for dim, (size, expected) in enumerate(zip(array.shape, arg.shape)):
-            if expected is not None and size != expected:
-                raise ValueError(f"{self.name}: argument #{position} has size {size} in "
-                                 f"dimension {dim}, expected {expected} ({arg.text})")
-        if not array.flags.c_contiguous:
-            raise ValueError(f"{self.name}: argument #{position} is not C-contiguous "
-                             "(use numpy.ascontiguousarray)")
+        self._check(array.dtype, array.ndim, array.shape, array.flags.c_contiguous,
+                    arg, position)
         if arg.kind == "memref" and not array.flags.writeable:
             raise ValueError(f"{self.name}: argument #{position} is written in place "
                              "but the array is read-only")
+        return self._make_descriptor(array.ctypes.data, array.shape,
+                                     [s // array.itemsize for s in array.strides],
+                                     arg, array)
+
+    def _cuda_descriptor(self, value, arg, position):
+        if not _is_cuda_tensor(value):
+            raise TypeError(f"{self.name}: argument #{position} must be a CUDA tensor "
+                            "(torch.Tensor on a cuda device): this module was "
+                            "compiled with target='cuda'")
+        dtype = _torch_dtype(value.dtype)
+        self._check(dtype, value.dim(), tuple(value.shape), value.is_contiguous(),
+                    arg, position)
+        return self._make_descriptor(value.data_ptr(), tuple(value.shape),
+                                     list(value.stride()), arg, value)
+
+    def _check(self, dtype, ndim, shape, contiguous, arg, position):
+        if dtype != arg.dtype:
+            raise TypeError(f"{self.name}: argument #{position} has dtype {dtype}, "
+                            f"expected {arg.dtype} ({arg.text})")
+        if ndim != arg.rank:
+            raise ValueError(f"{self.name}: argument #{position} has rank {ndim}, "
+                             f"expected {arg.rank} ({arg.text})")
+        for dim, (size, expected) in enumerate(zip(shape, arg.shape)):
+            if expected is not None and size != expected:
+                raise ValueError(f"{self.name}: argument #{position} has size {size} in "
+                                 f"dimension {dim}, expected {expected} ({arg.text})")
+        if not contiguous:
+            raise ValueError(f"{self.name}: argument #{position} is not contiguous "
+                             "(use numpy.ascontiguousarray or tensor.contiguous())")
+
+    @staticmethod
+    def _make_descriptor(pointer, shape, strides, arg, keep_alive):
         descriptor = _descriptor_type(arg.rank)()
-        descriptor.allocated = descriptor.aligned = array.ctypes.data
+        descriptor.allocated = descriptor.aligned = pointer
         descriptor.offset = 0
         for dim in range(arg.rank):
-            descriptor.sizes[dim] = array.shape[dim]
-            descriptor.strides[dim] = array.strides[dim] // array.itemsize
-        descriptor._keep = array
+            descriptor.sizes[dim] = shape[dim]
+            descriptor.strides[dim] = strides[dim]
+        descriptor._keep = keep_alive
         return ctypes.byref(descriptor)
 
     def __call__(self, *args):
@@ -135,6 +178,9 @@ class Function:
                             f"got {len(args)}")
         converted = [self._descriptor(v, a, i)
                      for i, (v, a) in enumerate(zip(args, self._inputs))]
+        if self.target == "cuda":
+            # Launch on torch's current stream, asynchronously, as torch does.
+            runtime.set_stream(_torch().cuda.current_stream().cuda_stream)
         if not self._results:
             self._entry(*converted)
             return None
@@ -162,12 +208,13 @@ class CompiledModule:
     """A shared library built by multikernel-compile; its public functions
     are attributes."""
 
-    def __init__(self, path, signatures):
+    def __init__(self, path, signatures, target="cpu"):
         runtime.library()  # the runtime the library links, shared with us
         self.path = Path(path)
+        self.target = target
         self._library = ctypes.CDLL(str(self.path))
         self.functions = {
-            s.name: Function(self._library, s) for s in signatures if s.public
+            s.name: Function(self._library, s, target) for s in signatures if s.public
         }
 
     def __getattr__(self, name):
@@ -210,6 +257,10 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     """Compiles MLIR (text, or a path to a .mlir file) into a shared library
     with multikernel-compile and returns it as a CompiledModule.
 
+    target='cuda' compiles the kernels for the GPU `chip` (functions on
+    memrefs, outputs passed in); its functions take contiguous CUDA torch
+    tensors and launch on torch's current stream, asynchronously.
+
     hints: size-hint candidates, e.g. [[1024, 512], [4096, 2048]].
     dispatch_table: a saved table to embed (see tune()).
     The library is cached on disk by content hash: a second compile of the
@@ -248,7 +299,7 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
                 raise CompileError(done.stderr.strip() or done.stdout.strip()
                                    or "multikernel-compile failed")
             os.replace(staged, library)  # atomic: concurrent compiles agree
-    return CompiledModule(library, signatures)
+    return CompiledModule(library, signatures, target)
 
 
 def tune(module, calls, path, seed=0):

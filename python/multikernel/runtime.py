@@ -69,6 +69,7 @@ def library():
             lib.mkrtGetDeviceName.restype = ctypes.c_char_p
             lib.mkrtReset.restype = None
             lib.mkrtSetLogging.argtypes = [ctypes.c_int32]
+            lib.mkrtGpuSetStream.argtypes = [ctypes.c_void_p]
             _lib = lib
         return _lib
 
@@ -100,6 +101,18 @@ def set_max_cache_entries(entries):
 
 def set_logging(enabled):
     library().mkrtSetLogging(1 if enabled else 0)
+
+
+_stream = threading.local()
+
+
+def set_stream(stream):
+    """The CUstream (an int, e.g. torch.cuda.current_stream().cuda_stream)
+    on which this thread's GPU kernels run; launches on it are asynchronous."""
+    stream = int(stream)
+    if getattr(_stream, "value", None) != stream:  # a call per change only
+        library().mkrtGpuSetStream(ctypes.c_void_p(stream))
+        _stream.value = stream
 
 
 def reset():

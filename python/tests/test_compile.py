@@ -50,7 +50,7 @@ def test_clear_errors_for_bad_arguments(kernels):
         kernels.seed(x.astype(np.float64), x)
     with pytest.raises(ValueError, match="rank 1, expected 2"):
         kernels.seed(np.ones(5, np.float32), x)
-    with pytest.raises(ValueError, match="not C-contiguous"):
+    with pytest.raises(ValueError, match="is not contiguous"):
         kernels.seed(np.ones((5, 4), np.float32).T, x)
     with pytest.raises(TypeError, match="takes 2 arguments, got 1"):
         kernels.seed(x)
@@ -77,3 +77,11 @@ def test_compile_errors(tmp_path):
         multikernel.compile(bad, hints=[[8, -1]])
     with pytest.raises(ValueError, match="unknown target"):
         multikernel.compile(bad, target="tpu")
+
+
+def test_cpu_module_refuses_cuda_like_tensors(kernels):
+    class FakeCudaTensor:  # what torch.Tensor looks like on a GPU
+        class device:
+            type = "cuda"
+    with pytest.raises(TypeError, match="compiled for the CPU"):
+        kernels.seed(FakeCudaTensor(), np.ones((2, 2), np.float32))
