@@ -127,6 +127,11 @@ def run(kernel, argv):
 
     eager = lambda *args: kernel.torch_fn(args)
     dynamic = torch.compile(lambda *args: kernel.torch_fn(args), dynamic=True)
+    # Inductor's own multi-kernel dispatch (several kernels per reduction,
+    # chosen at run time), with dynamic shapes.
+    import torch._inductor.config as inductor_config
+    with inductor_config.patch({"triton.multi_kernel": 1}):
+        multi = torch.compile(lambda *args: kernel.torch_fn(args), dynamic=True)
     rows, failures = [], 0
     for shape in kernel.shapes:
         count = 3 if shape[0] * shape[1] < 2**24 else 1
@@ -155,12 +160,22 @@ def run(kernel, argv):
         eager_kernel_us = graph_us(eager, args)
         t_eager = time_us(eager, sets)
         t_dynamic = time_us(dynamic, sets)
+        # Inductor's multi-kernel mode failed once here to compile softmax
+        # (BackendCompilerFailed inside Inductor); report n/a, do not stop.
+        try:
+            with inductor_config.patch({"triton.multi_kernel": 1}):
+                t_multi = time_us(multi, sets)
+        except Exception as error:  # torch raises BackendCompilerFailed.
+            print(f"{shape}: inductor multi-kernel failed: "
+                  f"{str(error).splitlines()[0][:200]}")
+            t_multi = math.nan
         static = torch.compile(lambda *a: kernel.torch_fn(a), dynamic=False)
         t_static = time_us(static, sets)
         torch._dynamo.reset()
         rows.append(dict(shape=shape, ok=ok, err=err, alone=alone, disp=dispatched,
                          oracle=min(alone), eager=t_eager, static=t_static,
-                         dynamic=t_dynamic, kernel=kernel_us, eager_kernel=eager_kernel_us,
+                         dynamic=t_dynamic, multi=t_multi, kernel=kernel_us,
+                         eager_kernel=eager_kernel_us,
                          cold=cold_ms))
         print(f"{shape}: {'ok' if ok else 'WRONG'} err {err:.1e} "
               + " ".join(f"v{v} {t:.1f}" for v, t in enumerate(alone))
@@ -172,8 +187,9 @@ def run(kernel, argv):
         f"copy bandwidth in this run: {copy_gbs:.0f} GB/s", "",
         f"| shape | ok (rel. err) |{variant_columns} dispatched us | oracle us | disp/oracle "
         "| torch eager us | inductor static us | disp/static | inductor dynamic us "
-        "| kernel us (graph) | kernel GB/s | % copy | eager kernels us (graph) | first call ms |",
-        "|" + "---|" * (kernel.variants + 14),
+        "| inductor multi-kernel us | kernel us (graph) | kernel GB/s | % copy "
+        "| eager kernels us (graph) | first call ms |",
+        "|" + "---|" * (kernel.variants + 15),
     ]
     logs = {"oracle": 0.0, "static": 0.0, "dynamic": 0.0}
     for r in rows:
@@ -187,7 +203,7 @@ def run(kernel, argv):
             + "".join(f" {t:.1f} |" for t in r["alone"])
             + f" {r['disp']:.1f} | {r['oracle']:.1f} | {r['disp'] / r['oracle']:.3f} |"
             f" {r['eager']:.1f} | {r['static']:.1f} | {r['disp'] / r['static']:.2f} |"
-            f" {r['dynamic']:.1f} | {r['kernel']:.1f} | {kernel_gbs:.0f} |"
+            f" {r['dynamic']:.1f} | {fmt(r['multi'])} | {r['kernel']:.1f} | {kernel_gbs:.0f} |"
             f" {100 * kernel_gbs / copy_gbs:.0f}% | {r['eager_kernel']:.1f} | {r['cold']:.1f} |")
     n = len(rows)
     lines += ["", "geo-mean dispatched/oracle: {:.3f}; dispatched/inductor-static: {:.3f}; "
@@ -200,4 +216,40 @@ def run(kernel, argv):
     if table_path:
         with open(table_path, "w") as f:
             f.write(text + "\n")
+        plot(kernel, rows, os.path.splitext(table_path)[0] + ".png")
     return 1 if failures else 0
+
+
+def fmt(us):
+    """A time in us for a table cell; n/a where the contender failed."""
+    return "n/a" if math.isnan(us) else f"{us:.1f}"
+
+
+def plot(kernel, rows, path):
+    """Time per shape for each contender (log scale), as a PNG."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [f"{r['shape'][0]}x{r['shape'][1]}" for r in rows]
+    series = {"multikernel (dispatched)": [r["disp"] for r in rows],
+              "oracle variant": [r["oracle"] for r in rows]}
+    for v in range(kernel.variants):
+        series[f"variant {v} alone"] = [r["alone"][v] for r in rows]
+    series.update({"torch eager": [r["eager"] for r in rows],
+                   "inductor static": [r["static"] for r in rows],
+                   "inductor dynamic": [r["dynamic"] for r in rows],
+                   "inductor multi-kernel": [r["multi"] for r in rows]})
+    figure, axes = plt.subplots(figsize=(12, 5))
+    for name, values in series.items():
+        style = "-o" if name.startswith("multikernel") else "--."
+        axes.plot(range(len(rows)), values, style, label=name,
+                  linewidth=2.5 if name.startswith("multikernel") else 1)
+    axes.set_xticks(range(len(rows)))
+    axes.set_xticklabels(labels, rotation=45, ha="right")
+    axes.set_yscale("log")
+    axes.set_ylabel("time per call (us, end to end)")
+    axes.set_title(f"{kernel.entry} on {torch.cuda.get_device_name()}")
+    axes.legend(fontsize=8, ncol=2)
+    figure.tight_layout()
+    figure.savefig(path, dpi=80)
