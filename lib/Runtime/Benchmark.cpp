@@ -165,10 +165,14 @@ BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
   double budgetPerVariant =
       candidates ? static_cast<double>(budgetNanos) / candidates : 0;
 
+  // Warm-up (caches, JIT, first-touch) and a first estimate per variant.
+  std::vector<std::vector<double>> samples(desc.numVariants);
+  std::vector<int> repeats(desc.numVariants, 0);
+  std::vector<bool> timing(desc.numVariants, false);
+  int maxRepeats = 0;
   for (int32_t v = 0; v < desc.numVariants; ++v) {
     if (excludedMask & (uint64_t(1) << v))
       continue;
-    // Warm-up (caches, JIT, first-touch) and the first estimate.
     snapshot.restore();
     double warmup = timer.time(v, args);
     snapshot.restore();
@@ -177,23 +181,37 @@ BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
       result.failed.push_back(v);
       continue;
     }
-    std::vector<double> samples{estimate};
-    int repeats = 0;
+    samples[v].push_back(estimate);
     if (estimate > 0)
-      repeats = static_cast<int>(budgetPerVariant / estimate) - 2;
-    repeats = std::clamp(repeats, 0, kMaxRepeats - 1);
-    bool failed = false;
-    for (int r = 0; r < repeats && !failed; ++r) {
+      repeats[v] = static_cast<int>(budgetPerVariant / estimate) - 2;
+    repeats[v] = std::clamp(repeats[v], 0, kMaxRepeats - 1);
+    maxRepeats = std::max(maxRepeats, repeats[v]);
+    timing[v] = true;
+  }
+
+  // Timed runs, round-robin over the variants: a machine that speeds up or
+  // slows down while it is being measured (GPU clocks ramping, another
+  // process starting) then shifts every variant's samples alike, where
+  // timing one variant after another would favour whichever came last.
+  for (int r = 0; r < maxRepeats; ++r) {
+    for (int32_t v = 0; v < desc.numVariants; ++v) {
+      if (!timing[v] || r >= repeats[v])
+        continue;
       snapshot.restore();
       double nanos = timer.time(v, args);
-      failed = nanos < 0;
-      samples.push_back(nanos);
+      if (nanos < 0) {
+        result.failed.push_back(v);
+        timing[v] = false;
+        continue;
+      }
+      samples[v].push_back(nanos);
     }
-    if (failed) {
-      result.failed.push_back(v);
+  }
+
+  for (int32_t v = 0; v < desc.numVariants; ++v) {
+    if (!timing[v])
       continue;
-    }
-    result.medianNanos[v] = median(samples);
+    result.medianNanos[v] = median(samples[v]);
     if (result.best < 0 ||
         result.medianNanos[v] < result.medianNanos[result.best])
       result.best = v;

@@ -60,9 +60,10 @@ struct BenchmarkResult {
 };
 
 /// Benchmarks every variant of `desc` not in `excludedMask` on `args`:
-/// a warm-up run, a first estimate, then as many timed runs as fit the
-/// budget (at least one, at most kMaxRepeats), restoring `snapshot` before
-/// every run. Leaves the written arguments restored.
+/// a warm-up run and a first estimate per variant, then as many timed runs
+/// as fit the budget (at most kMaxRepeats in all), taken round-robin over
+/// the variants, restoring `snapshot` before every run. Leaves the written
+/// arguments restored.
 BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
                                   uint64_t excludedMask, int64_t budgetNanos,
                                   WrittenSnapshot &snapshot);
