@@ -84,6 +84,13 @@ def time_us(fn, sets, repeats=20):
     return samples[len(samples) // 2]
 
 
+class Decision(ctypes.Structure):
+    """MkrtDecision (include/multikernel/Runtime/MultiKernelRuntime.h)."""
+    _fields_ = [("key", ctypes.c_int64 * 8), ("keyRank", ctypes.c_int32),
+                ("variant", ctypes.c_int32), ("source", ctypes.c_int32),
+                ("numVariants", ctypes.c_int32), ("variantNanos", ctypes.c_double * 32)]
+
+
 def run(kernel, argv):
     here, table_path = argv[1], (argv[2] if len(argv) > 2 else None)
     runtime = ctypes.CDLL(os.path.join(here, "libmultikernel_runtime.so.0"),
@@ -143,6 +150,9 @@ def run(kernel, argv):
         call(*args)
         torch.cuda.synchronize()
         cold_ms = (time.perf_counter() - start) * 1e3
+        decision = Decision()
+        picked = (decision.variant if runtime.mkrtGetSiteDecisions(
+            ctypes.c_int64(0), ctypes.byref(decision), ctypes.c_int64(1)) == 1 else -1)
         ref, out = kernel.reference(args), args[-1]
         err = ((out.double() - ref).norm() / ref.norm()).item()
         ok = err < 1e-5 and not torch.isnan(out).any().item()
@@ -174,7 +184,7 @@ def run(kernel, argv):
         torch._dynamo.reset()
         rows.append(dict(shape=shape, ok=ok, err=err, alone=alone, disp=dispatched,
                          oracle=min(alone), eager=t_eager, static=t_static,
-                         dynamic=t_dynamic, multi=t_multi, kernel=kernel_us,
+                         dynamic=t_dynamic, multi=t_multi, picked=picked, kernel=kernel_us,
                          eager_kernel=eager_kernel_us,
                          cold=cold_ms))
         print(f"{shape}: {'ok' if ok else 'WRONG'} err {err:.1e} "
@@ -185,11 +195,11 @@ def run(kernel, argv):
     variant_columns = "".join(f" variant {v} us |" for v in range(kernel.variants))
     lines = [
         f"copy bandwidth in this run: {copy_gbs:.0f} GB/s", "",
-        f"| shape | ok (rel. err) |{variant_columns} dispatched us | oracle us | disp/oracle "
+        f"| shape | ok (rel. err) |{variant_columns} dispatched us | picked (best) | oracle us | disp/oracle "
         "| torch eager us | inductor static us | disp/static | inductor dynamic us "
         "| inductor multi-kernel us | kernel us (graph) | kernel GB/s | % copy "
         "| eager kernels us (graph) | first call ms |",
-        "|" + "---|" * (kernel.variants + 15),
+        "|" + "---|" * (kernel.variants + 16),
     ]
     logs = {"oracle": 0.0, "static": 0.0, "dynamic": 0.0}
     for r in rows:
@@ -201,11 +211,14 @@ def run(kernel, argv):
         lines.append(
             f"| {r['shape'][0]}x{r['shape'][1]} | {'ok' if r['ok'] else 'WRONG'} ({r['err']:.0e}) |"
             + "".join(f" {t:.1f} |" for t in r["alone"])
-            + f" {r['disp']:.1f} | {r['oracle']:.1f} | {r['disp'] / r['oracle']:.3f} |"
+            + f" {r['disp']:.1f} | v{r['picked']} (v{r['alone'].index(r['oracle'])}) |"
+            f" {r['oracle']:.1f} | {r['disp'] / r['oracle']:.3f} |"
             f" {r['eager']:.1f} | {r['static']:.1f} | {r['disp'] / r['static']:.2f} |"
             f" {r['dynamic']:.1f} | {fmt(r['multi'])} | {r['kernel']:.1f} | {kernel_gbs:.0f} |"
             f" {100 * kernel_gbs / copy_gbs:.0f}% | {r['eager_kernel']:.1f} | {r['cold']:.1f} |")
     n = len(rows)
+    right = sum(r["alone"][r["picked"]] == r["oracle"] for r in rows if r["picked"] >= 0)
+    lines += ["", f"first-call pick = fastest variant alone at {right}/{n} shapes"]
     lines += ["", "geo-mean dispatched/oracle: {:.3f}; dispatched/inductor-static: {:.3f}; "
                   "dispatched/inductor-dynamic: {:.3f} over {} shapes".format(
                       *(math.exp(logs[k] / n) for k in ("oracle", "static", "dynamic")), n),
