@@ -50,6 +50,18 @@ llvm::MaybeAlign vectorAlignment(VectorType type) {
                           type.getElementTypeBitWidth() / 8);
 }
 
+/// The one op of type `OpTy` in `func`, or null if it has none or several.
+template <typename OpTy> OpTy getSoleOp(func::FuncOp func) {
+  OpTy sole;
+  WalkResult walk = func.walk([&](OpTy op) {
+    if (sole)
+      return WalkResult::interrupt();
+    sole = op;
+    return WalkResult::advance();
+  });
+  return walk.wasInterrupted() ? OpTy() : sole;
+}
+
 /// The argument of `func` that `value` views as a whole, contiguous memref
 /// (identity layout), or null.
 Value wholeContiguousArgument(func::FuncOp func, Value value) {
@@ -208,13 +220,12 @@ struct ElementwiseKernel {
 
 FailureOr<ElementwiseKernel> matchElementwise(func::FuncOp func,
                                               std::string &why) {
-  SmallVector<linalg::LinalgOp> ops;
-  func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
-  if (ops.size() != 1) {
+  auto sole = getSoleOp<linalg::LinalgOp>(func);
+  if (!sole) {
     why = "expected exactly one linalg op in the variant";
     return failure();
   }
-  ElementwiseKernel kernel{ops.front(), {}};
+  ElementwiseKernel kernel{sole, {}};
   linalg::LinalgOp op = kernel.op;
   if (!op.hasPureBufferSemantics()) {
     why = "the variant is not bufferized";
@@ -583,11 +594,9 @@ LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling) {
     return func.emitError() << "GPU code generation for reduction variant '"
                             << func.getSymName() << "' failed: " << why;
   };
-  SmallVector<linalg::LinalgOp> ops;
-  func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
-  if (ops.size() != 1)
+  auto op = getSoleOp<linalg::LinalgOp>(func);
+  if (!op)
     return fail("expected exactly one linalg op in the variant");
-  linalg::LinalgOp op = ops.front();
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 ||
       op.getNumDpsInits() != 1)
     return fail("expected one input and one output memref");
@@ -737,11 +746,9 @@ LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling) {
     return func.emitError() << "GPU code generation for softmax variant '"
                             << func.getSymName() << "' failed: " << why;
   };
-  SmallVector<linalg::SoftmaxOp> ops;
-  func.walk([&](linalg::SoftmaxOp op) { ops.push_back(op); });
-  if (ops.size() != 1)
+  auto op = getSoleOp<linalg::SoftmaxOp>(func);
+  if (!op)
     return fail("expected exactly one linalg.softmax in the variant");
-  linalg::SoftmaxOp op = ops.front();
   Value inputRoot = getViewRoot(op.getInput());
   Value outputRoot = getViewRoot(op.getOutput());
   for (Value root : {inputRoot, outputRoot}) {
