@@ -62,6 +62,19 @@ template <typename OpTy> OpTy getSoleOp(func::FuncOp func) {
   return walk.wasInterrupted() ? OpTy() : sole;
 }
 
+/// Erases the ops of `entry` except its terminator and those `keep`
+/// accepts, last first so that users go before what they use.
+void eraseEntryOpsExcept(Block &entry,
+                         llvm::function_ref<bool(Operation &)> keep) {
+  for (Operation &dead :
+       llvm::make_early_inc_range(llvm::reverse(entry.getOperations()))) {
+    if (&dead == entry.getTerminator() || keep(dead))
+      continue;
+    dead.dropAllUses();
+    dead.erase();
+  }
+}
+
 /// The argument of `func` that `value` views as a whole, contiguous memref
 /// (identity layout), or null.
 Value wholeContiguousArgument(func::FuncOp func, Value value) {
@@ -444,13 +457,10 @@ LogicalResult generateElementwise(func::FuncOp func, TilingAttr tiling) {
     Operation *copy = constantBuilder.clone(*def);
     replaceAllUsesInRegionWith(value, copy->getResult(0), op->getRegion(0));
   }
-  for (Operation &dead :
-       llvm::make_early_inc_range(llvm::reverse(entry.getOperations()))) {
-    if (&dead == op.getOperation() || &dead == entry.getTerminator() ||
-        (dead.hasTrait<OpTrait::ConstantLike>() && !dead.use_empty()))
-      continue;
-    dead.erase();
-  }
+  eraseEntryOpsExcept(entry, [&](Operation &kept) {
+    return &kept == op.getOperation() ||
+           (kept.hasTrait<OpTrait::ConstantLike>() && !kept.use_empty());
+  });
 
   OpBuilder builder(op);
   int64_t rank = op.getNumLoops();
@@ -623,10 +633,8 @@ LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling) {
   // with its operands pointing at the arguments.
   op->moveBefore(entry.getTerminator());
   op->setOperands(roots);
-  for (Operation &dead :
-       llvm::make_early_inc_range(llvm::reverse(entry.getOperations())))
-    if (&dead != op.getOperation() && &dead != entry.getTerminator())
-      dead.erase();
+  eraseEntryOpsExcept(
+      entry, [&](Operation &kept) { return &kept == op.getOperation(); });
   OpBuilder builder(op);
   Value input = roots[0], output = roots[1];
   if (rank > 2) {
@@ -749,28 +757,18 @@ LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling) {
   auto op = getSoleOp<linalg::SoftmaxOp>(func);
   if (!op)
     return fail("expected exactly one linalg.softmax in the variant");
-  Value inputRoot = getViewRoot(op.getInput());
-  Value outputRoot = getViewRoot(op.getOutput());
-  for (Value root : {inputRoot, outputRoot}) {
-    auto argument = dyn_cast<BlockArgument>(root);
-    auto type = dyn_cast<MemRefType>(root.getType());
-    if (!argument || argument.getOwner() != &func.front() || !type ||
-        !type.getLayout().isIdentity() ||
-        !isa<FloatType>(type.getElementType()))
+  Value inputRoot = wholeContiguousArgument(func, op.getInput());
+  Value outputRoot = wholeContiguousArgument(func, op.getOutput());
+  for (Value root : {inputRoot, outputRoot})
+    if (!root || !isa<FloatType>(getElementTypeOrSelf(root.getType())))
       return fail("operands must be whole, contiguous float memrefs");
-  }
   int64_t rank = cast<MemRefType>(inputRoot.getType()).getRank();
   if (rank < 2)
     return fail("softmax of a vector (rank 1) is not supported");
 
   Block &entry = func.front();
   Location loc = op.getLoc();
-  for (Operation &dead :
-       llvm::make_early_inc_range(llvm::reverse(entry.getOperations())))
-    if (&dead != entry.getTerminator()) {
-      dead.dropAllUses();
-      dead.erase();
-    }
+  eraseEntryOpsExcept(entry, [](Operation &) { return false; });
   OpBuilder builder(entry.getTerminator());
   Value input = inputRoot, output = outputRoot;
   if (rank > 2) {
