@@ -20,6 +20,8 @@
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/AttrTypeSubElements.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/StringExtras.h"
@@ -367,6 +369,34 @@ private:
   std::string moduleId;
 };
 
+/// The module's identity: a hash of its text as this pass sees it, so that
+/// a dispatch table made for one build of a module is not applied to
+/// another. GPU serialization records how long it took in the properties of
+/// each object (`ISAToBinaryTimeInMs` and the like); those are left out, or
+/// compiling the same source twice would give two identities.
+std::string computeModuleId(ModuleOp module) {
+  OwningOpRef<ModuleOp> copy = module.clone();
+  AttrTypeReplacer dropTimings;
+  dropTimings.addReplacement(
+      [](DictionaryAttr dictionary) -> std::optional<Attribute> {
+        auto isTiming = [](NamedAttribute entry) {
+          return entry.getName().strref().ends_with("TimeInMs");
+        };
+        if (llvm::none_of(dictionary, isTiming))
+          return std::nullopt;
+        SmallVector<NamedAttribute> kept;
+        llvm::copy_if(dictionary, std::back_inserter(kept),
+                      [&](NamedAttribute entry) { return !isTiming(entry); });
+        return DictionaryAttr::get(dictionary.getContext(), kept);
+      });
+  dropTimings.recursivelyReplaceElementsIn(copy->getOperation());
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  copy->print(stream, OpPrintingFlags().enableDebugInfo(false));
+  return llvm::utohexstr(llvm::xxh3_64bits(text), /*LowerCase=*/true,
+                         /*Width=*/16);
+}
+
 struct ConvertMultiKernelToLLVMPass
     : public multikernel::impl::ConvertMultiKernelToLLVMBase<
           ConvertMultiKernelToLLVMPass> {
@@ -374,14 +404,7 @@ struct ConvertMultiKernelToLLVMPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    // The module's identity: a hash of its text as this pass sees it, so
-    // that a dispatch table made for one build of a module is not applied
-    // to another.
-    std::string text;
-    llvm::raw_string_ostream stream(text);
-    module->print(stream, OpPrintingFlags().enableDebugInfo(false));
-    std::string moduleId = llvm::utohexstr(llvm::xxh3_64bits(text),
-                                           /*LowerCase=*/true, /*Width=*/16);
+    std::string moduleId = computeModuleId(module);
 
     MLIRContext *context = &getContext();
     LLVMTypeConverter converter(context);
