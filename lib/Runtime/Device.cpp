@@ -16,6 +16,7 @@
 
 #include "multikernel/Runtime/MultiKernelRuntime.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -56,8 +57,10 @@ std::string deviceNameFor(int32_t target) {
 } // namespace multikernel::runtime
 
 extern "C" const char *mkrtGetDeviceName(int32_t target) {
-  // Stable storage for the C caller.
-  static thread_local std::string name;
-  name = multikernel::runtime::deviceNameFor(target);
-  return name.c_str();
+  // Stable storage for the C caller; trivially destructible, so a call from a
+  // static destructor at exit is safe too.
+  static thread_local char name[256];
+  std::snprintf(name, sizeof(name), "%s",
+                multikernel::runtime::deviceNameFor(target).c_str());
+  return name;
 }

@@ -33,13 +33,22 @@ namespace {
 // Errors
 //===----------------------------------------------------------------------===//
 
+// Compiled GPU libraries call in from their static destructors (module
+// unload), which run after this thread's thread_local objects with
+// destructors are destroyed; so the per-thread error state is trivially
+// destructible: a counter and a fixed buffer (long messages are truncated).
 thread_local uint64_t threadErrorCount = 0;
-thread_local std::string threadLastError;
+thread_local char threadLastError[1024] = "";
 
-void recordError(std::string message) {
+void setLastError(const std::string &message) {
+  std::snprintf(threadLastError, sizeof(threadLastError), "%s",
+                message.c_str());
+}
+
+void recordError(const std::string &message) {
   ++threadErrorCount;
   std::fprintf(stderr, "multikernel: %s\n", message.c_str());
-  threadLastError = std::move(message);
+  setLastError(message);
 }
 
 /// The driver, or nullptr after recording why `call` cannot run. The
@@ -49,9 +58,9 @@ const Driver *driverFor(const char *call) {
     return driver;
   static std::atomic<bool> printed{false};
   ++threadErrorCount;
-  threadLastError = std::string(call) + ": " + cuda::loadError();
+  setLastError(std::string(call) + ": " + cuda::loadError());
   if (!printed.exchange(true))
-    std::fprintf(stderr, "multikernel: %s\n", threadLastError.c_str());
+    std::fprintf(stderr, "multikernel: %s\n", threadLastError);
   return nullptr;
 }
 
@@ -175,13 +184,11 @@ CUmodule loadModule(const char *call, const void *image, bool jit,
 extern "C" int32_t mkrtGpuIsAvailable(void) {
   if (cuda::driver())
     return 1;
-  threadLastError = cuda::loadError();
+  setLastError(cuda::loadError());
   return 0;
 }
 
-extern "C" const char *mkrtGpuGetLastError(void) {
-  return threadLastError.c_str();
-}
+extern "C" const char *mkrtGpuGetLastError(void) { return threadLastError; }
 
 extern "C" void mkrtGpuSetStream(void *stream) {
   threadStream.callerSet = true;
@@ -208,8 +215,11 @@ extern "C" void *mgpuModuleLoadJIT(void *data, int optLevel) {
 }
 
 extern "C" void mgpuModuleUnload(void *module) {
+  // A null module is one whose load failed (and was reported): nothing to do.
+  if (!module)
+    return;
   const Driver *driver = driverFor("mgpuModuleUnload");
-  if (!driver || !module)
+  if (!driver)
     return;
   ModuleCache &cache = modules();
   std::lock_guard<std::mutex> lock(cache.mutex);
