@@ -6,6 +6,8 @@ import lit.formats
 from lit.llvm import llvm_config
 
 config.name = "MULTIKERNEL"
+# Set by the kit of scripts/gpu-test-kit.sh, which runs only the GPU tests.
+gpu_test_kit = getattr(config, "gpu_test_kit", False)
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
@@ -43,12 +45,26 @@ tools = [
     "RuntimeGpuNoDriverTests",
     "RuntimeEnvDriver",
 ]
-llvm_config.add_tool_substitutions(tools, tool_dirs)
+if not gpu_test_kit:
+    llvm_config.add_tool_substitutions(tools, tool_dirs)
 
-# ptxas compiles the GPU kernels: tests that build CUDA libraries need it.
+# The GPU kernels that the GPU integration tests run, prebuilt by the
+# multikernel-gpu-test-kernels target (test/Integration/GPU/CMakeLists.txt).
+# On the GPU machine, which has no MLIR, the kit that
+# scripts/gpu-test-kit.sh assembles sets config.gpu_test_kit and brings
+# them, with FileCheck and lit, to run only those tests.
+if not hasattr(config, "multikernel_gpu_kernels"):
+    config.multikernel_gpu_kernels = os.path.join(
+        config.multikernel_obj_root, "test", "Integration", "GPU", "kernels")
+config.substitutions.append(("%gpu_kernels", config.multikernel_gpu_kernels))
+
+# ptxas compiles the GPU kernels: tests that build CUDA libraries need it
+# (and multikernel-compile, which the kit does not have).
 import shutil
-if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
+if not gpu_test_kit and (
+        shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas")):
     config.available_features.add("ptxas")
-# Tests that run kernels need a GPU (CI has none; run them on the device).
+# Tests that run kernels need a GPU (CI has none; run them on the device
+# with the kit).
 if shutil.which("nvidia-smi") and os.system("nvidia-smi -L > /dev/null 2>&1") == 0:
     config.available_features.add("cuda-gpu")

@@ -1,0 +1,156 @@
+"""Runs a prebuilt GPU kernel library (test/Integration/GPU/CMakeLists.txt)
+over many shapes, on torch's current stream, and checks every result
+against torch in float64; prints one line per check for FileCheck.
+
+Usage: check_kernels.py <kernels dir> <kernel> [--table <path>]
+
+Every shape is called twice with fresh inputs: the first call benchmarks
+the variants (a miss), the second runs the cached choice (a hit). Outputs
+are poisoned with NaN first, except accumulated outputs (row sums add into
+theirs), which start at a known value: benchmarking must not change what the
+call computes, so they must have been accumulated into exactly once.
+
+With --table, the decisions are saved to <path>, the runtime is reset, the
+table loaded, and every shape called again: no shape may be benchmarked.
+"""
+
+import ctypes
+import math
+import os
+import sys
+import time
+
+import torch
+
+MAX_KEY_RANK = 8
+
+
+class SiteStats(ctypes.Structure):
+    """MkrtSiteStats (include/multikernel/Runtime/MultiKernelRuntime.h)."""
+    _fields_ = [
+        ("name", ctypes.c_char_p), ("moduleId", ctypes.c_char_p),
+        ("calls", ctypes.c_int64), ("hits", ctypes.c_int64),
+        ("misses", ctypes.c_int64), ("benchmarks", ctypes.c_int64),
+        ("benchmarkNanos", ctypes.c_int64), ("cachedKeys", ctypes.c_int64),
+        ("evictions", ctypes.c_int64), ("tableHits", ctypes.c_int64),
+        ("numVariants", ctypes.c_int32), ("keyRank", ctypes.c_int32),
+        ("excludedVariants", ctypes.c_uint64),
+    ]
+
+
+def descriptor(tensor):
+    """A memref descriptor (MLIR's C interface) viewing a CUDA tensor."""
+    rank = tensor.dim()
+    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+              ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
+              ("strides", ctypes.c_int64 * rank)]
+    d = type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})()
+    d.allocated = d.aligned = tensor.data_ptr()
+    for i, (size, stride) in enumerate(zip(tensor.shape, tensor.stride())):
+        d.sizes[i], d.strides[i] = size, stride
+    return ctypes.byref(d)
+
+
+def offset_view(shape, offset):
+    """A contiguous tensor of `shape` whose data starts `offset` floats into
+    its storage: not 16-byte aligned for offsets that are not multiples of
+    4, so the kernels must take their scalar path."""
+    storage = torch.randn(math.prod(shape) + offset, device="cuda")
+    return storage[offset:].view(shape)
+
+
+ACCUMULATOR_START = 1.5
+
+KERNELS = {
+    # name: (library, entry, inputs(shape) -> args, reference(args) -> float64)
+    "seed": (
+        "libseed_gpu.so", "seed",
+        lambda shape, offset: (offset_view(shape, offset), offset_view(shape, offset),
+                               offset_view(shape, offset).fill_(math.nan)),
+        lambda a: a[0].double() * 2 + torch.sin(a[1].double())),
+    "rowsum": (
+        "librowsum_gpu.so", "rowsum",
+        lambda shape, offset: (offset_view(shape, offset),
+                               offset_view(shape[:1], offset).fill_(ACCUMULATOR_START)),
+        lambda a: ACCUMULATOR_START + a[0].double().sum(dim=1)),
+    "softmax": (
+        "libsoftmax_gpu.so", "softmax",
+        lambda shape, offset: (offset_view(shape, offset),
+                               offset_view(shape, offset).fill_(math.nan)),
+        lambda a: torch.softmax(a[0].double(), dim=1)),
+}
+
+SHAPES = [(1, 1), (3, 5), (7, 13), (1, 4099), (257, 33), (512, 256), (1500, 750),
+          (4096, 2048), (100000, 96), (96, 100000), (2, 262147)]
+UNALIGNED_SHAPE = (64, 68)
+
+
+def main():
+    kernels_dir, name = sys.argv[1], sys.argv[2]
+    table = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--table" else None
+    library_name, entry_name, make_inputs, reference = KERNELS[name]
+    runtime = ctypes.CDLL(os.path.join(kernels_dir, "libmultikernel_runtime.so.0"),
+                          mode=ctypes.RTLD_GLOBAL)
+    runtime.mkrtGpuSetStream.argtypes = [ctypes.c_void_p]
+    runtime.mkrtGetDeviceName.restype = ctypes.c_char_p
+    runtime.mkrtGetSiteStats.argtypes = [ctypes.c_int64, ctypes.POINTER(SiteStats)]
+    runtime.mkrtSaveTable.argtypes = runtime.mkrtLoadTable.argtypes = [ctypes.c_char_p]
+    library = ctypes.CDLL(os.path.join(kernels_dir, library_name))
+    entry = getattr(library, "_mlir_ciface_" + entry_name)
+    entry.restype = None
+    torch.manual_seed(0)
+    print("device:", runtime.mkrtGetDeviceName(1).decode())
+
+    failures = 0
+
+    def check(label, shape, offset=0):
+        nonlocal failures
+        args = make_inputs(shape, offset)
+        # The caller's stream, as from PyTorch; nothing synchronizes before
+        # the comparison below reads the output on the same stream.
+        runtime.mkrtGpuSetStream(ctypes.c_void_p(torch.cuda.current_stream().cuda_stream))
+        entry(*[descriptor(t) for t in args])
+        expected, out = reference(args), args[-1].double()
+        error = ((out - expected).norm() / expected.norm()).item()
+        ok = not torch.isnan(out).any().item() and error < 1e-5
+        failures += not ok
+        print(f"{name} {shape[0]}x{shape[1]} {label}: "
+              f"{'ok' if ok else f'WRONG (relative error {error:.2e})'}")
+
+    def stats():
+        s = SiteStats()
+        runtime.mkrtGetSiteStats(0, ctypes.byref(s))
+        return s
+
+    for shape in SHAPES:
+        check("miss", shape)
+        check("hit", shape)
+    check("unaligned miss", UNALIGNED_SHAPE, offset=1)
+    check("unaligned hit", UNALIGNED_SHAPE, offset=1)
+    s = stats()
+    print(f"stats: calls={s.calls} misses={s.misses} benchmarks={s.benchmarks} "
+          f"hits={s.hits} excluded={s.excludedVariants}")
+
+    if table:
+        if runtime.mkrtSaveTable(table.encode()) != 0:
+            print("FAILED to save the dispatch table")
+            return 1
+        runtime.mkrtReset()
+        if runtime.mkrtLoadTable(table.encode()) != 0:
+            print("FAILED to load the dispatch table")
+            return 1
+        for shape in SHAPES:
+            torch.cuda.synchronize()
+            start = time.perf_counter()
+            check("from the table", shape)
+            torch.cuda.synchronize()
+            print(f"  first call with the table: {(time.perf_counter() - start) * 1e3:.2f} ms")
+        s = stats()
+        print(f"table stats: calls={s.calls} benchmarks={s.benchmarks} "
+              f"tableHits={s.tableHits}")
+    print(f"{name}: {failures} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
