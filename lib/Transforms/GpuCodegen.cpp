@@ -18,6 +18,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuCodegen.h"
+
 #include "multikernel/Transforms/Passes.h"
 #include "multikernel/Transforms/Utils.h"
 
@@ -36,36 +38,10 @@ namespace mlir::multikernel {
 
 using namespace mlir;
 using namespace mlir::multikernel;
+using namespace mlir::multikernel::gpu_codegen;
 
-namespace {
-
-Value indexConstant(OpBuilder &builder, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(builder, loc, value);
-}
-
-/// The alignment of a vector that starts at a multiple of its size in an
-/// aligned buffer: its size in bytes (16 for vector<4xf32>).
-llvm::MaybeAlign vectorAlignment(VectorType type) {
-  return llvm::MaybeAlign(type.getNumElements() *
-                          type.getElementTypeBitWidth() / 8);
-}
-
-/// The one op of type `OpTy` in `func`, or null if it has none or several.
-template <typename OpTy> OpTy getSoleOp(func::FuncOp func) {
-  OpTy sole;
-  WalkResult walk = func.walk([&](OpTy op) {
-    if (sole)
-      return WalkResult::interrupt();
-    sole = op;
-    return WalkResult::advance();
-  });
-  return walk.wasInterrupted() ? OpTy() : sole;
-}
-
-/// Erases the ops of `entry` except its terminator and those `keep`
-/// accepts, last first so that users go before what they use.
-void eraseEntryOpsExcept(Block &entry,
-                         llvm::function_ref<bool(Operation &)> keep) {
+void gpu_codegen::eraseEntryOpsExcept(
+    Block &entry, llvm::function_ref<bool(Operation &)> keep) {
   for (Operation &dead :
        llvm::make_early_inc_range(llvm::reverse(entry.getOperations()))) {
     if (&dead == entry.getTerminator() || keep(dead))
@@ -75,9 +51,7 @@ void eraseEntryOpsExcept(Block &entry,
   }
 }
 
-/// The argument of `func` that `value` views as a whole, contiguous memref
-/// (identity layout), or null.
-Value wholeContiguousArgument(func::FuncOp func, Value value) {
+Value gpu_codegen::wholeContiguousArgument(func::FuncOp func, Value value) {
   Value root = getViewRoot(value);
   auto argument = dyn_cast<BlockArgument>(root);
   auto type = dyn_cast<MemRefType>(root.getType());
@@ -85,6 +59,15 @@ Value wholeContiguousArgument(func::FuncOp func, Value value) {
       !type.getLayout().isIdentity())
     return Value();
   return root;
+}
+
+namespace {
+
+/// The alignment of a vector that starts at a multiple of its size in an
+/// aligned buffer: its size in bytes (16 for vector<4xf32>).
+llvm::MaybeAlign vectorAlignment(VectorType type) {
+  return llvm::MaybeAlign(type.getNumElements() *
+                          type.getElementTypeBitWidth() / 8);
 }
 
 /// Emits `emit(width)` under a host-side check that every buffer is 16-byte
@@ -816,6 +799,10 @@ struct GpuCodegenPass
       }
       if (tiling.getKind() == "softmax") {
         failedAny |= failed(generateSoftmax(func, tiling));
+        continue;
+      }
+      if (tiling.getKind() == "matmul") {
+        failedAny |= failed(generateMatmul(func, tiling));
         continue;
       }
       func.emitError() << "GPU code generation for " << tiling.getKind()

@@ -178,13 +178,20 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     maximum and the sum of exponentials, each reduced over the row's
     threads, then the outputs (three passes over the row for now).
 
-    Matmul is reported as not supported yet (an error, never a silent host
-    fallback), as is any linalg op left outside the variants:
-    on the GPU target it would run on the host, on device memory.
+    Matmul (`linalg.matmul` without indexing maps, one float type) becomes
+    a shared-memory tiled kernel: 16x16 threads per block tile of the
+    tiling (square, 16 to 128), K in steps of the tiling's K tile staged
+    through shared memory (A transposed, padded against bank conflicts),
+    a register tile of fused multiply-adds per thread, zero-filled edges,
+    and `C += ` the result where it lies inside C.
+
+    Any linalg op left outside the variants is an error: on the GPU target
+    it would run on the host, on device memory.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect",

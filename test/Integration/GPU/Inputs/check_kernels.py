@@ -6,8 +6,8 @@ Usage: check_kernels.py <kernels dir> <kernel> [--table <path>]
 
 Every shape is called twice with fresh inputs: the first call benchmarks
 the variants (a miss), the second runs the cached choice (a hit). Outputs
-are poisoned with NaN first, except accumulated outputs (row sums add into
-theirs), which start at a known value: benchmarking must not change what the
+are poisoned with NaN first, except accumulated outputs (row sums and
+matmul add into theirs), which start at a known value: benchmarking must not change what the
 call computes, so they must have been accumulated into exactly once.
 
 With --table, the decisions are saved to <path>, the runtime is reset, the
@@ -61,34 +61,45 @@ def offset_view(shape, offset):
 
 ACCUMULATOR_START = 1.5
 
+ROW_SHAPES = [(1, 1), (3, 5), (7, 13), (1, 4099), (257, 33), (512, 256), (1500, 750),
+              (4096, 2048), (100000, 96), (96, 100000), (2, 262147)]
+# (M, N, K): sizes 1, primes, skinny and wide, tiles of every variant.
+MATMUL_SHAPES = [(1, 1, 1), (3, 5, 7), (17, 33, 65), (128, 128, 128), (257, 129, 513),
+                 (1000, 1000, 1000), (1, 4096, 512), (4096, 1, 512), (100000, 96, 96),
+                 (96, 100000, 96), (2048, 2048, 2048)]
+
 KERNELS = {
-    # name: (library, entry, inputs(shape) -> args, reference(args) -> float64)
+    # name: (library, entry, shapes, unaligned shape,
+    #        inputs(shape, offset) -> args, reference(args) -> float64)
     "seed": (
-        "libseed_gpu.so", "seed",
+        "libseed_gpu.so", "seed", ROW_SHAPES, (64, 68),
         lambda shape, offset: (offset_view(shape, offset), offset_view(shape, offset),
                                offset_view(shape, offset).fill_(math.nan)),
         lambda a: a[0].double() * 2 + torch.sin(a[1].double())),
     "rowsum": (
-        "librowsum_gpu.so", "rowsum",
+        "librowsum_gpu.so", "rowsum", ROW_SHAPES, (64, 68),
         lambda shape, offset: (offset_view(shape, offset),
                                offset_view(shape[:1], offset).fill_(ACCUMULATOR_START)),
         lambda a: ACCUMULATOR_START + a[0].double().sum(dim=1)),
     "softmax": (
-        "libsoftmax_gpu.so", "softmax",
+        "libsoftmax_gpu.so", "softmax", ROW_SHAPES, (64, 68),
         lambda shape, offset: (offset_view(shape, offset),
                                offset_view(shape, offset).fill_(math.nan)),
         lambda a: torch.softmax(a[0].double(), dim=1)),
+    # C += A * B: C starts at a known value, as the row sums.
+    "matmul": (
+        "libmatmul_gpu.so", "matmul", MATMUL_SHAPES, (64, 68, 36),
+        lambda shape, offset: (offset_view((shape[0], shape[2]), offset),
+                               offset_view((shape[2], shape[1]), offset),
+                               offset_view(shape[:2], offset).fill_(ACCUMULATOR_START)),
+        lambda a: ACCUMULATOR_START + a[0].double() @ a[1].double()),
 }
-
-SHAPES = [(1, 1), (3, 5), (7, 13), (1, 4099), (257, 33), (512, 256), (1500, 750),
-          (4096, 2048), (100000, 96), (96, 100000), (2, 262147)]
-UNALIGNED_SHAPE = (64, 68)
 
 
 def main():
     kernels_dir, name = sys.argv[1], sys.argv[2]
     table = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--table" else None
-    library_name, entry_name, make_inputs, reference = KERNELS[name]
+    library_name, entry_name, shapes, unaligned_shape, make_inputs, reference = KERNELS[name]
     runtime = ctypes.CDLL(os.path.join(kernels_dir, "libmultikernel_runtime.so.0"),
                           mode=ctypes.RTLD_GLOBAL)
     runtime.mkrtGpuSetStream.argtypes = [ctypes.c_void_p]
@@ -114,7 +125,7 @@ def main():
         error = ((out - expected).norm() / expected.norm()).item()
         ok = not torch.isnan(out).any().item() and error < 1e-5
         failures += not ok
-        print(f"{name} {shape[0]}x{shape[1]} {label}: "
+        print(f"{name} {'x'.join(map(str, shape))} {label}: "
               f"{'ok' if ok else f'WRONG (relative error {error:.2e})'}")
 
     def stats():
@@ -122,11 +133,11 @@ def main():
         runtime.mkrtGetSiteStats(0, ctypes.byref(s))
         return s
 
-    for shape in SHAPES:
+    for shape in shapes:
         check("miss", shape)
         check("hit", shape)
-    check("unaligned miss", UNALIGNED_SHAPE, offset=1)
-    check("unaligned hit", UNALIGNED_SHAPE, offset=1)
+    check("unaligned miss", unaligned_shape, offset=1)
+    check("unaligned hit", unaligned_shape, offset=1)
     s = stats()
     print(f"stats: calls={s.calls} misses={s.misses} benchmarks={s.benchmarks} "
           f"hits={s.hits} excluded={s.excludedVariants}")
@@ -139,7 +150,7 @@ def main():
         if runtime.mkrtLoadTable(table.encode()) != 0:
             print("FAILED to load the dispatch table")
             return 1
-        for shape in SHAPES:
+        for shape in shapes:
             torch.cuda.synchronize()
             start = time.perf_counter()
             check("from the table", shape)

@@ -1,0 +1,263 @@
+//===- GpuMatmulCodegen.cpp - GPU kernels for matmul variants -------------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// C += A * B as the classic shared-memory tiled kernel (rule M1 of
+// TilingHeuristic.cpp): a block of 16x16 threads computes a tile x tile
+// block of C; it walks K in steps of `k`, staging a tile x k slice of A and
+// a k x tile slice of B in shared memory, and each thread accumulates a
+// (tile/16) x (tile/16) register tile with fused multiply-adds.
+//
+// Thread (tx, ty) owns rows ty + 16 i and columns tx + 16 j of the block
+// tile (strided, not contiguous): a warp then reads 16 consecutive floats of
+// the B slice and 2 of the A slice per step, free of shared-memory bank
+// conflicts, and writes C coalesced. The A slice is stored transposed
+// (As[k][m]) so that both reads run along a row; one element of padding per
+// row keeps the transposing stores conflict-free too. Out-of-range elements
+// load as zero, so any M, N, K is correct. No tensor cores: f32 FMA only.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuCodegen.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mlir::multikernel;
+using namespace mlir::multikernel::gpu_codegen;
+
+namespace {
+
+/// Threads per block along each of M and N.
+constexpr int64_t kThreadsPerDim = 16;
+constexpr int64_t kThreads = kThreadsPerDim * kThreadsPerDim;
+/// The inner K loop is unrolled by this much (the step must divide by it).
+constexpr int64_t kUnroll = 4;
+
+struct MatmulTiles {
+  int64_t tile; // block tile of M and of N
+  int64_t step; // K step: the depth of the shared-memory slices
+};
+
+/// An element of `source` at (row, column), or zero outside [rows, columns).
+Value loadOrZero(OpBuilder &builder, Location loc, Value source, Value row,
+                 Value column, Value rows, Value columns, Value zero) {
+  Value inRange = arith::AndIOp::create(
+      builder, loc,
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows),
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, column,
+                            columns));
+  auto choose = scf::IfOp::create(builder, loc, zero.getType(), inRange,
+                                  /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(&choose.getThenRegion().front());
+  scf::YieldOp::create(
+      builder, loc,
+      memref::LoadOp::create(builder, loc, source, ValueRange{row, column})
+          .getResult());
+  builder.setInsertionPointToStart(&choose.getElseRegion().front());
+  scf::YieldOp::create(builder, loc, zero);
+  return choose.getResult(0);
+}
+
+/// Copies the slices of A (m0.., k0..) and B (k0.., n0..) of this K step
+/// into shared memory, every thread `elements / kThreads` elements, in
+/// coalesced order (consecutive threads, consecutive addresses of global
+/// memory).
+void stageSlices(OpBuilder &builder, Location loc, MatmulTiles tiles,
+                 Value linear, Value a, Value b, Value aSlice, Value bSlice,
+                 Value m0, Value n0, Value k0, Value m, Value n, Value k,
+                 Value zero) {
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(builder, loc, x, y);
+  };
+  // A: tile rows of `step` elements; a warp reads along K.
+  Value aColumn = arith::RemUIOp::create(builder, loc, linear, c(tiles.step));
+  Value aRow = arith::DivUIOp::create(builder, loc, linear, c(tiles.step));
+  int64_t aRowsPerPass = kThreads / tiles.step;
+  for (int64_t pass = 0; pass < tiles.tile / aRowsPerPass; ++pass) {
+    Value row = add(aRow, c(pass * aRowsPerPass));
+    Value value =
+        loadOrZero(builder, loc, a, add(m0, row), add(k0, aColumn), m, k, zero);
+    memref::StoreOp::create(builder, loc, value, aSlice,
+                            ValueRange{aColumn, row});
+  }
+  // B: `step` rows of tile elements; a warp reads along N.
+  Value bColumn = arith::RemUIOp::create(builder, loc, linear, c(tiles.tile));
+  Value bRow = arith::DivUIOp::create(builder, loc, linear, c(tiles.tile));
+  int64_t bRowsPerPass = kThreads / tiles.tile;
+  for (int64_t pass = 0; pass < tiles.step / bRowsPerPass; ++pass) {
+    Value row = add(bRow, c(pass * bRowsPerPass));
+    Value value =
+        loadOrZero(builder, loc, b, add(k0, row), add(n0, bColumn), k, n, zero);
+    memref::StoreOp::create(builder, loc, value, bSlice,
+                            ValueRange{row, bColumn});
+  }
+}
+
+/// The launch computing C += A * B for [m, k] x [k, n].
+void emitMatmulLaunch(OpBuilder &builder, Location loc, Value a, Value b,
+                      Value cMatrix, MatmulTiles tiles) {
+  MLIRContext *context = builder.getContext();
+  Type elementType = cast<MemRefType>(cMatrix.getType()).getElementType();
+  int64_t perThread = tiles.tile / kThreadsPerDim;
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  auto aSliceType = MemRefType::get({tiles.step, tiles.tile + 1}, elementType,
+                                    MemRefLayoutAttrInterface(), workgroup);
+  auto bSliceType = MemRefType::get({tiles.step, tiles.tile}, elementType,
+                                    MemRefLayoutAttrInterface(), workgroup);
+
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  Value m = memref::DimOp::create(builder, loc, a, 0);
+  Value k = memref::DimOp::create(builder, loc, a, 1);
+  Value n = memref::DimOp::create(builder, loc, b, 1);
+  Value gridX = arith::CeilDivUIOp::create(builder, loc, n, c(tiles.tile));
+  Value gridY = arith::CeilDivUIOp::create(builder, loc, m, c(tiles.tile));
+  auto launch = gpu::LaunchOp::create(
+      builder, loc, gridX, gridY, c(1), c(kThreadsPerDim), c(kThreadsPerDim),
+      c(1), /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/{}, TypeRange{aSliceType, bSliceType});
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(&launch.getBody().front());
+  Value aSlice = launch.getWorkgroupAttributions()[0];
+  Value bSlice = launch.getWorkgroupAttributions()[1];
+
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(builder, loc, x, y);
+  };
+  auto mul = [&](Value x, Value y) -> Value {
+    return arith::MulIOp::create(builder, loc, x, y);
+  };
+  Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
+  Value m0 = mul(launch.getBlockIds().y, c(tiles.tile));
+  Value n0 = mul(launch.getBlockIds().x, c(tiles.tile));
+  Value linear = add(mul(ty, c(kThreadsPerDim)), tx);
+  Value zero = arith::ConstantOp::create(builder, loc,
+                                         builder.getFloatAttr(elementType, 0));
+  SmallVector<Value> rows, columns; // of this thread, within the block tile
+  for (int64_t i = 0; i < perThread; ++i) {
+    rows.push_back(add(ty, c(i * kThreadsPerDim)));
+    columns.push_back(add(tx, c(i * kThreadsPerDim)));
+  }
+
+  SmallVector<Value> zeros(perThread * perThread, zero);
+  auto kLoop = scf::ForOp::create(builder, loc, c(0), k, c(tiles.step), zeros);
+  {
+    OpBuilder::InsertionGuard loopGuard(builder);
+    builder.setInsertionPointToStart(kLoop.getBody());
+    stageSlices(builder, loc, tiles, linear, a, b, aSlice, bSlice, m0, n0,
+                kLoop.getInductionVar(), m, n, k, zero);
+    gpu::BarrierOp::create(builder, loc);
+    auto inner = scf::ForOp::create(builder, loc, c(0), c(tiles.step),
+                                    c(kUnroll), kLoop.getRegionIterArgs());
+    {
+      OpBuilder::InsertionGuard innerGuard(builder);
+      builder.setInsertionPointToStart(inner.getBody());
+      SmallVector<Value> acc(inner.getRegionIterArgs());
+      for (int64_t u = 0; u < kUnroll; ++u) {
+        Value kk = add(inner.getInductionVar(), c(u));
+        SmallVector<Value> aValues, bValues;
+        for (int64_t i = 0; i < perThread; ++i) {
+          aValues.push_back(memref::LoadOp::create(builder, loc, aSlice,
+                                                   ValueRange{kk, rows[i]}));
+          bValues.push_back(memref::LoadOp::create(builder, loc, bSlice,
+                                                   ValueRange{kk, columns[i]}));
+        }
+        for (int64_t i = 0; i < perThread; ++i)
+          for (int64_t j = 0; j < perThread; ++j) {
+            Value &sum = acc[i * perThread + j];
+            sum =
+                math::FmaOp::create(builder, loc, aValues[i], bValues[j], sum);
+          }
+      }
+      scf::YieldOp::create(builder, loc, acc);
+    }
+    // Everyone is done reading the slices before the next step refills them.
+    gpu::BarrierOp::create(builder, loc);
+    scf::YieldOp::create(builder, loc, inner.getResults());
+  }
+
+  // C += the register tile, where it is inside C.
+  for (int64_t i = 0; i < perThread; ++i) {
+    Value row = add(m0, rows[i]);
+    Value rowInRange =
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, m);
+    for (int64_t j = 0; j < perThread; ++j) {
+      Value column = add(n0, columns[j]);
+      Value inRange = arith::AndIOp::create(
+          builder, loc, rowInRange,
+          arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, column,
+                                n));
+      auto write = scf::IfOp::create(builder, loc, inRange, false);
+      OpBuilder::InsertionGuard writeGuard(builder);
+      builder.setInsertionPointToStart(&write.getThenRegion().front());
+      Value old = memref::LoadOp::create(builder, loc, cMatrix,
+                                         ValueRange{row, column});
+      Value sum = arith::AddFOp::create(builder, loc, old,
+                                        kLoop.getResult(i * perThread + j));
+      memref::StoreOp::create(builder, loc, sum, cMatrix,
+                              ValueRange{row, column});
+    }
+  }
+  gpu::TerminatorOp::create(builder, loc);
+}
+
+} // namespace
+
+LogicalResult gpu_codegen::generateMatmul(func::FuncOp func,
+                                          TilingAttr tiling) {
+  auto fail = [&](const Twine &why) {
+    return func.emitError() << "GPU code generation for matmul variant '"
+                            << func.getSymName() << "' failed: " << why;
+  };
+  auto op = getSoleOp<linalg::MatmulOp>(func);
+  if (!op)
+    return fail("expected exactly one linalg.matmul in the variant");
+  if (op.hasUserDefinedMaps())
+    return fail("matmuls with indexing maps (transposed or broadcast "
+                "operands) are not supported");
+  if (!op.hasPureBufferSemantics())
+    return fail("the variant is not bufferized");
+  SmallVector<Value> roots;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value root = wholeContiguousArgument(func, operand.get());
+    if (!root)
+      return fail("operands must be whole, contiguous function arguments");
+    roots.push_back(root);
+  }
+  Type elementType = getElementTypeOrSelf(roots[2].getType());
+  for (Value root : roots)
+    if (getElementTypeOrSelf(root.getType()) != elementType ||
+        !isa<FloatType>(elementType))
+      return fail("operands must share one float element type");
+
+  ArrayRef<int64_t> blockTile = tiling.getBlockTile();
+  MatmulTiles tiles{blockTile.size() == 3 ? blockTile[0] : 0,
+                    blockTile.size() == 3 ? blockTile[2] : 0};
+  // The staging loops and the unrolled K loop divide the tiles evenly.
+  bool supported = blockTile.size() == 3 && blockTile[1] == tiles.tile &&
+                   tiles.tile % kThreadsPerDim == 0 && tiles.tile <= 128 &&
+                   kThreads % tiles.tile == 0 && kThreads % tiles.step == 0 &&
+                   tiles.step % kUnroll == 0 &&
+                   tiles.tile % (kThreads / tiles.step) == 0 &&
+                   tiles.step % (kThreads / tiles.tile) == 0;
+  if (!supported)
+    return fail("unsupported tiling: expected square block tiles of 16 to "
+                "128 (multiples of 16) and a K step dividing 256 that the "
+                "tile can stage");
+
+  Block &entry = func.front();
+  Location loc = op.getLoc();
+  eraseEntryOpsExcept(entry, [](Operation &) { return false; });
+  OpBuilder builder(entry.getTerminator());
+  emitMatmulLaunch(builder, loc, roots[0], roots[1], roots[2], tiles);
+  return success();
+}
