@@ -50,6 +50,11 @@ class Kernel:
     variants = 2
     bytes_per_element = 4  # counted per element of the input shape
     shapes = []
+    unit = "GB/s"          # what throughput() returns
+
+    def throughput(self, shape, us):
+        """Bytes moved per second (GB/s) by default."""
+        return self.bytes_per_element * math.prod(shape) / us / 1e3
 
     def inputs(self, shape):        # -> tuple of tensors, the last the output
         raise NotImplementedError
@@ -142,7 +147,7 @@ def run(kernel, argv):
         multi = torch.compile(lambda *args: kernel.torch_fn(args), dynamic=True)
     rows, failures = [], 0
     for shape in kernel.shapes:
-        count = 3 if shape[0] * shape[1] < 2**24 else 1
+        count = 3 if kernel.bytes_per_element * math.prod(shape[:2]) < 2**26 else 1
         sets = [kernel.inputs(shape) for _ in range(count)]
         args = sets[0]
         runtime.mkrtReset()
@@ -201,17 +206,20 @@ def run(kernel, argv):
                          dynamic=t_dynamic, multi=t_multi, picked=picked, kernel=kernel_us,
                          eager_kernel=eager_kernel_us,
                          cold=cold_ms, table=table_ms))
-        print(f"{shape}: {'ok' if ok else 'WRONG'} err {err:.1e} "
+        print(f"{label(shape)}: {'ok' if ok else 'WRONG'} err {err:.1e} "
               + " ".join(f"v{v} {t:.1f}" for v, t in enumerate(alone))
               + f" disp {dispatched:.1f} static {t_static:.1f} kernel {kernel_us:.1f} us",
               flush=True)
 
+    # Memory-bound kernels against the copy bandwidth of this run; compute
+    # kernels against torch's own kernel (eager, graph replay).
+    efficiency = "% copy" if kernel.unit == "GB/s" else "% of torch kernel speed"
     variant_columns = "".join(f" variant {v} us |" for v in range(kernel.variants))
     lines = [
         f"copy bandwidth in this run: {copy_gbs:.0f} GB/s", "",
         f"| shape | ok (rel. err) |{variant_columns} dispatched us | picked (best) | oracle us | disp/oracle "
         "| torch eager us | inductor static us | disp/static | inductor dynamic us "
-        "| inductor multi-kernel us | kernel us (graph) | kernel GB/s | % copy "
+        f"| inductor multi-kernel us | kernel us (graph) | kernel {kernel.unit} | {efficiency} "
         "| eager kernels us (graph) | first call ms | first call, table ms |",
         "|" + "---|" * (kernel.variants + 17),
     ]
@@ -220,16 +228,17 @@ def run(kernel, argv):
         logs["oracle"] += math.log(r["disp"] / r["oracle"])
         logs["static"] += math.log(r["disp"] / r["static"])
         logs["dynamic"] += math.log(r["disp"] / r["dynamic"])
-        elements = r["shape"][0] * r["shape"][1]
-        kernel_gbs = kernel.bytes_per_element * elements / r["kernel"] / 1e3
+        rate = kernel.throughput(r["shape"], r["kernel"])
+        percent = (100 * rate / copy_gbs if kernel.unit == "GB/s"
+                   else 100 * r["eager_kernel"] / r["kernel"])
         lines.append(
-            f"| {r['shape'][0]}x{r['shape'][1]} | {'ok' if r['ok'] else 'WRONG'} ({r['err']:.0e}) |"
+            f"| {label(r['shape'])} | {'ok' if r['ok'] else 'WRONG'} ({r['err']:.0e}) |"
             + "".join(f" {t:.1f} |" for t in r["alone"])
             + f" {r['disp']:.1f} | v{r['picked']} (v{r['alone'].index(r['oracle'])}) |"
             f" {r['oracle']:.1f} | {r['disp'] / r['oracle']:.3f} |"
             f" {r['eager']:.1f} | {r['static']:.1f} | {r['disp'] / r['static']:.2f} |"
-            f" {r['dynamic']:.1f} | {fmt(r['multi'])} | {r['kernel']:.1f} | {kernel_gbs:.0f} |"
-            f" {100 * kernel_gbs / copy_gbs:.0f}% | {r['eager_kernel']:.1f} | {r['cold']:.1f} |"
+            f" {r['dynamic']:.1f} | {fmt(r['multi'])} | {r['kernel']:.1f} | {rate:.1f} |"
+            f" {percent:.0f}% | {r['eager_kernel']:.1f} | {r['cold']:.1f} |"
             f" {r['table']:.2f} |")
     n = len(rows)
     right = sum(r["alone"][r["picked"]] == r["oracle"] for r in rows if r["picked"] >= 0)
@@ -248,6 +257,10 @@ def run(kernel, argv):
     return 1 if failures else 0
 
 
+def label(shape):
+    return "x".join(str(size) for size in shape)
+
+
 def fmt(us):
     """A time in us for a table cell; n/a where the contender failed."""
     return "n/a" if math.isnan(us) else f"{us:.1f}"
@@ -259,7 +272,7 @@ def plot(kernel, rows, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [f"{r['shape'][0]}x{r['shape'][1]}" for r in rows]
+    labels = [label(r["shape"]) for r in rows]
     series = {"multikernel (dispatched)": [r["disp"] for r in rows],
               "oracle variant": [r["oracle"] for r in rows]}
     for v in range(kernel.variants):

@@ -2,4 +2,4 @@
 # On the device machine: every prebuilt GPU benchmark in one call.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-bash bench/gpu/run.sh elementwise rowsum softmax
+bash bench/gpu/run.sh elementwise rowsum softmax matmul
