@@ -61,21 +61,15 @@ Value gpu_codegen::wholeContiguousArgument(func::FuncOp func, Value value) {
   return root;
 }
 
-namespace {
-
-/// The alignment of a vector that starts at a multiple of its size in an
-/// aligned buffer: its size in bytes (16 for vector<4xf32>).
-llvm::MaybeAlign vectorAlignment(VectorType type) {
+llvm::MaybeAlign gpu_codegen::vectorAlignment(VectorType type) {
   return llvm::MaybeAlign(type.getNumElements() *
                           type.getElementTypeBitWidth() / 8);
 }
 
-/// Emits `emit(width)` under a host-side check that every buffer is 16-byte
-/// aligned (and that `multipleOf`, if given, is a multiple of `width`), and
-/// `emit(1)` otherwise: vector accesses need both.
-void emitVectorizedIfAligned(OpBuilder &builder, Location loc,
-                             ArrayRef<Value> buffers, Value multipleOf,
-                             int64_t width, function_ref<void(int64_t)> emit) {
+void gpu_codegen::emitVectorizedIfAligned(OpBuilder &builder, Location loc,
+                                          ArrayRef<Value> buffers,
+                                          Value multipleOf, int64_t width,
+                                          function_ref<void(int64_t)> emit) {
   if (width == 1) {
     emit(1);
     return;
@@ -106,22 +100,10 @@ void emitVectorizedIfAligned(OpBuilder &builder, Location loc,
   emit(1);
 }
 
-/// A gpu.launch over the rows of a [rows, n] problem: a warp per row
-/// (`threads` / 32 rows per block) or a block of `threads` per row.
-struct RowLaunch {
-  gpu::LaunchOp launch;
-  int64_t lanes; // threads per row
-  Value lane;    // this thread's index in its row
-  Value row;
-};
-
-/// Opens the launch and leaves the insertion point inside the guard
-/// `row < rows`, which is uniform over a warp (warp per row) and a block
-/// (block per row), as shuffles and gpu.all_reduce require. With `width` >
-/// 1 the `buffers` are replaced by their 16-byte aligned views.
-RowLaunch beginRowLaunch(OpBuilder &builder, Location loc, Value rows,
-                         bool warpPerRow, int64_t threads, int64_t width,
-                         MutableArrayRef<Value> buffers) {
+RowLaunch gpu_codegen::beginRowLaunch(OpBuilder &builder, Location loc,
+                                      Value rows, bool warpPerRow,
+                                      int64_t threads, int64_t width,
+                                      MutableArrayRef<Value> buffers) {
   int64_t lanes = warpPerRow ? 32 : threads;
   int64_t rowsPerBlock = warpPerRow ? threads / 32 : 1;
   Value one = indexConstant(builder, loc, 1);
@@ -148,17 +130,16 @@ RowLaunch beginRowLaunch(OpBuilder &builder, Location loc, Value rows,
   return {launch, lanes, launch.getThreadIds().x, row};
 }
 
-/// Closes a launch opened by beginRowLaunch (or any gpu.launch).
-void endLaunch(OpBuilder &builder, Location loc, gpu::LaunchOp launch) {
+void gpu_codegen::endLaunch(OpBuilder &builder, Location loc,
+                            gpu::LaunchOp launch) {
   builder.setInsertionPointToEnd(&launch.getBody().front());
   gpu::TerminatorOp::create(builder, loc);
 }
 
-/// Folds the elements [row, lane*width + k*lanes*width ...) of `input` into
-/// `init` with `fold`, `width` elements per access.
-Value foldRow(OpBuilder &builder, Location loc, Value input, Value row,
-              Value lane, Value n, int64_t lanes, int64_t width, Value init,
-              function_ref<Value(OpBuilder &, Value, Value)> fold) {
+Value gpu_codegen::foldRow(
+    OpBuilder &builder, Location loc, Value input, Value row, Value lane,
+    Value n, int64_t lanes, int64_t width, Value init,
+    function_ref<Value(OpBuilder &, Value, Value)> fold) {
   Type elementType = cast<MemRefType>(input.getType()).getElementType();
   Value start = arith::MulIOp::create(builder, loc, lane,
                                       indexConstant(builder, loc, width));
@@ -186,11 +167,10 @@ Value foldRow(OpBuilder &builder, Location loc, Value input, Value row,
   return loop.getResult(0);
 }
 
-/// Combines `value` over the threads of a row: the warp (shuffles) or the
-/// block (gpu.all_reduce); every thread of the row gets the result.
-Value reduceRow(OpBuilder &builder, Location loc, Value value, bool warpPerRow,
-                gpu::AllReduceOperation kind,
-                function_ref<Value(OpBuilder &, Value, Value)> combineFn) {
+Value gpu_codegen::reduceRow(
+    OpBuilder &builder, Location loc, Value value, bool warpPerRow,
+    gpu::AllReduceOperation kind,
+    function_ref<Value(OpBuilder &, Value, Value)> combineFn) {
   if (!warpPerRow)
     return gpu::AllReduceOp::create(
         builder, loc, value,
@@ -207,6 +187,8 @@ Value reduceRow(OpBuilder &builder, Location loc, Value value, bool warpPerRow,
   }
   return value;
 }
+
+namespace {
 
 /// An elementwise linalg op over whole, contiguous function arguments.
 struct ElementwiseKernel {
@@ -645,133 +627,6 @@ LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling) {
                         threads, w);
   });
   op->erase();
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
-// Softmax over rows
-//===----------------------------------------------------------------------===//
-
-/// One launch of softmax over the rows of `input` into `output` (both
-/// [rows, n]): the row maximum, the sum of exponentials, then the outputs,
-/// each a pass over the row by the threads of the row.
-void emitSoftmaxLaunch(OpBuilder &builder, Location loc, Value input,
-                       Value output, Value rows, Value n, bool warpPerRow,
-                       int64_t threads, int64_t width) {
-  OpBuilder::InsertionGuard guard(builder);
-  auto elementType =
-      cast<FloatType>(cast<MemRefType>(output.getType()).getElementType());
-  Value buffers[] = {input, output};
-  RowLaunch rowLaunch =
-      beginRowLaunch(builder, loc, rows, warpPerRow, threads, width, buffers);
-  input = buffers[0];
-  output = buffers[1];
-  Value lane = rowLaunch.lane, row = rowLaunch.row;
-  int64_t lanes = rowLaunch.lanes;
-
-  auto maximum = [&](OpBuilder &b, Value x, Value y) -> Value {
-    return arith::MaximumFOp::create(b, loc, x, y);
-  };
-  auto add = [&](OpBuilder &b, Value x, Value y) -> Value {
-    return arith::AddFOp::create(b, loc, x, y);
-  };
-  Value lowest = arith::ConstantOp::create(
-      builder, loc,
-      builder.getFloatAttr(elementType,
-                           -std::numeric_limits<double>::infinity()));
-  Value zero = arith::ConstantOp::create(
-      builder, loc, builder.getFloatAttr(elementType, 0.0));
-  Value max =
-      foldRow(builder, loc, input, row, lane, n, lanes, width, lowest, maximum);
-  max = reduceRow(builder, loc, max, warpPerRow,
-                  gpu::AllReduceOperation::MAXIMUMF, maximum);
-  Value sum = foldRow(builder, loc, input, row, lane, n, lanes, width, zero,
-                      [&](OpBuilder &b, Value acc, Value x) -> Value {
-                        Value shifted = arith::SubFOp::create(b, loc, x, max);
-                        return arith::AddFOp::create(
-                            b, loc, acc, math::ExpOp::create(b, loc, shifted));
-                      });
-  sum = reduceRow(builder, loc, sum, warpPerRow, gpu::AllReduceOperation::ADD,
-                  add);
-  Value inverse = arith::DivFOp::create(
-      builder, loc,
-      arith::ConstantOp::create(builder, loc,
-                                builder.getFloatAttr(elementType, 1.0)),
-      sum);
-
-  Value start = arith::MulIOp::create(builder, loc, lane,
-                                      indexConstant(builder, loc, width));
-  auto writeLoop = scf::ForOp::create(
-      builder, loc, start, n, indexConstant(builder, loc, lanes * width));
-  builder.setInsertionPointToStart(writeLoop.getBody());
-  Value column = writeLoop.getInductionVar();
-  if (width > 1) {
-    auto type = VectorType::get({width}, elementType);
-    Value x = vector::LoadOp::create(builder, loc, type, input,
-                                     ValueRange{row, column}, false,
-                                     vectorAlignment(type));
-    Value shifted = arith::SubFOp::create(
-        builder, loc, x, vector::BroadcastOp::create(builder, loc, type, max));
-    Value result = arith::MulFOp::create(
-        builder, loc, math::ExpOp::create(builder, loc, shifted),
-        vector::BroadcastOp::create(builder, loc, type, inverse));
-    vector::StoreOp::create(builder, loc, result, output,
-                            ValueRange{row, column}, false,
-                            vectorAlignment(type));
-  } else {
-    Value x =
-        memref::LoadOp::create(builder, loc, input, ValueRange{row, column});
-    Value result = arith::MulFOp::create(
-        builder, loc,
-        math::ExpOp::create(builder, loc,
-                            arith::SubFOp::create(builder, loc, x, max)),
-        inverse);
-    memref::StoreOp::create(builder, loc, result, output,
-                            ValueRange{row, column});
-  }
-  endLaunch(builder, loc, rowLaunch.launch);
-}
-
-LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling) {
-  auto fail = [&](const Twine &why) {
-    return func.emitError() << "GPU code generation for softmax variant '"
-                            << func.getSymName() << "' failed: " << why;
-  };
-  auto op = getSoleOp<linalg::SoftmaxOp>(func);
-  if (!op)
-    return fail("expected exactly one linalg.softmax in the variant");
-  Value inputRoot = wholeContiguousArgument(func, op.getInput());
-  Value outputRoot = wholeContiguousArgument(func, op.getOutput());
-  for (Value root : {inputRoot, outputRoot})
-    if (!root || !isa<FloatType>(getElementTypeOrSelf(root.getType())))
-      return fail("operands must be whole, contiguous float memrefs");
-  int64_t rank = cast<MemRefType>(inputRoot.getType()).getRank();
-  if (rank < 2)
-    return fail("softmax of a vector (rank 1) is not supported");
-
-  Block &entry = func.front();
-  Location loc = op.getLoc();
-  eraseEntryOpsExcept(entry, [](Operation &) { return false; });
-  OpBuilder builder(entry.getTerminator());
-  Value input = inputRoot, output = outputRoot;
-  if (rank > 2) {
-    SmallVector<ReassociationIndices> groups(2);
-    for (int64_t d = 0; d + 1 < rank; ++d)
-      groups[0].push_back(d);
-    groups[1].push_back(rank - 1);
-    input = memref::CollapseShapeOp::create(builder, loc, input, groups);
-    output = memref::CollapseShapeOp::create(builder, loc, output, groups);
-  }
-  Value rows = memref::DimOp::create(builder, loc, input, 0);
-  Value n = memref::DimOp::create(builder, loc, input, 1);
-  bool warp = tiling.getReduction() == "warp";
-  int64_t threads = tiling.getThreads();
-  int64_t width = tiling.getVectorWidth();
-  emitVectorizedIfAligned(builder, loc, {input, output}, n, width,
-                          [&](int64_t w) {
-                            emitSoftmaxLaunch(builder, loc, input, output, rows,
-                                              n, warp, threads, w);
-                          });
   return success();
 }
 

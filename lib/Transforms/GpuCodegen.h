@@ -17,8 +17,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/Alignment.h"
 
 namespace mlir::multikernel::gpu_codegen {
 
@@ -46,6 +48,53 @@ void eraseEntryOpsExcept(Block &entry,
 /// The argument of `func` that `value` views as a whole, contiguous memref
 /// (identity layout), or null.
 Value wholeContiguousArgument(func::FuncOp func, Value value);
+
+/// The alignment of a vector that starts at a multiple of its size in an
+/// aligned buffer: its size in bytes (16 for vector<4xf32>).
+llvm::MaybeAlign vectorAlignment(VectorType type);
+
+/// Emits `emit(width)` under a host-side check that every buffer is 16-byte
+/// aligned (and that `multipleOf`, if given, is a multiple of `width`), and
+/// `emit(1)` otherwise: vector accesses need both.
+void emitVectorizedIfAligned(OpBuilder &builder, Location loc,
+                             ArrayRef<Value> buffers, Value multipleOf,
+                             int64_t width, function_ref<void(int64_t)> emit);
+
+/// A gpu.launch over the rows of a [rows, n] problem: a warp per row
+/// (`threads` / 32 rows per block) or a block of `threads` per row.
+struct RowLaunch {
+  gpu::LaunchOp launch;
+  int64_t lanes; // threads per row
+  Value lane;    // this thread's index in its row
+  Value row;
+};
+
+/// Opens the launch and leaves the insertion point inside the guard
+/// `row < rows`, which is uniform over a warp (warp per row) and a block
+/// (block per row), as shuffles and gpu.all_reduce require. With `width` >
+/// 1 the `buffers` are replaced by their 16-byte aligned views.
+RowLaunch beginRowLaunch(OpBuilder &builder, Location loc, Value rows,
+                         bool warpPerRow, int64_t threads, int64_t width,
+                         MutableArrayRef<Value> buffers);
+
+/// Closes a launch opened by beginRowLaunch (or any gpu.launch).
+void endLaunch(OpBuilder &builder, Location loc, gpu::LaunchOp launch);
+
+/// Folds the elements [row, lane*width + k*lanes*width ...) of `input` into
+/// `init` with `fold`, `width` elements per access.
+Value foldRow(OpBuilder &builder, Location loc, Value input, Value row,
+              Value lane, Value n, int64_t lanes, int64_t width, Value init,
+              function_ref<Value(OpBuilder &, Value, Value)> fold);
+
+/// Combines `value` over the threads of a row: the warp (shuffles) or the
+/// block (gpu.all_reduce); every thread of the row gets the result.
+Value reduceRow(OpBuilder &builder, Location loc, Value value, bool warpPerRow,
+                gpu::AllReduceOperation kind,
+                function_ref<Value(OpBuilder &, Value, Value)> combineFn);
+
+/// Replaces the body of a softmax variant by row kernels
+/// (GpuSoftmaxCodegen.cpp).
+LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling);
 
 /// Replaces the body of a matmul variant by a shared-memory tiled GPU kernel
 /// (GpuMatmulCodegen.cpp).

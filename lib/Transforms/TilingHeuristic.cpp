@@ -28,6 +28,10 @@
 //      over several blocks and reduced in a second stage ("split"), enough
 //      blocks for two per multiprocessor; otherwise a block per row loops
 //      over the row in chunks ("looped").
+//  R4. Softmax keeps the row in registers when it fits: the thread tile of
+//      the row is the elements each thread holds, as many vectors as a row
+//      of the hint's length needs (1 to 8): no more, since unused register
+//      slots lower the occupancy that short rows live on.
 //
 // GPU, matmul (M, N, K): block tiles by the M*N class of the hint:
 //  M1. small (<= 512x512): 32x32, medium (<= 2048x2048): 64x64, large:
@@ -76,6 +80,9 @@ TilingAttr TilingConfig::toAttr(MLIRContext *context) const {
 namespace {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Rule R4's bound on the vectors a thread keeps of its row: 8 x 16 bytes.
+constexpr int64_t kMaxRowVectors = 8;
 
 int64_t product(ArrayRef<int64_t> sizes) {
   int64_t result = 1;
@@ -173,6 +180,12 @@ TilingConfig gpuReduction(KernelKind kind, ArrayRef<int64_t> sizes,
     }
   }
   config.threadTile[rank - 1] = config.vectorWidth;
+  if (kind == KernelKind::Softmax) { // R4
+    int64_t lanes = config.reduction == "warp" ? 32 : config.threads;
+    int64_t vectors = std::clamp<int64_t>(
+        ceilDiv(rowSize, lanes * config.vectorWidth), 1, kMaxRowVectors);
+    config.threadTile[rank - 1] = config.vectorWidth * vectors;
+  }
   return config;
 }
 

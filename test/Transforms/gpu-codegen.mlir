@@ -114,18 +114,37 @@ func.func @row_sub(%x: memref<?x?xf32>, %out: memref<?xf32>) {
 
 // -----
 
-// Softmax: the row maximum and the sum of exponentials reduced over the
-// row's threads, then the outputs.
+// Softmax (hint 4096x2048: a block of 64 threads per row, vectors of 4).
+// Rows up to 64 * 4 * 8 = 2048 take the persistent kernel: eight guarded
+// vector loads per thread (-inf past the row's end), the maximum and the sum
+// of exponentials reduced from the registers, one exp per element, then the
+// guarded stores: the input is read once. Longer rows take the three-pass
+// kernel, which reads the row again for the sum and the outputs.
 
 // CHECK-LABEL: func.func private @softmax_0_v0
-// CHECK:         gpu.launch
-// CHECK:           arith.maximumf
-// CHECK:           gpu.all_reduce  maximumf
-// CHECK:           math.exp
-// CHECK:           gpu.all_reduce  add
-// CHECK:           arith.divf
-// CHECK:           math.exp {{.*}} : vector<4xf32>
-// CHECK:           vector.store
+// CHECK-SAME:    (%[[X:.*]]: memref<?x?xf32>, %[[O:.*]]: memref<?x?xf32>)
+// CHECK:         %[[N:.*]] = memref.dim %[[X]], %c1
+// CHECK:         %[[CAP:.*]] = arith.constant 2048 : index
+// CHECK:         %[[FITS:.*]] = arith.cmpi ule, %[[N]], %[[CAP]]
+// CHECK:         scf.if %[[FITS]] {
+// CHECK:           gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c64,
+// CHECK-COUNT-8:     vector.load {{.*}} : memref<?x?xf32>, vector<4xf32>
+// CHECK-NOT:         vector.load
+// CHECK:             gpu.all_reduce  maximumf
+// CHECK-COUNT-8:     math.exp {{.*}} : vector<4xf32>
+// CHECK-NOT:         vector.load
+// CHECK:             gpu.all_reduce  add
+// CHECK:             arith.divf
+// CHECK-COUNT-8:     vector.store
+// CHECK:         } else {
+// CHECK:           gpu.launch
+// CHECK:             arith.maximumf
+// CHECK:             gpu.all_reduce  maximumf
+// CHECK:             math.exp
+// CHECK:             gpu.all_reduce  add
+// CHECK:             arith.divf
+// CHECK:             math.exp {{.*}} : vector<4xf32>
+// CHECK:             vector.store
 func.func @softmax(%x: memref<?x?xf32>, %out: memref<?x?xf32>) {
   linalg.softmax dimension(1) ins(%x : memref<?x?xf32>) outs(%out : memref<?x?xf32>)
   return

@@ -86,11 +86,15 @@ func.func @reduction_rules(%x: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<
 
 // R2 for softmax stops at 8192 (it keeps more per element): 12000 is one
 // block per row for a sum, but looped for softmax.
+// R4: the row's thread tile is what each thread keeps in registers, as many
+// vectors as the hint's row needs: 8192 = 256 threads x 4 x 8; 12000 needs
+// 3 vectors of 4 per thread of 1024; 96 with a warp, 2 vectors of 2.
 // CHECK-LABEL: func.func @softmax_rules
-// CHECK:       kind = "softmax", block_tile = [1, 0], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "block"
-// CHECK-SAME:  kind = "softmax", block_tile = [1, 0], thread_tile = [1, 4], threads = 1024, vector_width = 4, reduction = "looped"
+// CHECK:       kind = "softmax", block_tile = [1, 0], thread_tile = [1, 32], threads = 256, vector_width = 4, reduction = "block"
+// CHECK-SAME:  kind = "softmax", block_tile = [1, 0], thread_tile = [1, 12], threads = 1024, vector_width = 4, reduction = "looped"
+// CHECK-SAME:  kind = "softmax", block_tile = [8, 0], thread_tile = [1, 4], threads = 256, vector_width = 2, reduction = "warp"
 func.func @softmax_rules(%x: tensor<?x?xf32>, %o: tensor<?x?xf32>) -> tensor<?x?xf32> {
-  %r = linalg.softmax {multikernel.hints = [array<i64: 4096, 8192>, array<i64: 4096, 12000>]}
+  %r = linalg.softmax {multikernel.hints = [array<i64: 4096, 8192>, array<i64: 4096, 12000>, array<i64: 4096, 96>]}
       dimension(1) ins(%x : tensor<?x?xf32>) outs(%o : tensor<?x?xf32>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
 }

@@ -174,9 +174,11 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     initial value is combined in at the end. The two-stage `split` strategy
     runs as one block per row for now.
 
-    Softmax over the last dimension uses the same row strategies: the row
-    maximum and the sum of exponentials, each reduced over the row's
-    threads, then the outputs (three passes over the row for now).
+    Softmax over the last dimension uses the same row strategies. Rows that
+    fit in the registers of their threads (8 vectors per thread) are read
+    once: the maximum and the sum of exponentials are reduced from the
+    registers, then the outputs written. Longer rows take three passes
+    (maximum, sum, outputs); the host picks by the row length.
 
     Matmul (`linalg.matmul` without indexing maps, one float type) becomes
     a shared-memory tiled kernel: 16x16 threads per block tile of the

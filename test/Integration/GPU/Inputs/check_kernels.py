@@ -2,13 +2,16 @@
 over many shapes, on torch's current stream, and checks every result
 against torch in float64; prints one line per check for FileCheck.
 
-Usage: check_kernels.py <kernels dir> <kernel> [--table <path>]
+Usage: check_kernels.py <kernels dir> <kernel> [--table <path> | --all-variants]
 
 Every shape is called twice with fresh inputs: the first call benchmarks
 the variants (a miss), the second runs the cached choice (a hit). Outputs
 are poisoned with NaN first, except accumulated outputs (row sums and
 matmul add into theirs), which start at a known value: benchmarking must not change what the
 call computes, so they must have been accumulated into exactly once.
+
+With --all-variants, every variant is checked on every shape (runtime
+policy fixed:<i>), not only the one the benchmark picks.
 
 With --table, the decisions are saved to <path>, the runtime is reset, the
 table loaded, and every shape called again: no shape may be benchmarked.
@@ -99,6 +102,7 @@ KERNELS = {
 def main():
     kernels_dir, name = sys.argv[1], sys.argv[2]
     table = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--table" else None
+    all_variants = len(sys.argv) > 3 and sys.argv[3] == "--all-variants"
     library_name, entry_name, shapes, unaligned_shape, make_inputs, reference = KERNELS[name]
     runtime = ctypes.CDLL(os.path.join(kernels_dir, "libmultikernel_runtime.so.0"),
                           mode=ctypes.RTLD_GLOBAL)
@@ -106,6 +110,7 @@ def main():
     runtime.mkrtGetDeviceName.restype = ctypes.c_char_p
     runtime.mkrtGetSiteStats.argtypes = [ctypes.c_int64, ctypes.POINTER(SiteStats)]
     runtime.mkrtSaveTable.argtypes = runtime.mkrtLoadTable.argtypes = [ctypes.c_char_p]
+    runtime.mkrtSetPolicy.argtypes = [ctypes.c_char_p]
     library = ctypes.CDLL(os.path.join(kernels_dir, library_name))
     entry = getattr(library, "_mlir_ciface_" + entry_name)
     entry.restype = None
@@ -132,6 +137,17 @@ def main():
         s = SiteStats()
         runtime.mkrtGetSiteStats(0, ctypes.byref(s))
         return s
+
+    if all_variants:
+        check("warm-up", shapes[0])
+        for variant in range(stats().numVariants):
+            runtime.mkrtReset()
+            runtime.mkrtSetPolicy(f"fixed:{variant}".encode())
+            for shape in shapes:
+                check(f"variant {variant}", shape)
+            check(f"variant {variant} unaligned", unaligned_shape, offset=1)
+        print(f"{name}: {failures} failures")
+        return 1 if failures else 0
 
     for shape in shapes:
         check("miss", shape)

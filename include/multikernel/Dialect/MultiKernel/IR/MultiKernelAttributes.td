@@ -26,7 +26,9 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
     - `block_tile`: tile size per loop of the outer, parallel level (one GPU
       block, or one CPU task); 0 leaves a loop untiled at that level.
     - `thread_tile`: tile size per loop of the inner level (one GPU thread,
-      or the CPU's vectorizable inner tile).
+      or the CPU's vectorizable inner tile). For GPU softmax, the entry of
+      the row is the elements of its row each thread keeps in registers
+      (a multiple of `vector_width`).
     - `threads`: threads per block (GPU; 0 on the CPU).
     - `vector_width`: elements per vector access (up to 16 bytes).
     - `reduction`: `none`, `warp` (a warp per row, in registers), `block`
