@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,33 @@ class _ArgType:
         self.rank = len(self.shape)
 
 
+def _current_raw_stream_function():
+    """A function device -> torch's current CUstream there, the cheapest
+    torch offers (what Inductor's generated code calls)."""
+    torch = _torch()
+    raw = getattr(torch._C, "_cuda_getCurrentRawStream", None)
+    return raw or (lambda device: torch.cuda.current_stream(device).cuda_stream)
+
+
+class _CudaCallState:
+    """Per thread and function: a memref descriptor per argument (reused
+    while its tensor stays the same) and what the checks compare against."""
+
+    def __init__(self, inputs):
+        torch = _torch()
+        self.descriptors = [None if a.kind == "scalar" else _descriptor_type(a.rank)()
+                            for a in inputs]
+        self.converted = [None if d is None else ctypes.byref(d) for d in self.descriptors]
+        self.keys = [None] * len(inputs)
+        self.scalars = [_SCALARS[a.element] if a.kind == "scalar" else None for a in inputs]
+        self.checks = [None if a.kind == "scalar" else (
+            getattr(torch, a.dtype.name, None), a.rank,
+            [(d, size) for d, size in enumerate(a.shape) if size is not None])
+            for a in inputs]
+        self.device = 0
+        self.current_stream = _current_raw_stream_function()
+
+
 class Function:
     """A public function of a compiled module, called with numpy arrays (or
     anything numpy can view without a copy, such as CPU torch tensors).
@@ -115,6 +143,9 @@ class Function:
                             "callable from Python yet")
         self._entry = getattr(library, "_mlir_ciface_" + self.name)
         self._entry.restype = None
+        # The CUDA fast path's per-thread state: one descriptor per argument,
+        # refilled only when its tensor changes (see _call_cuda).
+        self._local = threading.local()
 
     def _descriptor(self, value, arg, position):
         if arg.kind == "scalar":
@@ -172,10 +203,54 @@ class Function:
         descriptor._keep = keep_alive
         return ctypes.byref(descriptor)
 
+    def _call_cuda(self, args):
+        """The launch-bound path of CUDA functions without results: checks
+        each tensor (the slow path raises the precise error), reuses this
+        thread's descriptor of each argument while the tensor's data pointer
+        and shape stay the same (contiguous: the strides follow), and
+        launches on torch's current stream of the tensors' device. Every
+        step here is on the host time of each call: keep it lean."""
+        state = getattr(self._local, "state", None)
+        if state is None:
+            state = self._local.state = _CudaCallState(self._inputs)
+        converted, keys = state.converted, state.keys
+        for i, value in enumerate(args):
+            check = state.checks[i]
+            if check is None:  # a scalar
+                converted[i] = state.scalars[i](value)
+                continue
+            dtype, rank, static = check
+            try:
+                shape = value.shape
+                fits = (value.is_cuda and value.dtype is dtype and len(shape) == rank
+                        and value.is_contiguous()
+                        and (not static or all(shape[d] == n for d, n in static)))
+            except AttributeError:
+                fits = False
+            if not fits:
+                arg = self._inputs[i]
+                self._cuda_descriptor(value, arg, i)  # raises the precise error
+                raise TypeError(f"{self.name}: argument #{i} cannot be passed ({arg.text})")
+            pointer = value.data_ptr()
+            if keys[i] != (pointer, shape):
+                descriptor = state.descriptors[i]
+                descriptor.allocated = descriptor.aligned = pointer
+                for dim, (size, stride) in enumerate(zip(shape, value.stride())):
+                    descriptor.sizes[dim] = size
+                    descriptor.strides[dim] = stride
+                keys[i] = (pointer, shape)
+                state.device = value.get_device()
+        # Launch on torch's current stream, asynchronously, as torch does
+        # (set_stream calls into the runtime only when it changes).
+        runtime.set_stream(state.current_stream(state.device))
+        self._entry(*converted)
+
     def __call__(self, *args):
         if len(args) != len(self._inputs):
             raise TypeError(f"{self.name} takes {len(self._inputs)} arguments, "
                             f"got {len(args)}")
+        if self.target == "cuda" and not self._results:
+            return self._call_cuda(args)
         converted = [self._descriptor(v, a, i)
                      for i, (v, a) in enumerate(zip(args, self._inputs))]
         if self.target == "cuda":
