@@ -532,6 +532,53 @@ Value combine(OpBuilder &builder, Location loc, const Combiner &combiner,
   return builder.create(state)->getResult(0);
 }
 
+/// Rows at most this long are reduced by one thread each: a warp or a block
+/// per row would leave most of its lanes idle (a row of 3 floats keeps 1
+/// lane of 32 busy), while threads of consecutive rows read consecutive
+/// addresses.
+constexpr int64_t kThreadPerRowLimit = 16;
+constexpr int64_t kThreadPerRowBlock = 256;
+
+/// One launch of a row reduction with a thread per row, for short rows.
+void emitThreadPerRowReductionLaunch(OpBuilder &builder, Location loc,
+                                     const Combiner &combiner, Value input,
+                                     Value output, Value rows, Value n) {
+  OpBuilder::InsertionGuard guard(builder);
+  Value one = indexConstant(builder, loc, 1);
+  Value grid = arith::CeilDivUIOp::create(
+      builder, loc, rows, indexConstant(builder, loc, kThreadPerRowBlock));
+  auto launch = gpu::LaunchOp::create(
+      builder, loc, grid, one, one,
+      indexConstant(builder, loc, kThreadPerRowBlock), one, one);
+  builder.setInsertionPointToStart(&launch.getBody().front());
+  Value row = arith::AddIOp::create(
+      builder, loc,
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
+                            indexConstant(builder, loc, kThreadPerRowBlock)),
+      launch.getThreadIds().x);
+  Value inRange =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
+  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
+  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+  Value identity = arith::ConstantOp::create(builder, loc, combiner.identity);
+  auto loop = scf::ForOp::create(builder, loc, indexConstant(builder, loc, 0),
+                                 n, one, ValueRange{identity});
+  {
+    OpBuilder::InsertionGuard loopGuard(builder);
+    builder.setInsertionPointToStart(loop.getBody());
+    Value element = memref::LoadOp::create(
+        builder, loc, input, ValueRange{row, loop.getInductionVar()});
+    scf::YieldOp::create(builder, loc,
+                         combine(builder, loc, combiner,
+                                 loop.getRegionIterArgs().front(), element));
+  }
+  Value init = memref::LoadOp::create(builder, loc, output, row);
+  memref::StoreOp::create(
+      builder, loc, combine(builder, loc, combiner, init, loop.getResult(0)),
+      output, row);
+  endLaunch(builder, loc, launch);
+}
+
 /// One launch of a row reduction of `input` ([rows, n]) into `output`
 /// ([rows]): the row's threads fold their elements, reduce across the row,
 /// and the first combines the result into the output's initial value.
@@ -620,6 +667,14 @@ LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling) {
   bool warp = tiling.getReduction() == "warp";
   int64_t threads = tiling.getThreads();
   int64_t width = tiling.getVectorWidth();
+  Value shortRows =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ule, n,
+                            indexConstant(builder, loc, kThreadPerRowLimit));
+  auto choose = scf::IfOp::create(builder, loc, shortRows, true);
+  builder.setInsertionPointToStart(&choose.getThenRegion().front());
+  emitThreadPerRowReductionLaunch(builder, loc, *combiner, input, output, rows,
+                                  n);
+  builder.setInsertionPointToStart(&choose.getElseRegion().front());
   // Every row's vectors are aligned when the base is and the row length is
   // a multiple of the vector width.
   emitVectorizedIfAligned(builder, loc, {input}, n, width, [&](int64_t w) {

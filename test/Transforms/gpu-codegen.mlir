@@ -74,9 +74,19 @@ func.func @broadcast(%x: memref<?x?xf32>, %row: memref<?xf32>, %out: memref<?x?x
 
 // Row reductions: a warp per row (shuffles) or a block per row
 // (gpu.all_reduce), chosen by the tiling; the initial value of the output
-// is combined in at the end.
+// is combined in at the end. Rows of at most 16 elements take a thread per
+// row instead, whatever the variant (the host picks by the row length).
 
 // CHECK-LABEL: func.func private @row_sum_0_v0
+// CHECK:         %[[N:.*]] = memref.dim %{{.*}}, %c1
+// CHECK:         %[[SHORT:.*]] = arith.cmpi ule, %[[N]], %c16
+// CHECK:         scf.if %[[SHORT]] {
+// CHECK:           gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}} = %c1
+// CHECK:             scf.for %[[C:.*]] = %c0{{.*}} to %[[N]] step %c1{{.*}} iter_args(%{{.*}} = %cst) -> (f32)
+// CHECK:               memref.load %{{.*}}[%{{.*}}, %[[C]]]
+// CHECK:               arith.addf
+// CHECK:             memref.store
+// CHECK:         } else {
 // CHECK:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c32{{.*}}, {{.*}} = %c8
 // CHECK:           scf.for {{.*}} iter_args(%{{.*}} = %cst) -> (f32)
 // CHECK:             vector.load {{.*}} {alignment = 16 : i64} : memref<?x?xf32>, vector<4xf32>

@@ -171,8 +171,10 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     become a warp per row (strategy `warp`: `threads / 32` rows per block,
     shuffle butterflies) or a block of `threads` per row (other strategies:
     `gpu.all_reduce`), vector loads when the rows allow them; the output's
-    initial value is combined in at the end. The two-stage `split` strategy
-    runs as one block per row for now.
+    initial value is combined in at the end. Rows of at most 16 elements
+    take a thread per row, whatever the strategy (the host picks by the row
+    length). The two-stage `split` strategy runs as one block per row for
+    now.
 
     Softmax over the last dimension uses the same row strategies. Rows that
     fit in the registers of their threads (8 vectors per thread) are read
