@@ -89,6 +89,9 @@ const Driver *load() {
   ok &= resolve(library, table.cuMemsetD16Async, {"cuMemsetD16Async"}, missing);
   ok &= resolve(library, table.cuGetErrorName, {"cuGetErrorName"}, missing);
   ok &= resolve(library, table.cuGetErrorString, {"cuGetErrorString"}, missing);
+  std::string optional;
+  resolve(library, table.cuMemAllocAsync, {"cuMemAllocAsync"}, optional);
+  resolve(library, table.cuMemFreeAsync, {"cuMemFreeAsync"}, optional);
   if (!ok) {
     errorStorage() = std::string("the CUDA driver (") + libraryName +
                      ") lacks '" + missing +

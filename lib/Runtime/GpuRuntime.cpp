@@ -21,8 +21,10 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 using namespace multikernel::runtime;
 using cuda::Driver;
@@ -367,12 +369,74 @@ extern "C" void mgpuEventRecord(void *event, void *stream) {
            "cuEventRecord");
 }
 
-extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
+namespace {
+
+/// Scratch buffers of generated code (the partials of a split reduction),
+/// allocated and freed around its launches on every call, with the stream
+/// they are used on. A freed buffer is kept for the next allocation on the
+/// same stream: work on one stream runs in order, so the next user of the
+/// buffer cannot start before the last one ended, and a cache hit costs no
+/// driver call (cuMemAlloc/cuMemFree synchronize; even stream-ordered
+/// allocation from a pool cost ~100 us per call on the H100 with the
+/// pool's default release threshold). Buffers are never shared between
+/// streams; the null stream (the legacy default stream, which PyTorch's
+/// default current stream is) is a stream like the others. While a stream is
+/// being captured into a CUDA graph a miss cannot call cuMemAlloc; it allocates
+/// in stream order instead, which the graph records, and that buffer is freed
+/// the same way.
+struct ScratchCache {
+  static constexpr size_t kMaxPerStream = 16;
+  std::mutex mutex;
+  std::map<CUstream, std::vector<std::pair<size_t, CUdeviceptr>>> free;
+  std::map<CUdeviceptr, size_t> sizes; // of the cached buffers handed out
+  std::set<CUdeviceptr> streamOrdered; // handed out while capturing
+};
+
+bool isCapturing(const Driver &driver, CUstream stream) {
+  CUstreamCaptureStatus status = CU_STREAM_CAPTURE_STATUS_NONE;
+  return driver.cuStreamIsCapturing(stream, &status) == CUDA_SUCCESS &&
+         status != CU_STREAM_CAPTURE_STATUS_NONE;
+}
+
+ScratchCache &scratchCache() {
+  static ScratchCache *cache = new ScratchCache();
+  return *cache;
+}
+
+} // namespace
+
+extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
                               bool isHostShared) {
   const Driver *driver = driverFor("mgpuMemAlloc");
   if (!driver || !ensureContext(*driver))
     return nullptr;
+  ScratchCache &cache = scratchCache();
+  if (!isHostShared) {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    auto &blocks = cache.free[static_cast<CUstream>(stream)];
+    auto best = blocks.end();
+    for (auto it = blocks.begin(); it != blocks.end(); ++it)
+      if (it->first >= sizeBytes &&
+          (best == blocks.end() || it->first < best->first))
+        best = it;
+    if (best != blocks.end()) {
+      CUdeviceptr pointer = best->second;
+      cache.sizes[pointer] = best->first;
+      blocks.erase(best);
+      return reinterpret_cast<void *>(pointer);
+    }
+  }
   CUdeviceptr pointer = 0;
+  if (!isHostShared && driver->cuMemAllocAsync &&
+      isCapturing(*driver, static_cast<CUstream>(stream))) {
+    if (failed(driver->cuMemAllocAsync(&pointer, sizeBytes,
+                                       static_cast<CUstream>(stream)),
+               "cuMemAllocAsync", std::to_string(sizeBytes) + " bytes"))
+      return nullptr;
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    cache.streamOrdered.insert(pointer);
+    return reinterpret_cast<void *>(pointer);
+  }
   CUresult result =
       isHostShared
           ? driver->cuMemAllocManaged(&pointer, sizeBytes, CU_MEM_ATTACH_GLOBAL)
@@ -380,13 +444,39 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
   if (failed(result, isHostShared ? "cuMemAllocManaged" : "cuMemAlloc",
              std::to_string(sizeBytes) + " bytes"))
     return nullptr;
+  if (!isHostShared) {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    cache.sizes[pointer] = sizeBytes;
+  }
   return reinterpret_cast<void *>(pointer);
 }
 
-extern "C" void mgpuMemFree(void *pointer, void * /*stream*/) {
-  if (const Driver *driver = driverFor("mgpuMemFree"))
-    failed(driver->cuMemFree(reinterpret_cast<CUdeviceptr>(pointer)),
-           "cuMemFree");
+extern "C" void mgpuMemFree(void *pointer, void *stream) {
+  const Driver *driver = driverFor("mgpuMemFree");
+  if (!driver || !pointer)
+    return;
+  auto devicePointer = reinterpret_cast<CUdeviceptr>(pointer);
+  {
+    ScratchCache &cache = scratchCache();
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.streamOrdered.erase(devicePointer)) {
+      failed(
+          driver->cuMemFreeAsync(devicePointer, static_cast<CUstream>(stream)),
+          "cuMemFreeAsync");
+      return;
+    }
+    auto size = cache.sizes.find(devicePointer);
+    if (size != cache.sizes.end()) {
+      size_t bytes = size->second;
+      cache.sizes.erase(size);
+      auto &blocks = cache.free[static_cast<CUstream>(stream)];
+      if (blocks.size() < ScratchCache::kMaxPerStream) {
+        blocks.emplace_back(bytes, devicePointer);
+        return;
+      }
+    }
+  }
+  failed(driver->cuMemFree(devicePointer), "cuMemFree");
 }
 
 extern "C" void mgpuMemcpy(void *destination, void *source, size_t sizeBytes,
@@ -488,9 +578,24 @@ double EventTimer::stop() {
   return milliseconds * 1e6;
 }
 
-void *allocate(size_t bytes) { return mgpuMemAlloc(bytes, nullptr, false); }
+// Snapshots of written arguments outlive stream changes of the caller:
+// plain allocations, not stream-ordered ones.
+void *allocate(size_t bytes) {
+  const Driver *driver = driverFor("snapshot allocation");
+  if (!driver || !ensureContext(*driver))
+    return nullptr;
+  CUdeviceptr pointer = 0;
+  if (failed(driver->cuMemAlloc(&pointer, bytes), "cuMemAlloc",
+             std::to_string(bytes) + " bytes for a snapshot"))
+    return nullptr;
+  return reinterpret_cast<void *>(pointer);
+}
 
-void release(void *pointer) { mgpuMemFree(pointer, nullptr); }
+void release(void *pointer) {
+  if (const Driver *driver = driverFor("snapshot release"))
+    failed(driver->cuMemFree(reinterpret_cast<CUdeviceptr>(pointer)),
+           "cuMemFree");
+}
 
 bool copyOnCurrentStream(void *destination, const void *source, size_t bytes) {
   const Driver *driver = driverFor("snapshot copy");

@@ -141,6 +141,7 @@ FAKE_EXPORT int cuEventElapsedTime(float *milliseconds, void *start,
 }
 
 FAKE_EXPORT int cuMemAlloc_v2(unsigned long long *pointer, size_t bytes) {
+  ++counters.allocs;
   *pointer = reinterpret_cast<unsigned long long>(std::malloc(bytes));
   return 0;
 }
@@ -149,6 +150,18 @@ FAKE_EXPORT int cuMemAllocManaged(unsigned long long *pointer, size_t bytes,
   return cuMemAlloc_v2(pointer, bytes);
 }
 FAKE_EXPORT int cuMemFree_v2(unsigned long long pointer) {
+  ++counters.frees;
+  std::free(reinterpret_cast<void *>(pointer));
+  return 0;
+}
+FAKE_EXPORT int cuMemAllocAsync(unsigned long long *pointer, size_t bytes,
+                                void *) {
+  ++counters.asyncAllocs;
+  *pointer = reinterpret_cast<unsigned long long>(std::malloc(bytes));
+  return 0;
+}
+FAKE_EXPORT int cuMemFreeAsync(unsigned long long pointer, void *) {
+  ++counters.asyncFrees;
   std::free(reinterpret_cast<void *>(pointer));
   return 0;
 }

@@ -43,7 +43,11 @@ struct Counters {
   int streamDestroys;
   int streamSyncs;
   void *lastLaunchStream;
-  int capturing; // set by tests: cuStreamIsCapturing reports this
+  int capturing;   // set by tests: cuStreamIsCapturing reports this
+  int allocs;      // cuMemAlloc
+  int frees;       // cuMemFree
+  int asyncAllocs; // cuMemAllocAsync
+  int asyncFrees;  // cuMemFreeAsync
 };
 
 /// Exported by the fake library as `fakeCudaCounters`.

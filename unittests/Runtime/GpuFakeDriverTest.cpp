@@ -160,6 +160,59 @@ TEST_F(GpuFakeDriverTest, CallerStreamIsUsed) {
   EXPECT_EQ(counters().streamSyncs, syncs + 1);
 }
 
+// Scratch buffers of generated code, freed with the stream they were used
+// on, are reused by the next allocation on that stream (no driver call,
+// no synchronization), never by another stream; the smallest that fits.
+TEST_F(GpuFakeDriverTest, ScratchBuffersAreReusedPerStream) {
+  void *streamA = reinterpret_cast<void *>(0xa);
+  void *streamB = reinterpret_cast<void *>(0xb);
+  int allocs = counters().allocs, frees = counters().frees;
+  void *small = mgpuMemAlloc(256, streamA, false);
+  void *large = mgpuMemAlloc(4096, streamA, false);
+  ASSERT_NE(small, nullptr);
+  ASSERT_NE(large, nullptr);
+  EXPECT_EQ(counters().allocs, allocs + 2);
+  mgpuMemFree(large, streamA);
+  mgpuMemFree(small, streamA);
+  EXPECT_EQ(counters().frees, frees);
+  // Same stream: the smallest free buffer that fits, no driver call.
+  EXPECT_EQ(mgpuMemAlloc(128, streamA, false), small);
+  EXPECT_EQ(mgpuMemAlloc(1024, streamA, false), large);
+  EXPECT_EQ(counters().allocs, allocs + 2);
+  // Another stream gets its own buffer.
+  mgpuMemFree(small, streamA);
+  void *other = mgpuMemAlloc(128, streamB, false);
+  EXPECT_NE(other, small);
+  EXPECT_EQ(counters().allocs, allocs + 3);
+  // The null stream (the legacy default stream, PyTorch's default current
+  // stream) is cached like any other.
+  void *onDefault = mgpuMemAlloc(64, nullptr, false);
+  mgpuMemFree(onDefault, nullptr);
+  EXPECT_EQ(mgpuMemAlloc(64, nullptr, false), onDefault);
+  EXPECT_EQ(counters().allocs, allocs + 4);
+  EXPECT_EQ(counters().frees, frees);
+  mgpuMemFree(onDefault, nullptr);
+  mgpuMemFree(other, streamB);
+  mgpuMemFree(large, streamA);
+}
+
+// While a stream is captured into a CUDA graph, cuMemAlloc is not allowed:
+// a scratch miss allocates in stream order (recorded by the graph) and is
+// freed the same way, not cached.
+TEST_F(GpuFakeDriverTest, ScratchBuffersWhileCapturing) {
+  void *captured = reinterpret_cast<void *>(0xc);
+  int allocs = counters().allocs, asyncAllocs = counters().asyncAllocs;
+  int asyncFrees = counters().asyncFrees;
+  counters().capturing = 1;
+  void *scratch = mgpuMemAlloc(512, captured, false);
+  ASSERT_NE(scratch, nullptr);
+  EXPECT_EQ(counters().asyncAllocs, asyncAllocs + 1);
+  EXPECT_EQ(counters().allocs, allocs);
+  mgpuMemFree(scratch, captured);
+  EXPECT_EQ(counters().asyncFrees, asyncFrees + 1);
+  counters().capturing = 0;
+}
+
 TEST_F(GpuFakeDriverTest, EmptyGridsAreSkipped) {
   int launches = counters().launches;
   void *function = mgpuModuleGetFunction(module(), "k0");

@@ -58,6 +58,10 @@ MKRT_EXPORT void *mkrtGpuGetStream(void);
  * - mgpuStreamCreate hands out this thread's current stream (see above) and
  *   mgpuStreamDestroy leaves it alive;
  * - launches with an empty grid or block are skipped;
+ * - mgpuMemFree keeps the buffer for the next mgpuMemAlloc on the same
+ *   stream (generated code's per-call scratch buffers: no driver call, no
+ *   synchronization once warm; the null stream counts as a stream); while
+ *   the stream is captured into a CUDA graph, allocation is stream-ordered;
  * - every driver error is reported on stderr with the call that failed and
  *   recorded, so the dispatcher can exclude a failing variant.
  *===----------------------------------------------------------------------===*/
