@@ -71,7 +71,8 @@ mlir::multikernel::getGpuPipelineText(const GpuPipelineOptions &options) {
   // GPUs can JIT).
   return frontOfPipeline("gpu", options.hints,
                          " sm-count=" + std::to_string(options.smCount)) +
-         "multikernel-gpu-codegen,"
+         "multikernel-gpu-codegen{sm-count=" + std::to_string(options.smCount) +
+         "},"
          "gpu-lower-to-nvvm-pipeline{cubin-chip=" +
          options.chip.getValue() +
          " cubin-features=+ptx80 opt-level=3},"

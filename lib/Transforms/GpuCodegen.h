@@ -80,11 +80,13 @@ RowLaunch beginRowLaunch(OpBuilder &builder, Location loc, Value rows,
 /// Closes a launch opened by beginRowLaunch (or any gpu.launch).
 void endLaunch(OpBuilder &builder, Location loc, gpu::LaunchOp launch);
 
-/// Folds the elements [row, lane*width + k*lanes*width ...) of `input` into
-/// `init` with `fold`, `width` elements per access.
+/// Folds the elements [row, begin + lane*width + k*lanes*width ...) up to
+/// `end` of `input` into `init` with `fold`, `width` elements per access
+/// (`begin` null: 0).
 Value foldRow(OpBuilder &builder, Location loc, Value input, Value row,
-              Value lane, Value n, int64_t lanes, int64_t width, Value init,
-              function_ref<Value(OpBuilder &, Value, Value)> fold);
+              Value lane, Value end, int64_t lanes, int64_t width, Value init,
+              function_ref<Value(OpBuilder &, Value, Value)> fold,
+              Value begin = Value());
 
 /// Combines `value` over the threads of a row: the warp (shuffles) or the
 /// block (gpu.all_reduce); every thread of the row gets the result.

@@ -173,8 +173,12 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     `gpu.all_reduce`), vector loads when the rows allow them; the output's
     initial value is combined in at the end. Rows of at most 16 elements
     take a thread per row, whatever the strategy (the host picks by the row
-    length). The two-stage `split` strategy runs as one block per row for
-    now.
+    length). The `split` strategy, when the call's shape has fewer rows than
+    fill the GPU (two blocks per multiprocessor), splits each row over
+    several blocks that write partial results to a scratch buffer
+    (`gpu.alloc`, which the runtime serves in stream order), then a thread
+    per row combines them in order (deterministic); otherwise it runs as a
+    block per row.
 
     Softmax over the last dimension uses the same row strategies. Rows that
     fit in the registers of their threads (8 vectors per thread) are read
@@ -192,6 +196,11 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     Any linalg op left outside the variants is an error: on the GPU target
     it would run on the host, on device memory.
   }];
+  let options = [
+    Option<"smCount", "sm-count", "int64_t", /*default=*/"132",
+           "Multiprocessors of the GPU (132 on the H100): split reductions "
+           "aim at two blocks per multiprocessor">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
