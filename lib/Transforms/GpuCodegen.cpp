@@ -170,6 +170,16 @@ Value gpu_codegen::foldRow(OpBuilder &builder, Location loc, Value input,
   return loop.getResult(0);
 }
 
+Value gpu_codegen::splitFactor(OpBuilder &builder, Location loc, Value rows,
+                               Value n, int64_t smCount) {
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  Value wanted =
+      arith::DivUIOp::create(builder, loc, c(2 * smCount),
+                             arith::MaxUIOp::create(builder, loc, rows, c(1)));
+  Value most = arith::CeilDivUIOp::create(builder, loc, n, c(kSplitMinChunk));
+  return arith::MinUIOp::create(builder, loc, wanted, most);
+}
+
 Value gpu_codegen::reduceRow(
     OpBuilder &builder, Location loc, Value value, bool warpPerRow,
     gpu::AllReduceOperation kind,
@@ -614,27 +624,6 @@ void emitReductionLaunch(OpBuilder &builder, Location loc,
   endLaunch(builder, loc, rowLaunch.launch);
 }
 
-/// A split reduction aims each of its chunks at this many elements at least,
-/// so that a block's loop amortizes its launch and final combine.
-constexpr int64_t kSplitMinChunk = 8192;
-
-/// The split strategy splits a row only into this many blocks or more:
-/// below that, the second launch costs more than the blocks gain (96 rows
-/// of 100000 took 13 us with a block per row on the H100, 21 us split in 3).
-constexpr int64_t kMinSplit = 4;
-
-/// The blocks per row of a split reduction for this call's shape: as many as
-/// fit two per multiprocessor in one wave, no chunk under kSplitMinChunk.
-Value splitFactor(OpBuilder &builder, Location loc, Value rows, Value n,
-                  int64_t smCount) {
-  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
-  Value wanted =
-      arith::DivUIOp::create(builder, loc, c(2 * smCount),
-                             arith::MaxUIOp::create(builder, loc, rows, c(1)));
-  Value most = arith::CeilDivUIOp::create(builder, loc, n, c(kSplitMinChunk));
-  return arith::MinUIOp::create(builder, loc, wanted, most);
-}
-
 /// The two-stage row reduction for few long rows: `split` blocks per row
 /// each fold a chunk of it into a scratch buffer [rows, split] (allocated in
 /// stream order for this call), then a thread per row combines the output's
@@ -852,7 +841,7 @@ struct GpuCodegenPass
         continue;
       }
       if (tiling.getKind() == "softmax") {
-        failedAny |= failed(generateSoftmax(func, tiling));
+        failedAny |= failed(generateSoftmax(func, tiling, smCount));
         continue;
       }
       if (tiling.getKind() == "matmul") {

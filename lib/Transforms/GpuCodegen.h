@@ -94,9 +94,25 @@ Value reduceRow(OpBuilder &builder, Location loc, Value value, bool warpPerRow,
                 gpu::AllReduceOperation kind,
                 function_ref<Value(OpBuilder &, Value, Value)> combineFn);
 
+/// A split row kernel aims each of its chunks at this many elements at least,
+/// so that a block's loop amortizes its launch and the final combine.
+inline constexpr int64_t kSplitMinChunk = 8192;
+
+/// The split strategy splits a row only into this many blocks or more:
+/// below that, the second launch costs more than the blocks gain (96 rows
+/// of 100000 took 13 us with a block per row on the H100, 21 us split in 3).
+inline constexpr int64_t kMinSplit = 4;
+
+/// The blocks per row of a split row kernel for this call's shape (host
+/// code): as many as fit two per multiprocessor in one wave, no chunk under
+/// kSplitMinChunk elements.
+Value splitFactor(OpBuilder &builder, Location loc, Value rows, Value n,
+                  int64_t smCount);
+
 /// Replaces the body of a softmax variant by row kernels
 /// (GpuSoftmaxCodegen.cpp).
-LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling);
+LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling,
+                              int64_t smCount);
 
 /// Replaces the body of a matmul variant by a shared-memory tiled GPU kernel
 /// (GpuMatmulCodegen.cpp).

@@ -36,6 +36,11 @@ using namespace mlir::multikernel::gpu_codegen;
 
 namespace {
 
+/// Softmax splits rows from 2 blocks per row on (reductions from
+/// kMinSplit): a block per row reads its row three times when it does not
+/// fit in registers, which costs more than the second launch of a split.
+constexpr int64_t kMinSoftmaxSplit = 2;
+
 Value floatConstant(OpBuilder &builder, Location loc, FloatType type,
                     double value) {
   return arith::ConstantOp::create(builder, loc,
@@ -184,6 +189,48 @@ void emitPersistentSoftmaxLaunch(OpBuilder &builder, Location loc, Value input,
   endLaunch(builder, loc, rowLaunch.launch);
 }
 
+/// Writes exp(x - max) * inverse for the elements [row, begin + lane*width
+/// + k*lanes*width ...) up to `end` (`begin` null: 0), `width` per access.
+void writeOutputs(OpBuilder &builder, Location loc, Value input, Value output,
+                  Value row, Value lane, Value begin, Value end, int64_t lanes,
+                  int64_t width, Value max, Value inverse) {
+  OpBuilder::InsertionGuard guard(builder);
+  auto elementType =
+      cast<FloatType>(cast<MemRefType>(output.getType()).getElementType());
+  Value start = arith::MulIOp::create(builder, loc, lane,
+                                      indexConstant(builder, loc, width));
+  if (begin)
+    start = arith::AddIOp::create(builder, loc, begin, start);
+  auto writeLoop = scf::ForOp::create(
+      builder, loc, start, end, indexConstant(builder, loc, lanes * width));
+  builder.setInsertionPointToStart(writeLoop.getBody());
+  Value column = writeLoop.getInductionVar();
+  if (width > 1) {
+    auto type = VectorType::get({width}, elementType);
+    Value x = vector::LoadOp::create(builder, loc, type, input,
+                                     ValueRange{row, column}, false,
+                                     vectorAlignment(type));
+    Value shifted = arith::SubFOp::create(
+        builder, loc, x, vector::BroadcastOp::create(builder, loc, type, max));
+    Value result = arith::MulFOp::create(
+        builder, loc, math::ExpOp::create(builder, loc, shifted),
+        vector::BroadcastOp::create(builder, loc, type, inverse));
+    vector::StoreOp::create(builder, loc, result, output,
+                            ValueRange{row, column}, false,
+                            vectorAlignment(type));
+  } else {
+    Value x =
+        memref::LoadOp::create(builder, loc, input, ValueRange{row, column});
+    Value result = arith::MulFOp::create(
+        builder, loc,
+        math::ExpOp::create(builder, loc,
+                            arith::SubFOp::create(builder, loc, x, max)),
+        inverse);
+    memref::StoreOp::create(builder, loc, result, output,
+                            ValueRange{row, column});
+  }
+}
+
 /// One launch of softmax over the rows of `input` into `output` (both
 /// [rows, n]) for rows of any length: the row maximum, the sum of
 /// exponentials, then the outputs, each a pass over the row by the threads
@@ -232,43 +279,219 @@ void emitLoopedSoftmaxLaunch(OpBuilder &builder, Location loc, Value input,
                                 builder.getFloatAttr(elementType, 1.0)),
       sum);
 
-  Value start = arith::MulIOp::create(builder, loc, lane,
-                                      indexConstant(builder, loc, width));
-  auto writeLoop = scf::ForOp::create(
-      builder, loc, start, n, indexConstant(builder, loc, lanes * width));
-  builder.setInsertionPointToStart(writeLoop.getBody());
-  Value column = writeLoop.getInductionVar();
-  if (width > 1) {
-    auto type = VectorType::get({width}, elementType);
-    Value x = vector::LoadOp::create(builder, loc, type, input,
-                                     ValueRange{row, column}, false,
-                                     vectorAlignment(type));
-    Value shifted = arith::SubFOp::create(
-        builder, loc, x, vector::BroadcastOp::create(builder, loc, type, max));
-    Value result = arith::MulFOp::create(
-        builder, loc, math::ExpOp::create(builder, loc, shifted),
-        vector::BroadcastOp::create(builder, loc, type, inverse));
-    vector::StoreOp::create(builder, loc, result, output,
-                            ValueRange{row, column}, false,
-                            vectorAlignment(type));
-  } else {
-    Value x =
-        memref::LoadOp::create(builder, loc, input, ValueRange{row, column});
-    Value result = arith::MulFOp::create(
-        builder, loc,
-        math::ExpOp::create(builder, loc,
-                            arith::SubFOp::create(builder, loc, x, max)),
-        inverse);
-    memref::StoreOp::create(builder, loc, result, output,
-                            ValueRange{row, column});
-  }
+  writeOutputs(builder, loc, input, output, row, lane, Value(), n, lanes, width,
+               max, inverse);
   endLaunch(builder, loc, rowLaunch.launch);
+}
+
+/// Softmax for few long rows, split over `split` blocks per row in two
+/// launches: each block reduces its chunk to a maximum and a sum of
+/// exponentials relative to it, into a scratch buffer [rows, 2 * split]; then
+/// each block combines the row's partials (in order: deterministic) into the
+/// row's maximum and sum, and writes its chunk's outputs. The input is read
+/// three times, but by every multiprocessor.
+void emitSplitSoftmaxLaunches(OpBuilder &builder, Location loc, Value input,
+                              Value output, Value rows, Value n, Value split,
+                              int64_t threads, int64_t width) {
+  OpBuilder::InsertionGuard guard(builder);
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  auto elementType =
+      cast<FloatType>(cast<MemRefType>(output.getType()).getElementType());
+  auto scratchType = MemRefType::get(
+      {ShapedType::kDynamic, ShapedType::kDynamic}, elementType);
+  auto tokenType = builder.getType<gpu::AsyncTokenType>();
+  Value ready = gpu::WaitOp::create(builder, loc, tokenType, ValueRange())
+                    .getAsyncToken();
+  Value twice = arith::MulIOp::create(builder, loc, split, c(2));
+  auto scratch =
+      gpu::AllocOp::create(builder, loc, scratchType, tokenType,
+                           ValueRange{ready}, ValueRange{rows, twice},
+                           /*symbolOperands=*/ValueRange(),
+                           /*hostShared=*/false);
+  Value partials = scratch.getMemref();
+  auto maximum = [&](OpBuilder &b, Value x, Value y) -> Value {
+    return arith::MaximumFOp::create(b, loc, x, y);
+  };
+  auto add = [&](OpBuilder &b, Value x, Value y) -> Value {
+    return arith::AddFOp::create(b, loc, x, y);
+  };
+
+  // Opens a launch of a block per (row, chunk); returns the row, the chunk
+  // index and its column range, with `in`/`out` the aligned views.
+  struct Chunk {
+    gpu::LaunchOp launch;
+    Value row, part, begin, end, in, out;
+  };
+  auto beginChunkLaunch = [&]() {
+    Value grid = arith::MulIOp::create(builder, loc, rows, split);
+    auto launch = gpu::LaunchOp::create(builder, loc, grid, c(1), c(1),
+                                        c(threads), c(1), c(1));
+    builder.setInsertionPointToStart(&launch.getBody().front());
+    Value in = input, out = output;
+    if (width > 1) {
+      in = memref::AssumeAlignmentOp::create(builder, loc, in,
+                                             builder.getI32IntegerAttr(16))
+               .getResult();
+      out = memref::AssumeAlignmentOp::create(builder, loc, out,
+                                              builder.getI32IntegerAttr(16))
+                .getResult();
+    }
+    Value block = launch.getBlockIds().x;
+    Value row = arith::DivUIOp::create(builder, loc, block, split);
+    Value part = arith::RemUIOp::create(builder, loc, block, split);
+    // Chunks of whole vectors, so that every access stays aligned.
+    Value chunk = arith::MulIOp::create(
+        builder, loc,
+        arith::CeilDivUIOp::create(
+            builder, loc, arith::CeilDivUIOp::create(builder, loc, n, c(width)),
+            split),
+        c(width));
+    Value begin = arith::MinUIOp::create(
+        builder, loc, arith::MulIOp::create(builder, loc, part, chunk), n);
+    Value end = arith::MinUIOp::create(
+        builder, loc, arith::AddIOp::create(builder, loc, begin, chunk), n);
+    return Chunk{launch, row, part, begin, end, in, out};
+  };
+  Value lowest = floatConstant(builder, loc, elementType,
+                               -std::numeric_limits<double>::infinity());
+  Value zero = floatConstant(builder, loc, elementType, 0.0);
+
+  // Stage 1: the chunk's maximum and its sum of exp(x - maximum), in one
+  // read of the chunk ("online": each thread rescales its running sum when
+  // its maximum grows), then over the block: the maximum, and the threads'
+  // sums rescaled to it.
+  {
+    OpBuilder::InsertionGuard launchGuard(builder);
+    Chunk chunk = beginChunkLaunch();
+    Value lane = chunk.launch.getThreadIds().x;
+    Value start = arith::AddIOp::create(
+        builder, loc, chunk.begin,
+        arith::MulIOp::create(builder, loc, lane, c(width)));
+    auto loop =
+        scf::ForOp::create(builder, loc, start, chunk.end, c(threads * width),
+                           ValueRange{lowest, zero});
+    {
+      OpBuilder::InsertionGuard loopGuard(builder);
+      builder.setInsertionPointToStart(loop.getBody());
+      Value column = loop.getInductionVar();
+      SmallVector<Value> elements;
+      if (width > 1) {
+        auto type = VectorType::get({width}, elementType);
+        Value vector = vector::LoadOp::create(builder, loc, type, chunk.in,
+                                              ValueRange{chunk.row, column},
+                                              false, vectorAlignment(type));
+        for (int64_t i = 0; i < width; ++i)
+          elements.push_back(
+              vector::ExtractOp::create(builder, loc, vector, i));
+      } else {
+        elements.push_back(memref::LoadOp::create(
+            builder, loc, chunk.in, ValueRange{chunk.row, column}));
+      }
+      Value max = loop.getRegionIterArgs()[0];
+      Value sum = loop.getRegionIterArgs()[1];
+      Value grown = max;
+      for (Value x : elements)
+        grown = maximum(builder, grown, x);
+      // A thread that has seen nothing yet (sum 0, maximum -inf) has nothing
+      // to rescale, and exp(-inf - -inf) would be NaN.
+      Value empty = arith::CmpFOp::create(builder, loc,
+                                          arith::CmpFPredicate::OEQ, sum, zero);
+      Value rescale = math::ExpOp::create(
+          builder, loc, arith::SubFOp::create(builder, loc, max, grown));
+      sum = arith::SelectOp::create(
+          builder, loc, empty, zero,
+          arith::MulFOp::create(builder, loc, sum, rescale));
+      for (Value x : elements)
+        sum = add(
+            builder, sum,
+            math::ExpOp::create(builder, loc,
+                                arith::SubFOp::create(builder, loc, x, grown)));
+      scf::YieldOp::create(builder, loc, ValueRange{grown, sum});
+    }
+    Value threadMax = loop.getResult(0), threadSum = loop.getResult(1);
+    Value max = reduceRow(builder, loc, threadMax, /*warpPerRow=*/false,
+                          gpu::AllReduceOperation::MAXIMUMF, maximum);
+    Value threadEmpty = arith::CmpFOp::create(
+        builder, loc, arith::CmpFPredicate::OEQ, threadSum, zero);
+    Value rescaled = arith::SelectOp::create(
+        builder, loc, threadEmpty, zero,
+        arith::MulFOp::create(
+            builder, loc, threadSum,
+            math::ExpOp::create(
+                builder, loc,
+                arith::SubFOp::create(builder, loc, threadMax, max))));
+    Value sum = reduceRow(builder, loc, rescaled, /*warpPerRow=*/false,
+                          gpu::AllReduceOperation::ADD, add);
+    Value first = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                                        lane, c(0));
+    auto write = scf::IfOp::create(builder, loc, first, false);
+    builder.setInsertionPointToStart(&write.getThenRegion().front());
+    memref::StoreOp::create(builder, loc, max, partials,
+                            ValueRange{chunk.row, chunk.part});
+    memref::StoreOp::create(
+        builder, loc, sum, partials,
+        ValueRange{chunk.row,
+                   arith::AddIOp::create(builder, loc, split, chunk.part)});
+    endLaunch(builder, loc, chunk.launch);
+  }
+
+  // Stage 2: the row's maximum and sum from the partials, then the chunk's
+  // outputs. An empty chunk's partial (-inf, 0) adds nothing.
+  {
+    OpBuilder::InsertionGuard launchGuard(builder);
+    Chunk chunk = beginChunkLaunch();
+    auto maxLoop =
+        scf::ForOp::create(builder, loc, c(0), split, c(1), ValueRange{lowest});
+    {
+      OpBuilder::InsertionGuard loopGuard(builder);
+      builder.setInsertionPointToStart(maxLoop.getBody());
+      Value partial = memref::LoadOp::create(
+          builder, loc, partials,
+          ValueRange{chunk.row, maxLoop.getInductionVar()});
+      scf::YieldOp::create(
+          builder, loc,
+          maximum(builder, maxLoop.getRegionIterArgs().front(), partial));
+    }
+    Value max = maxLoop.getResult(0);
+    auto sumLoop =
+        scf::ForOp::create(builder, loc, c(0), split, c(1), ValueRange{zero});
+    {
+      OpBuilder::InsertionGuard loopGuard(builder);
+      builder.setInsertionPointToStart(sumLoop.getBody());
+      Value p = sumLoop.getInductionVar();
+      Value partialMax = memref::LoadOp::create(builder, loc, partials,
+                                                ValueRange{chunk.row, p});
+      Value partialSum = memref::LoadOp::create(
+          builder, loc, partials,
+          ValueRange{chunk.row, arith::AddIOp::create(builder, loc, split, p)});
+      Value scaled = arith::MulFOp::create(
+          builder, loc, partialSum,
+          math::ExpOp::create(
+              builder, loc,
+              arith::SubFOp::create(builder, loc, partialMax, max)));
+      scf::YieldOp::create(
+          builder, loc,
+          add(builder, sumLoop.getRegionIterArgs().front(), scaled));
+    }
+    Value inverse = arith::DivFOp::create(
+        builder, loc, floatConstant(builder, loc, elementType, 1.0),
+        sumLoop.getResult(0));
+    writeOutputs(builder, loc, chunk.in, chunk.out, chunk.row,
+                 chunk.launch.getThreadIds().x, chunk.begin, chunk.end, threads,
+                 width, max, inverse);
+    endLaunch(builder, loc, chunk.launch);
+  }
+  Value freed =
+      gpu::DeallocOp::create(builder, loc, tokenType,
+                             ValueRange{scratch.getAsyncToken()}, partials)
+          .getAsyncToken();
+  gpu::WaitOp::create(builder, loc, Type(), ValueRange{freed});
 }
 
 } // namespace
 
-LogicalResult gpu_codegen::generateSoftmax(func::FuncOp func,
-                                           TilingAttr tiling) {
+LogicalResult gpu_codegen::generateSoftmax(func::FuncOp func, TilingAttr tiling,
+                                           int64_t smCount) {
   auto fail = [&](const Twine &why) {
     return func.emitError() << "GPU code generation for softmax variant '"
                             << func.getSymName() << "' failed: " << why;
@@ -308,6 +531,21 @@ LogicalResult gpu_codegen::generateSoftmax(func::FuncOp func,
   // vectors of the kernel's width (more, narrower slots in the scalar one).
   ArrayRef<int64_t> threadTile = tiling.getThreadTile();
   int64_t rowElements = threadTile.empty() ? width : threadTile.back();
+  if (tiling.getReduction() == "split") {
+    // Split rows only when this call's shape has too few to fill the GPU.
+    Value split = splitFactor(builder, loc, rows, n, smCount);
+    Value splits =
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::uge, split,
+                              indexConstant(builder, loc, kMinSoftmaxSplit));
+    auto chooseSplit = scf::IfOp::create(builder, loc, splits, true);
+    builder.setInsertionPointToStart(&chooseSplit.getThenRegion().front());
+    emitVectorizedIfAligned(
+        builder, loc, {input, output}, n, width, [&](int64_t w) {
+          emitSplitSoftmaxLaunches(builder, loc, input, output, rows, n, split,
+                                   threads, w);
+        });
+    builder.setInsertionPointToStart(&chooseSplit.getElseRegion().front());
+  }
   emitVectorizedIfAligned(
       builder, loc, {input, output}, n, width, [&](int64_t w) {
         // Rows that fit the threads' registers take the one-pass kernel.

@@ -1,4 +1,4 @@
-// RUN: multikernel-opt %s \
+// RUN: multikernel-opt %s --split-input-file \
 // RUN:   --pass-pipeline="builtin.module(multikernel-specialize,multikernel-outline-variants,multikernel-gpu-codegen{sm-count=16})" \
 // RUN:   | FileCheck %s
 
@@ -52,5 +52,48 @@ func.func @few_long_rows(%x: memref<?x?xf32>, %out: memref<?xf32>) {
     %s = arith.addf %in, %acc : f32
     linalg.yield %s : f32
   }
+  return
+}
+
+// -----
+
+// Softmax with the split strategy: the same host-side choice, from 2 blocks
+// per row; stage 1 reads its chunk once for both its maximum and its sum of
+// exponentials (each thread rescales its sum when its maximum grows; the
+// block rescales the threads' sums to the block's maximum) and writes them
+// to a scratch row of 2 x split; stage 2 combines a row's partials in every
+// block and writes the chunk's outputs.
+
+// CHECK-LABEL: func.func private @few_long_softmax_rows_0_v0
+// CHECK-SAME:    reduction = "split"
+// CHECK:         %[[ROWS:.*]] = memref.dim %{{.*}}, %c0
+// CHECK:         %[[SPLITS:.*]] = arith.cmpi uge, %[[SPLIT:.*]], %c2
+// CHECK:         scf.if %[[SPLITS]] {
+// CHECK:           %[[T0:.*]] = gpu.wait async
+// CHECK:           %[[TWICE:.*]] = arith.muli %[[SPLIT]], %c2
+// CHECK:           %[[PARTIALS:.*]], %[[T1:.*]] = gpu.alloc async [%[[T0]]] (%[[ROWS]], %[[TWICE]]) : memref<?x?xf32>
+// CHECK:           gpu.launch
+// CHECK:             scf.for {{.*}} -> (f32, f32)
+// CHECK:               vector.load
+// CHECK:               math.exp
+// CHECK-NOT:         vector.load
+// CHECK:             gpu.all_reduce  maximumf
+// CHECK:             math.exp
+// CHECK:             gpu.all_reduce  add
+// CHECK:             memref.store %{{.*}}, %[[PARTIALS]]
+// CHECK:             memref.store %{{.*}}, %[[PARTIALS]]
+// CHECK:           gpu.launch
+// CHECK:             scf.for %{{.*}} = %c0{{.*}} to %[[SPLIT]]
+// CHECK:               memref.load %[[PARTIALS]]
+// CHECK:               arith.maximumf
+// CHECK:             scf.for %{{.*}} = %c0{{.*}} to %[[SPLIT]]
+// CHECK:               math.exp
+// CHECK:             arith.divf
+// CHECK:             scf.for
+// CHECK:               vector.store
+// CHECK:           gpu.dealloc async [%[[T1]]] %[[PARTIALS]]
+func.func @few_long_softmax_rows(%x: memref<?x?xf32>, %out: memref<?x?xf32>) {
+  linalg.softmax {multikernel.hints = [array<i64: 96, 100000>]}
+      dimension(1) ins(%x : memref<?x?xf32>) outs(%out : memref<?x?xf32>)
   return
 }

@@ -184,7 +184,12 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     fit in the registers of their threads (8 vectors per thread) are read
     once: the maximum and the sum of exponentials are reduced from the
     registers, then the outputs written. Longer rows take three passes
-    (maximum, sum, outputs); the host picks by the row length.
+    (maximum, sum, outputs); the host picks by the row length. With the
+    `split` strategy and few long rows (as for reductions), each row is
+    split over several blocks: the first launch reduces each chunk to its
+    maximum and sum of exponentials in a scratch buffer, the second combines
+    a row's partials in order in every block and writes the chunk's
+    outputs.
 
     Matmul (`linalg.matmul` without indexing maps, one float type) becomes
     a shared-memory tiled kernel: 16x16 threads per block tile of the
