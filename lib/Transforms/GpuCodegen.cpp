@@ -180,6 +180,62 @@ Value gpu_codegen::splitFactor(OpBuilder &builder, Location loc, Value rows,
   return arith::MinUIOp::create(builder, loc, wanted, most);
 }
 
+Scratch gpu_codegen::allocateScratch(OpBuilder &builder, Location loc,
+                                     Type elementType, ValueRange sizes) {
+  SmallVector<int64_t> shape(sizes.size(), ShapedType::kDynamic);
+  // Upstream lowers only asynchronous allocations; the runtime's
+  // mgpuStreamCreate hands out the current stream, so the allocation is
+  // ordered with the launches around it.
+  auto tokenType = builder.getType<gpu::AsyncTokenType>();
+  Value start = gpu::WaitOp::create(builder, loc, tokenType, ValueRange())
+                    .getAsyncToken();
+  auto alloc = gpu::AllocOp::create(
+      builder, loc, MemRefType::get(shape, elementType), tokenType,
+      ValueRange{start}, sizes, /*symbolOperands=*/ValueRange(),
+      /*hostShared=*/false);
+  return {alloc.getMemref(), alloc.getAsyncToken()};
+}
+
+void gpu_codegen::freeScratch(OpBuilder &builder, Location loc,
+                              const Scratch &scratch) {
+  auto tokenType = builder.getType<gpu::AsyncTokenType>();
+  Value freed =
+      gpu::DeallocOp::create(builder, loc, tokenType, ValueRange{scratch.ready},
+                             scratch.buffer)
+          .getAsyncToken();
+  gpu::WaitOp::create(builder, loc, Type(), ValueRange{freed});
+}
+
+ChunkLaunch gpu_codegen::beginChunkLaunch(OpBuilder &builder, Location loc,
+                                          Value rows, Value n, Value split,
+                                          int64_t threads, int64_t width,
+                                          MutableArrayRef<Value> buffers) {
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  Value grid = arith::MulIOp::create(builder, loc, rows, split);
+  auto launch = gpu::LaunchOp::create(builder, loc, grid, c(1), c(1),
+                                      c(threads), c(1), c(1));
+  builder.setInsertionPointToStart(&launch.getBody().front());
+  if (width > 1)
+    for (Value &buffer : buffers)
+      buffer = memref::AssumeAlignmentOp::create(builder, loc, buffer,
+                                                 builder.getI32IntegerAttr(16))
+                   .getResult();
+  Value block = launch.getBlockIds().x;
+  Value row = arith::DivUIOp::create(builder, loc, block, split);
+  Value part = arith::RemUIOp::create(builder, loc, block, split);
+  Value chunk = arith::MulIOp::create(
+      builder, loc,
+      arith::CeilDivUIOp::create(
+          builder, loc, arith::CeilDivUIOp::create(builder, loc, n, c(width)),
+          split),
+      c(width));
+  Value begin = arith::MinUIOp::create(
+      builder, loc, arith::MulIOp::create(builder, loc, part, chunk), n);
+  Value end = arith::MinUIOp::create(
+      builder, loc, arith::AddIOp::create(builder, loc, begin, chunk), n);
+  return {launch, row, part, begin, end};
+}
+
 Value gpu_codegen::reduceRow(
     OpBuilder &builder, Location loc, Value value, bool warpPerRow,
     gpu::AllReduceOperation kind,
@@ -635,61 +691,33 @@ void emitSplitReductionLaunches(OpBuilder &builder, Location loc,
   OpBuilder::InsertionGuard guard(builder);
   auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
   Type elementType = cast<MemRefType>(output.getType()).getElementType();
-  auto scratchType = MemRefType::get(
-      {ShapedType::kDynamic, ShapedType::kDynamic}, elementType);
-  // Upstream lowers only asynchronous allocations (the runtime's
-  // mgpuStreamCreate hands out the current stream, so these are ordered
-  // with the launches below).
-  auto tokenType = builder.getType<gpu::AsyncTokenType>();
-  Value ready = gpu::WaitOp::create(builder, loc, tokenType, ValueRange())
-                    .getAsyncToken();
-  auto scratch =
-      gpu::AllocOp::create(builder, loc, scratchType, tokenType,
-                           ValueRange{ready}, ValueRange{rows, split},
-                           /*symbolOperands=*/ValueRange(),
-                           /*hostShared=*/false);
-  Value partials = scratch.getMemref();
+  Scratch scratch =
+      allocateScratch(builder, loc, elementType, ValueRange{rows, split});
+  Value partials = scratch.buffer;
   auto combineFn = [&](OpBuilder &b, Value a, Value x) -> Value {
     return combine(b, loc, combiner, a, x);
   };
 
-  // Stage 1: block b folds chunk b % split of row b / split.
+  // Stage 1: each block folds its chunk of its row.
   {
-    Value grid = arith::MulIOp::create(builder, loc, rows, split);
-    auto launch = gpu::LaunchOp::create(builder, loc, grid, c(1), c(1),
-                                        c(threads), c(1), c(1));
     OpBuilder::InsertionGuard launchGuard(builder);
-    builder.setInsertionPointToStart(&launch.getBody().front());
-    Value in = input;
-    if (width > 1)
-      in = memref::AssumeAlignmentOp::create(builder, loc, in,
-                                             builder.getI32IntegerAttr(16))
-               .getResult();
-    Value block = launch.getBlockIds().x;
-    Value row = arith::DivUIOp::create(builder, loc, block, split);
-    Value part = arith::RemUIOp::create(builder, loc, block, split);
-    // Chunks of whole vectors, so that every access stays aligned.
-    Value chunk = arith::MulIOp::create(
-        builder, loc,
-        arith::CeilDivUIOp::create(
-            builder, loc, arith::CeilDivUIOp::create(builder, loc, n, c(width)),
-            split),
-        c(width));
-    Value begin = arith::MulIOp::create(builder, loc, part, chunk);
-    Value end = arith::MinUIOp::create(
-        builder, loc, arith::AddIOp::create(builder, loc, begin, chunk), n);
+    Value buffers[] = {input};
+    ChunkLaunch chunk =
+        beginChunkLaunch(builder, loc, rows, n, split, threads, width, buffers);
+    Value lane = chunk.launch.getThreadIds().x;
     Value identity = arith::ConstantOp::create(builder, loc, combiner.identity);
-    Value partial = foldRow(builder, loc, in, row, launch.getThreadIds().x, end,
-                            threads, width, identity, combineFn, begin);
+    Value partial =
+        foldRow(builder, loc, buffers[0], chunk.row, lane, chunk.end, threads,
+                width, identity, combineFn, chunk.begin);
     Value total = reduceRow(builder, loc, partial, /*warpPerRow=*/false,
                             combiner.kind, combineFn);
     Value first = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
-                                        launch.getThreadIds().x, c(0));
+                                        lane, c(0));
     auto write = scf::IfOp::create(builder, loc, first, false);
     builder.setInsertionPointToStart(&write.getThenRegion().front());
     memref::StoreOp::create(builder, loc, total, partials,
-                            ValueRange{row, part});
-    endLaunch(builder, loc, launch);
+                            ValueRange{chunk.row, chunk.part});
+    endLaunch(builder, loc, chunk.launch);
   }
 
   // Stage 2: a thread per row, the initial value then the partials.
@@ -724,11 +752,7 @@ void emitSplitReductionLaunches(OpBuilder &builder, Location loc,
     memref::StoreOp::create(builder, loc, loop.getResult(0), output, row);
     endLaunch(builder, loc, launch);
   }
-  Value freed =
-      gpu::DeallocOp::create(builder, loc, tokenType,
-                             ValueRange{scratch.getAsyncToken()}, partials)
-          .getAsyncToken();
-  gpu::WaitOp::create(builder, loc, Type(), ValueRange{freed});
+  freeScratch(builder, loc, scratch);
 }
 
 LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling,

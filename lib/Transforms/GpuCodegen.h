@@ -109,6 +109,35 @@ inline constexpr int64_t kMinSplit = 4;
 Value splitFactor(OpBuilder &builder, Location loc, Value rows, Value n,
                   int64_t smCount);
 
+/// A scratch buffer of a split row kernel, allocated for one call in stream
+/// order (the runtime serves it from its per-stream cache).
+struct Scratch {
+  Value buffer;
+  Value ready; // the allocation's async token
+};
+
+/// Allocates a scratch memref of `elementType` with the dynamic `sizes`.
+Scratch allocateScratch(OpBuilder &builder, Location loc, Type elementType,
+                        ValueRange sizes);
+
+/// Frees `scratch` after the launches that use it, in stream order.
+void freeScratch(OpBuilder &builder, Location loc, const Scratch &scratch);
+
+/// A launch of one block of `threads` per (row, chunk) of a split row kernel
+/// over [rows, n]: the row, the chunk's index and its column range (chunks
+/// of whole `width` vectors, so that every access stays aligned).
+struct ChunkLaunch {
+  gpu::LaunchOp launch;
+  Value row, part, begin, end;
+};
+
+/// Opens such a launch (rows * split blocks) and leaves the insertion point
+/// in it. With `width` > 1 the `buffers` are replaced by their 16-byte
+/// aligned views. Close it with endLaunch.
+ChunkLaunch beginChunkLaunch(OpBuilder &builder, Location loc, Value rows,
+                             Value n, Value split, int64_t threads,
+                             int64_t width, MutableArrayRef<Value> buffers);
+
 /// Replaces the body of a softmax variant by row kernels
 /// (GpuSoftmaxCodegen.cpp).
 LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling,

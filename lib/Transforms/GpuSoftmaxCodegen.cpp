@@ -297,18 +297,10 @@ void emitSplitSoftmaxLaunches(OpBuilder &builder, Location loc, Value input,
   auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
   auto elementType =
       cast<FloatType>(cast<MemRefType>(output.getType()).getElementType());
-  auto scratchType = MemRefType::get(
-      {ShapedType::kDynamic, ShapedType::kDynamic}, elementType);
-  auto tokenType = builder.getType<gpu::AsyncTokenType>();
-  Value ready = gpu::WaitOp::create(builder, loc, tokenType, ValueRange())
-                    .getAsyncToken();
   Value twice = arith::MulIOp::create(builder, loc, split, c(2));
-  auto scratch =
-      gpu::AllocOp::create(builder, loc, scratchType, tokenType,
-                           ValueRange{ready}, ValueRange{rows, twice},
-                           /*symbolOperands=*/ValueRange(),
-                           /*hostShared=*/false);
-  Value partials = scratch.getMemref();
+  Scratch scratch =
+      allocateScratch(builder, loc, elementType, ValueRange{rows, twice});
+  Value partials = scratch.buffer;
   auto maximum = [&](OpBuilder &b, Value x, Value y) -> Value {
     return arith::MaximumFOp::create(b, loc, x, y);
   };
@@ -316,42 +308,6 @@ void emitSplitSoftmaxLaunches(OpBuilder &builder, Location loc, Value input,
     return arith::AddFOp::create(b, loc, x, y);
   };
 
-  // Opens a launch of a block per (row, chunk); returns the row, the chunk
-  // index and its column range, with `in`/`out` the aligned views.
-  struct Chunk {
-    gpu::LaunchOp launch;
-    Value row, part, begin, end, in, out;
-  };
-  auto beginChunkLaunch = [&]() {
-    Value grid = arith::MulIOp::create(builder, loc, rows, split);
-    auto launch = gpu::LaunchOp::create(builder, loc, grid, c(1), c(1),
-                                        c(threads), c(1), c(1));
-    builder.setInsertionPointToStart(&launch.getBody().front());
-    Value in = input, out = output;
-    if (width > 1) {
-      in = memref::AssumeAlignmentOp::create(builder, loc, in,
-                                             builder.getI32IntegerAttr(16))
-               .getResult();
-      out = memref::AssumeAlignmentOp::create(builder, loc, out,
-                                              builder.getI32IntegerAttr(16))
-                .getResult();
-    }
-    Value block = launch.getBlockIds().x;
-    Value row = arith::DivUIOp::create(builder, loc, block, split);
-    Value part = arith::RemUIOp::create(builder, loc, block, split);
-    // Chunks of whole vectors, so that every access stays aligned.
-    Value chunk = arith::MulIOp::create(
-        builder, loc,
-        arith::CeilDivUIOp::create(
-            builder, loc, arith::CeilDivUIOp::create(builder, loc, n, c(width)),
-            split),
-        c(width));
-    Value begin = arith::MinUIOp::create(
-        builder, loc, arith::MulIOp::create(builder, loc, part, chunk), n);
-    Value end = arith::MinUIOp::create(
-        builder, loc, arith::AddIOp::create(builder, loc, begin, chunk), n);
-    return Chunk{launch, row, part, begin, end, in, out};
-  };
   Value lowest = floatConstant(builder, loc, elementType,
                                -std::numeric_limits<double>::infinity());
   Value zero = floatConstant(builder, loc, elementType, 0.0);
@@ -362,7 +318,10 @@ void emitSplitSoftmaxLaunches(OpBuilder &builder, Location loc, Value input,
   // sums rescaled to it.
   {
     OpBuilder::InsertionGuard launchGuard(builder);
-    Chunk chunk = beginChunkLaunch();
+    Value buffers[] = {input};
+    ChunkLaunch chunk =
+        beginChunkLaunch(builder, loc, rows, n, split, threads, width, buffers);
+    Value in = buffers[0];
     Value lane = chunk.launch.getThreadIds().x;
     Value start = arith::AddIOp::create(
         builder, loc, chunk.begin,
@@ -377,7 +336,7 @@ void emitSplitSoftmaxLaunches(OpBuilder &builder, Location loc, Value input,
       SmallVector<Value> elements;
       if (width > 1) {
         auto type = VectorType::get({width}, elementType);
-        Value vector = vector::LoadOp::create(builder, loc, type, chunk.in,
+        Value vector = vector::LoadOp::create(builder, loc, type, in,
                                               ValueRange{chunk.row, column},
                                               false, vectorAlignment(type));
         for (int64_t i = 0; i < width; ++i)
@@ -385,7 +344,7 @@ void emitSplitSoftmaxLaunches(OpBuilder &builder, Location loc, Value input,
               vector::ExtractOp::create(builder, loc, vector, i));
       } else {
         elements.push_back(memref::LoadOp::create(
-            builder, loc, chunk.in, ValueRange{chunk.row, column}));
+            builder, loc, in, ValueRange{chunk.row, column}));
       }
       Value max = loop.getRegionIterArgs()[0];
       Value sum = loop.getRegionIterArgs()[1];
@@ -439,7 +398,9 @@ void emitSplitSoftmaxLaunches(OpBuilder &builder, Location loc, Value input,
   // outputs. An empty chunk's partial (-inf, 0) adds nothing.
   {
     OpBuilder::InsertionGuard launchGuard(builder);
-    Chunk chunk = beginChunkLaunch();
+    Value buffers[] = {input, output};
+    ChunkLaunch chunk =
+        beginChunkLaunch(builder, loc, rows, n, split, threads, width, buffers);
     auto maxLoop =
         scf::ForOp::create(builder, loc, c(0), split, c(1), ValueRange{lowest});
     {
@@ -476,16 +437,12 @@ void emitSplitSoftmaxLaunches(OpBuilder &builder, Location loc, Value input,
     Value inverse = arith::DivFOp::create(
         builder, loc, floatConstant(builder, loc, elementType, 1.0),
         sumLoop.getResult(0));
-    writeOutputs(builder, loc, chunk.in, chunk.out, chunk.row,
+    writeOutputs(builder, loc, buffers[0], buffers[1], chunk.row,
                  chunk.launch.getThreadIds().x, chunk.begin, chunk.end, threads,
                  width, max, inverse);
     endLaunch(builder, loc, chunk.launch);
   }
-  Value freed =
-      gpu::DeallocOp::create(builder, loc, tokenType,
-                             ValueRange{scratch.getAsyncToken()}, partials)
-          .getAsyncToken();
-  gpu::WaitOp::create(builder, loc, Type(), ValueRange{freed});
+  freeScratch(builder, loc, scratch);
 }
 
 } // namespace

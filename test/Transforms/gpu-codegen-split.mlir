@@ -69,8 +69,8 @@ func.func @few_long_rows(%x: memref<?x?xf32>, %out: memref<?xf32>) {
 // CHECK:         %[[ROWS:.*]] = memref.dim %{{.*}}, %c0
 // CHECK:         %[[SPLITS:.*]] = arith.cmpi uge, %[[SPLIT:.*]], %c2
 // CHECK:         scf.if %[[SPLITS]] {
-// CHECK:           %[[T0:.*]] = gpu.wait async
 // CHECK:           %[[TWICE:.*]] = arith.muli %[[SPLIT]], %c2
+// CHECK:           %[[T0:.*]] = gpu.wait async
 // CHECK:           %[[PARTIALS:.*]], %[[T1:.*]] = gpu.alloc async [%[[T0]]] (%[[ROWS]], %[[TWICE]]) : memref<?x?xf32>
 // CHECK:           gpu.launch
 // CHECK:             scf.for {{.*}} -> (f32, f32)
