@@ -180,6 +180,18 @@ Value gpu_codegen::splitFactor(OpBuilder &builder, Location loc, Value rows,
   return arith::MinUIOp::create(builder, loc, wanted, most);
 }
 
+std::pair<Value, scf::IfOp>
+gpu_codegen::beginSplitChoice(OpBuilder &builder, Location loc, Value rows,
+                              Value n, int64_t smCount, int64_t minSplit) {
+  Value split = splitFactor(builder, loc, rows, n, smCount);
+  Value splits =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::uge, split,
+                            indexConstant(builder, loc, minSplit));
+  auto choose = scf::IfOp::create(builder, loc, splits, true);
+  builder.setInsertionPointToStart(&choose.getThenRegion().front());
+  return {split, choose};
+}
+
 Scratch gpu_codegen::allocateScratch(OpBuilder &builder, Location loc,
                                      Type elementType, ValueRange sizes) {
   SmallVector<int64_t> shape(sizes.size(), ShapedType::kDynamic);
@@ -608,17 +620,16 @@ Value combine(OpBuilder &builder, Location loc, const Combiner &combiner,
 constexpr int64_t kThreadPerRowLimit = 16;
 constexpr int64_t kThreadPerRowBlock = 256;
 
-/// One launch of a row reduction with a thread per row, for short rows.
-void emitThreadPerRowReductionLaunch(OpBuilder &builder, Location loc,
-                                     const Combiner &combiner, Value input,
-                                     Value output, Value rows, Value n) {
-  OpBuilder::InsertionGuard guard(builder);
+/// Opens a launch of a thread per row (kThreadPerRowBlock per block) and
+/// leaves the insertion point inside the guard `row < rows`; returns the
+/// launch and the thread's row. Close it with endLaunch.
+std::pair<gpu::LaunchOp, Value>
+beginThreadPerRowLaunch(OpBuilder &builder, Location loc, Value rows) {
   Value one = indexConstant(builder, loc, 1);
-  Value grid = arith::CeilDivUIOp::create(
-      builder, loc, rows, indexConstant(builder, loc, kThreadPerRowBlock));
-  auto launch = gpu::LaunchOp::create(
-      builder, loc, grid, one, one,
-      indexConstant(builder, loc, kThreadPerRowBlock), one, one);
+  Value block = indexConstant(builder, loc, kThreadPerRowBlock);
+  Value grid = arith::CeilDivUIOp::create(builder, loc, rows, block);
+  auto launch =
+      gpu::LaunchOp::create(builder, loc, grid, one, one, block, one, one);
   builder.setInsertionPointToStart(&launch.getBody().front());
   Value row = arith::AddIOp::create(
       builder, loc,
@@ -629,6 +640,16 @@ void emitThreadPerRowReductionLaunch(OpBuilder &builder, Location loc,
       arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
   auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
   builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+  return {launch, row};
+}
+
+/// One launch of a row reduction with a thread per row, for short rows.
+void emitThreadPerRowReductionLaunch(OpBuilder &builder, Location loc,
+                                     const Combiner &combiner, Value input,
+                                     Value output, Value rows, Value n) {
+  OpBuilder::InsertionGuard guard(builder);
+  Value one = indexConstant(builder, loc, 1);
+  auto [launch, row] = beginThreadPerRowLaunch(builder, loc, rows);
   Value identity = arith::ConstantOp::create(builder, loc, combiner.identity);
   auto loop = scf::ForOp::create(builder, loc, indexConstant(builder, loc, 0),
                                  n, one, ValueRange{identity});
@@ -722,21 +743,8 @@ void emitSplitReductionLaunches(OpBuilder &builder, Location loc,
 
   // Stage 2: a thread per row, the initial value then the partials.
   {
-    Value grid =
-        arith::CeilDivUIOp::create(builder, loc, rows, c(kThreadPerRowBlock));
-    auto launch = gpu::LaunchOp::create(builder, loc, grid, c(1), c(1),
-                                        c(kThreadPerRowBlock), c(1), c(1));
     OpBuilder::InsertionGuard launchGuard(builder);
-    builder.setInsertionPointToStart(&launch.getBody().front());
-    Value row = arith::AddIOp::create(
-        builder, loc,
-        arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
-                              c(kThreadPerRowBlock)),
-        launch.getThreadIds().x);
-    Value inRange = arith::CmpIOp::create(builder, loc,
-                                          arith::CmpIPredicate::ult, row, rows);
-    auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
-    builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+    auto [launch, row] = beginThreadPerRowLaunch(builder, loc, rows);
     Value init = memref::LoadOp::create(builder, loc, output, row);
     auto loop =
         scf::ForOp::create(builder, loc, c(0), split, c(1), ValueRange{init});
@@ -823,13 +831,10 @@ LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling,
   // Every row's vectors are aligned when the base is and the row length is
   // a multiple of the vector width.
   if (tiling.getReduction() == "split") {
-    // Split only when this call's shape has too few rows to fill the GPU.
-    Value split = splitFactor(builder, loc, rows, n, smCount);
-    Value splits =
-        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::uge, split,
-                              indexConstant(builder, loc, kMinSplit));
-    auto chooseSplit = scf::IfOp::create(builder, loc, splits, true);
-    builder.setInsertionPointToStart(&chooseSplit.getThenRegion().front());
+    std::pair<Value, scf::IfOp> choice =
+        beginSplitChoice(builder, loc, rows, n, smCount, kMinSplit);
+    Value split = choice.first;
+    scf::IfOp chooseSplit = choice.second;
     emitVectorizedIfAligned(builder, loc, {input}, n, width, [&](int64_t w) {
       emitSplitReductionLaunches(builder, loc, *combiner, input, output, rows,
                                  n, split, threads, w);

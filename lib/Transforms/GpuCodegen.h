@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Alignment.h"
@@ -108,6 +109,13 @@ inline constexpr int64_t kMinSplit = 4;
 /// kSplitMinChunk elements.
 Value splitFactor(OpBuilder &builder, Location loc, Value rows, Value n,
                   int64_t smCount);
+
+/// Host code: the split factor for this call's shape and `scf.if split >=
+/// minSplit` (so that shapes with rows enough take the unsplit kernels),
+/// with the insertion point in its then-region; its else-region is empty.
+std::pair<Value, scf::IfOp> beginSplitChoice(OpBuilder &builder, Location loc,
+                                             Value rows, Value n,
+                                             int64_t smCount, int64_t minSplit);
 
 /// A scratch buffer of a split row kernel, allocated for one call in stream
 /// order (the runtime serves it from its per-stream cache).

@@ -489,13 +489,10 @@ LogicalResult gpu_codegen::generateSoftmax(func::FuncOp func, TilingAttr tiling,
   ArrayRef<int64_t> threadTile = tiling.getThreadTile();
   int64_t rowElements = threadTile.empty() ? width : threadTile.back();
   if (tiling.getReduction() == "split") {
-    // Split rows only when this call's shape has too few to fill the GPU.
-    Value split = splitFactor(builder, loc, rows, n, smCount);
-    Value splits =
-        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::uge, split,
-                              indexConstant(builder, loc, kMinSoftmaxSplit));
-    auto chooseSplit = scf::IfOp::create(builder, loc, splits, true);
-    builder.setInsertionPointToStart(&chooseSplit.getThenRegion().front());
+    std::pair<Value, scf::IfOp> choice =
+        beginSplitChoice(builder, loc, rows, n, smCount, kMinSoftmaxSplit);
+    Value split = choice.first;
+    scf::IfOp chooseSplit = choice.second;
     emitVectorizedIfAligned(
         builder, loc, {input, output}, n, width, [&](int64_t w) {
           emitSplitSoftmaxLaunches(builder, loc, input, output, rows, n, split,
