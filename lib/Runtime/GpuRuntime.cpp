@@ -376,14 +376,13 @@ namespace {
 /// they are used on. A freed buffer is kept for the next allocation on the
 /// same stream: work on one stream runs in order, so the next user of the
 /// buffer cannot start before the last one ended, and a cache hit costs no
-/// driver call (cuMemAlloc/cuMemFree synchronize; even stream-ordered
-/// allocation from a pool cost ~100 us per call on the H100 with the
-/// pool's default release threshold). Buffers are never shared between
-/// streams; the null stream (the legacy default stream, which PyTorch's
-/// default current stream is) is a stream like the others. While a stream is
-/// being captured into a CUDA graph a miss cannot call cuMemAlloc; it allocates
-/// in stream order instead, which the graph records, and that buffer is freed
-/// the same way.
+/// driver call (cuMemAlloc/cuMemFree synchronize; a first version that
+/// allocated in stream order from the driver's default pool measured
+/// 100-400 us per call on the H100, on PyTorch's default stream). Buffers
+/// are never shared between streams; the null stream (the legacy default
+/// stream, which PyTorch's default current stream is) is a stream like the
+/// others. While a stream is being captured into a CUDA graph, allocations
+/// are stream-ordered (the graph records them) and bypass the cache.
 struct ScratchCache {
   static constexpr size_t kMaxPerStream = 16;
   std::mutex mutex;
@@ -411,6 +410,19 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
   if (!driver || !ensureContext(*driver))
     return nullptr;
   ScratchCache &cache = scratchCache();
+  CUdeviceptr pointer = 0;
+  // A graph being captured keeps the pointers it records: never hand it a
+  // cached buffer, which later calls would reuse while the graph replays.
+  if (!isHostShared && driver->cuMemAllocAsync &&
+      isCapturing(*driver, static_cast<CUstream>(stream))) {
+    if (failed(driver->cuMemAllocAsync(&pointer, sizeBytes,
+                                       static_cast<CUstream>(stream)),
+               "cuMemAllocAsync", std::to_string(sizeBytes) + " bytes"))
+      return nullptr;
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    cache.streamOrdered.insert(pointer);
+    return reinterpret_cast<void *>(pointer);
+  }
   if (!isHostShared) {
     std::lock_guard<std::mutex> lock(cache.mutex);
     auto &blocks = cache.free[static_cast<CUstream>(stream)];
@@ -425,17 +437,6 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
       blocks.erase(best);
       return reinterpret_cast<void *>(pointer);
     }
-  }
-  CUdeviceptr pointer = 0;
-  if (!isHostShared && driver->cuMemAllocAsync &&
-      isCapturing(*driver, static_cast<CUstream>(stream))) {
-    if (failed(driver->cuMemAllocAsync(&pointer, sizeBytes,
-                                       static_cast<CUstream>(stream)),
-               "cuMemAllocAsync", std::to_string(sizeBytes) + " bytes"))
-      return nullptr;
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    cache.streamOrdered.insert(pointer);
-    return reinterpret_cast<void *>(pointer);
   }
   CUresult result =
       isHostShared

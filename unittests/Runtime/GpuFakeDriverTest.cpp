@@ -196,16 +196,21 @@ TEST_F(GpuFakeDriverTest, ScratchBuffersAreReusedPerStream) {
   mgpuMemFree(large, streamA);
 }
 
-// While a stream is captured into a CUDA graph, cuMemAlloc is not allowed:
-// a scratch miss allocates in stream order (recorded by the graph) and is
-// freed the same way, not cached.
+// While a stream is captured into a CUDA graph, cuMemAlloc is not allowed
+// and cached buffers must not be recorded: scratch buffers are allocated in
+// stream order (recorded by the graph) and freed the same way, not cached.
 TEST_F(GpuFakeDriverTest, ScratchBuffersWhileCapturing) {
   void *captured = reinterpret_cast<void *>(0xc);
+  // A buffer cached for the stream before the capture is not handed to the
+  // graph, which would keep using it while later calls reuse it.
+  void *cached = mgpuMemAlloc(512, captured, false);
+  mgpuMemFree(cached, captured);
   int allocs = counters().allocs, asyncAllocs = counters().asyncAllocs;
   int asyncFrees = counters().asyncFrees;
   counters().capturing = 1;
   void *scratch = mgpuMemAlloc(512, captured, false);
   ASSERT_NE(scratch, nullptr);
+  EXPECT_NE(scratch, cached);
   EXPECT_EQ(counters().asyncAllocs, asyncAllocs + 1);
   EXPECT_EQ(counters().allocs, allocs);
   mgpuMemFree(scratch, captured);
