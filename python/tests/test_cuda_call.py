@@ -1,0 +1,151 @@
+"""The call path of CUDA functions (Function._call_cuda), without a GPU:
+tensors are stand-ins with torch's attributes, torch is a stand-in module,
+and the compiled entry point is a Python function that records the memref
+descriptors it receives. What runs on a real GPU is checked on the device
+(bench/gpu/python_cuda_check.py, test/Integration/GPU)."""
+
+import ctypes
+import sys
+import types
+
+import pytest
+
+from multikernel import runtime
+from multikernel.compiler import Function
+from multikernel.ir import FunctionSignature
+
+
+class FakeDtype:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+
+FLOAT32, FLOAT64 = FakeDtype("float32"), FakeDtype("float64")
+
+
+class FakeCudaTensor:
+    """What _call_cuda reads of a torch.Tensor on a GPU."""
+
+    def __init__(self, shape, pointer, dtype=FLOAT32, contiguous=True, cuda=True):
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.is_cuda = cuda
+        self._pointer = pointer
+        self._contiguous = contiguous
+        self.device = types.SimpleNamespace(type="cuda" if cuda else "cpu")
+
+    def data_ptr(self):
+        return self._pointer
+
+    def stride(self):
+        strides, step = [], 1
+        for size in reversed(self.shape):
+            strides.insert(0, step)
+            step *= size
+        return tuple(strides)
+
+    def is_contiguous(self):
+        return self._contiguous
+
+    def dim(self):
+        return len(self.shape)
+
+    def get_device(self):
+        return 0
+
+
+@pytest.fixture
+def fake_torch(monkeypatch):
+    streams = []
+    torch = types.ModuleType("torch")
+    torch.float32, torch.float64 = FLOAT32, FLOAT64
+    torch._C = types.SimpleNamespace(
+        _cuda_getCurrentRawStream=lambda device: streams[-1] if streams else 0)
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    from multikernel import compiler
+    compiler._torch.cache_clear()
+    set_streams = []
+    monkeypatch.setattr(runtime, "set_stream", set_streams.append)
+    yield types.SimpleNamespace(streams=streams, set_streams=set_streams)
+    compiler._torch.cache_clear()
+
+
+class RecordingLibrary:
+    """A compiled library whose entry point records the descriptors."""
+
+    def __init__(self):
+        self.calls = []
+
+        def entry(*refs):
+            self.calls.append([
+                (ref._obj.aligned, tuple(ref._obj.sizes), tuple(ref._obj.strides),
+                 ctypes.addressof(ref._obj)) for ref in refs])
+        self._mlir_ciface_seed = entry
+
+
+@pytest.fixture
+def seed():
+    library = RecordingLibrary()
+    signature = FunctionSignature("seed", ["memref<?x?xf32>"] * 3, [], True)
+    return Function(library, signature, target="cuda"), library
+
+
+def test_descriptors_follow_the_tensors(fake_torch, seed):
+    function, library = seed
+    x = FakeCudaTensor((4, 8), 0x1000)
+    y = FakeCudaTensor((4, 8), 0x2000)
+    out = FakeCudaTensor((4, 8), 0x3000)
+    function(x, y, out)
+    [x_desc, y_desc, out_desc] = library.calls[-1]
+    assert x_desc[:3] == (0x1000, (4, 8), (8, 1))
+    assert y_desc[0] == 0x2000 and out_desc[0] == 0x3000
+    # The same tensors again: the same descriptors, unchanged.
+    function(x, y, out)
+    assert library.calls[-1] == library.calls[-2]
+    # A new tensor of another shape in one position: that descriptor is
+    # refilled (same storage), the others stay.
+    function(FakeCudaTensor((5, 3), 0x4000), y, out)
+    changed = library.calls[-1]
+    assert changed[0][:3] == (0x4000, (5, 3), (3, 1))
+    assert changed[0][3] == x_desc[3]
+    assert changed[1:] == library.calls[-2][1:]
+    # Back to the first shape at a new address.
+    function(FakeCudaTensor((4, 8), 0x5000), y, out)
+    assert library.calls[-1][0][:3] == (0x5000, (4, 8), (8, 1))
+
+
+def test_launches_on_torchs_current_stream(fake_torch, seed):
+    function, library = seed
+    x = FakeCudaTensor((2, 2), 0x1000)
+    fake_torch.streams.append(0xabc)
+    function(x, x, x)
+    fake_torch.streams.append(0xdef)
+    function(x, x, x)
+    assert fake_torch.set_streams == [0xabc, 0xdef]
+    assert len(library.calls) == 2
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    (FakeCudaTensor((2, 2), 0x1, cuda=False), TypeError, "must be a CUDA tensor"),
+    (FakeCudaTensor((2, 2), 0x1, dtype=FLOAT64), TypeError, "has dtype float64, expected float32"),
+    (FakeCudaTensor((4,), 0x1), ValueError, "has rank 1, expected 2"),
+    (FakeCudaTensor((2, 2), 0x1, contiguous=False), ValueError, "is not contiguous"),
+    (object(), TypeError, "must be a CUDA tensor"),
+])
+def test_refusals_are_clear_and_launch_nothing(fake_torch, seed, bad, error, message):
+    function, library = seed
+    good = FakeCudaTensor((2, 2), 0x1000)
+    with pytest.raises(error, match=message):
+        function(good, good, bad)
+    assert library.calls == []
+
+
+def test_argument_count(fake_torch, seed):
+    function, library = seed
+    good = FakeCudaTensor((2, 2), 0x1000)
+    with pytest.raises(TypeError, match="seed takes 3 arguments, got 2"):
+        function(good, good)
+    assert library.calls == []
