@@ -16,6 +16,10 @@
 // side checks the alignment of every buffer and launches a scalar version of
 // the kernel when one is not 16-byte aligned.
 //
+// Row reductions (a warp, a block or a thread per row; split rows for few
+// long ones) and the helpers the row kernels share are here too; softmax is
+// in GpuSoftmaxCodegen.cpp, matmul in GpuMatmulCodegen.cpp.
+//
 //===----------------------------------------------------------------------===//
 
 #include "GpuCodegen.h"
