@@ -104,6 +104,22 @@ void gpu_codegen::emitVectorizedIfAligned(OpBuilder &builder, Location loc,
   emit(1);
 }
 
+/// The row of a thread in `launch` (block x * rowsPerBlock + rowInBlock);
+/// leaves the insertion point inside the guard `row < rows`.
+static Value guardRow(OpBuilder &builder, Location loc, gpu::LaunchOp launch,
+                      int64_t rowsPerBlock, Value rowInBlock, Value rows) {
+  Value row = arith::AddIOp::create(
+      builder, loc,
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
+                            indexConstant(builder, loc, rowsPerBlock)),
+      rowInBlock);
+  Value inRange =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
+  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
+  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+  return row;
+}
+
 RowLaunch gpu_codegen::beginRowLaunch(OpBuilder &builder, Location loc,
                                       Value rows, bool warpPerRow,
                                       int64_t threads, int64_t width,
@@ -122,15 +138,8 @@ RowLaunch gpu_codegen::beginRowLaunch(OpBuilder &builder, Location loc,
       buffer = memref::AssumeAlignmentOp::create(builder, loc, buffer,
                                                  builder.getI32IntegerAttr(16))
                    .getResult();
-  Value row = arith::AddIOp::create(
-      builder, loc,
-      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
-                            indexConstant(builder, loc, rowsPerBlock)),
-      launch.getThreadIds().y);
-  Value inRange =
-      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
-  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
-  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+  Value row = guardRow(builder, loc, launch, rowsPerBlock,
+                       launch.getThreadIds().y, rows);
   return {launch, lanes, launch.getThreadIds().x, row};
 }
 
@@ -635,15 +644,8 @@ beginThreadPerRowLaunch(OpBuilder &builder, Location loc, Value rows) {
   auto launch =
       gpu::LaunchOp::create(builder, loc, grid, one, one, block, one, one);
   builder.setInsertionPointToStart(&launch.getBody().front());
-  Value row = arith::AddIOp::create(
-      builder, loc,
-      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
-                            indexConstant(builder, loc, kThreadPerRowBlock)),
-      launch.getThreadIds().x);
-  Value inRange =
-      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
-  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
-  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+  Value row = guardRow(builder, loc, launch, kThreadPerRowBlock,
+                       launch.getThreadIds().x, rows);
   return {launch, row};
 }
 
