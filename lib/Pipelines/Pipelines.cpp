@@ -92,7 +92,8 @@ void mlir::multikernel::registerMultiKernelPipelines() {
       "multikernel-gpu-pipeline",
       "From linalg on memrefs to the LLVM dialect for CUDA GPUs: specialize "
       "every dynamic-shape kernel per size hint, generate a GPU kernel per "
-      "variant (elementwise kernels for now), compile the kernels to cubins "
+      "variant (elementwise, row reductions, softmax, matmul), compile the "
+      "kernels to cubins "
       "and lower the dispatch sites to runtime calls",
       [](OpPassManager &pm, const GpuPipelineOptions &options) {
         if (failed(buildGpuPipeline(pm, options, llvm::errs())))

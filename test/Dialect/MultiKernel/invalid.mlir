@@ -262,3 +262,22 @@ func.func @written_out_of_range(%n: index, %x: memref<?xf32>) {
   }
   return
 }
+
+// -----
+
+// Every later duplicate is reported, each against the first site.
+func.func @three_sites(%n: index) {
+  // expected-note @+1 {{first site with this name}}
+  multikernel.dispatch @twice key(%n) hints [[8]] {
+    multikernel.yield
+  }
+  // expected-error @+1 {{site name @twice is not unique in the enclosing symbol table}}
+  multikernel.dispatch @twice key(%n) hints [[8]] {
+    multikernel.yield
+  }
+  // expected-error @+1 {{site name @twice is not unique in the enclosing symbol table}}
+  multikernel.dispatch @twice key(%n) hints [[8]] {
+    multikernel.yield
+  }
+  return
+}

@@ -104,3 +104,25 @@ func.func @hints_attribute(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
       ins(%x : memref<?x?xf32>) outs(%y : memref<?x?xf32>)
   return
 }
+
+// A nested symbol table is a namespace of its own: its site may reuse a name
+// of the outer module.
+
+// CHECK-LABEL: func.func @outer_site
+// CHECK:         multikernel.dispatch @shared_name
+// CHECK:       module @inner
+// CHECK:         multikernel.dispatch @shared_name
+func.func @outer_site(%n: index) {
+  multikernel.dispatch @shared_name key(%n) hints [[7]] {
+    multikernel.yield
+  }
+  return
+}
+module @inner {
+  func.func @inner_site(%n: index) {
+    multikernel.dispatch @shared_name key(%n) hints [[7]] {
+      multikernel.yield
+    }
+    return
+  }
+}

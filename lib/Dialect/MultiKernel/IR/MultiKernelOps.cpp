@@ -10,6 +10,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 using namespace mlir::multikernel;
@@ -117,29 +118,58 @@ LogicalResult DispatchOp::verify() {
                                      << " at position " << dim;
   }
 
-  // Site names key the run-time cache, the statistics and saved dispatch
-  // tables, so two sites of one module must never share a name. Only the
-  // later of two sites is reported, so that the diagnostic is the same
-  // whichever site the (parallel) verifier reaches first.
+  return success();
+}
+
+/// Calls `callback` on the dispatch sites of `symbolTable` in walk order,
+/// without entering nested symbol tables (their sites form namespaces of
+/// their own), until it returns `WalkResult::interrupt()`.
+static void walkSites(Operation *symbolTable,
+                      function_ref<WalkResult(DispatchOp)> callback) {
+  symbolTable->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (op != symbolTable && op->hasTrait<OpTrait::SymbolTable>())
+      return WalkResult::skip();
+    if (auto site = dyn_cast<DispatchOp>(op))
+      return callback(site);
+    return WalkResult::advance();
+  });
+}
+
+// Site names key the run-time cache, the statistics and saved dispatch
+// tables, so two sites of one symbol table must never share a name. The check
+// looks at sibling functions, so it cannot live in verify(): the pass manager
+// verifies a function after a nested pass while other threads transform its
+// siblings. The symbol table's verifier calls this for every site instead,
+// from one thread; the first site checks them all (once per table, linear),
+// and reports every later duplicate.
+LogicalResult DispatchOp::verifySymbolUses(SymbolTableCollection &) {
   Operation *symbolTable =
       SymbolTable::getNearestSymbolTable((*this)->getParentOp());
   if (!symbolTable)
     return success();
-  DispatchOp first;
-  symbolTable->walk([&](DispatchOp other) {
-    if (other.getSymName() != getSymName())
-      return WalkResult::advance();
-    first = other;
+  DispatchOp firstSite;
+  walkSites(symbolTable, [&](DispatchOp site) {
+    firstSite = site;
     return WalkResult::interrupt();
   });
-  if (first && first != *this) {
-    InFlightDiagnostic diag = emitOpError("site name @")
-                              << getSymName()
-                              << " is not unique in the enclosing symbol table";
-    diag.attachNote(first.getLoc()) << "first site with this name";
-    return diag;
-  }
-  return success();
+  if (firstSite != *this)
+    return success();
+
+  llvm::StringMap<DispatchOp> firstByName;
+  bool unique = true;
+  walkSites(symbolTable, [&](DispatchOp site) {
+    auto [it, inserted] = firstByName.try_emplace(site.getSymName(), site);
+    if (!inserted) {
+      InFlightDiagnostic diag =
+          site.emitOpError("site name @")
+          << site.getSymName()
+          << " is not unique in the enclosing symbol table";
+      diag.attachNote(it->second.getLoc()) << "first site with this name";
+      unique = false;
+    }
+    return WalkResult::advance();
+  });
+  return success(unique);
 }
 
 LogicalResult DispatchOp::verifyRegions() {

@@ -12,6 +12,7 @@ include "multikernel/Dialect/MultiKernel/IR/MultiKernelAttributes.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/OpBase.td"
+include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -26,6 +27,7 @@ def MultiKernel_TilingArrayAttr : TypedArrayAttrBase<MultiKernel_TilingAttr,
 
 def MultiKernel_DispatchOp : MultiKernel_Op<"dispatch", [
     AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>,
     IsolatedFromAbove,
     RecursiveMemoryEffects,
     SingleBlock
@@ -41,8 +43,11 @@ def MultiKernel_DispatchOp : MultiKernel_Op<"dispatch", [
     directly afterwards.
 
     - `sym_name` names the dispatch site. It must be unique among the
-      dispatch sites of the enclosing symbol table (the module); it names
-      the site's cache entries and statistics at run time.
+      dispatch sites of the enclosing symbol table (the module; sites in a
+      nested symbol table form their own namespace); it names the site's
+      cache entries and statistics at run time. The symbol table's verifier
+      checks this (the op is a `SymbolUserOpInterface`), not the op's own
+      verifier, which may run while passes transform sibling functions.
     - `keys` are `index` values whose run-time values form the dispatch key.
     - `hints` holds one `array<i64>` per region, each as long as `keys`,
       each entry positive: the size the variant is tuned for.
