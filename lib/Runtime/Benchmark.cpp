@@ -122,9 +122,11 @@ namespace {
 /// Times one run; negative when the variant failed.
 class VariantTimer {
 public:
-  explicit VariantTimer(const MkrtSiteDescriptor &desc) : desc(desc) {
+  VariantTimer(const MkrtSiteDescriptor &desc, int64_t gpuLeadInBytes)
+      : desc(desc) {
     if (desc.target == MKRT_TARGET_CUDA)
-      events = std::make_unique<gpu::EventTimer>();
+      events = std::make_unique<gpu::EventTimer>(
+          static_cast<size_t>(std::max<int64_t>(gpuLeadInBytes, 0)));
   }
 
   double time(int32_t variant, void **args) {
@@ -153,10 +155,11 @@ private:
 
 BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
                                   uint64_t excludedMask, int64_t budgetNanos,
+                                  int64_t gpuLeadInBytes,
                                   WrittenSnapshot &snapshot) {
   BenchmarkResult result;
   result.medianNanos.assign(desc.numVariants, -1.0);
-  VariantTimer timer(desc);
+  VariantTimer timer(desc, gpuLeadInBytes);
 
   int candidates = 0;
   for (int32_t v = 0; v < desc.numVariants; ++v)

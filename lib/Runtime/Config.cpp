@@ -57,6 +57,12 @@ std::optional<double> parsePositiveNumber(const std::string &text) {
   return value;
 }
 
+std::optional<double> parseNonNegativeNumber(const std::string &text) {
+  if (text == "0")
+    return 0.0;
+  return parsePositiveNumber(text);
+}
+
 std::optional<bool> parseFlag(const std::string &text) {
   if (text == "1" || text == "true" || text == "on" || text == "yes")
     return true;
@@ -105,6 +111,14 @@ void Config::readEnvironment() {
     else
       reportBadValue("MULTIKERNEL_BENCH_MS", value,
                      "a positive number of milliseconds");
+  }
+  if (const char *value = std::getenv("MULTIKERNEL_BENCH_LEAD_IN_MB")) {
+    auto parsed = parseNonNegativeNumber(value);
+    if (parsed && *parsed <= 4096)
+      benchmarkLeadInBytes.store(static_cast<int64_t>(*parsed * (1 << 20)));
+    else
+      reportBadValue("MULTIKERNEL_BENCH_LEAD_IN_MB", value,
+                     "a number of MiB from 0 to 4096");
   }
   if (const char *value = std::getenv("MULTIKERNEL_MAX_ENTRIES")) {
     auto parsed = parsePositiveNumber(value);

@@ -34,6 +34,7 @@ std::optional<PolicySetting> parsePolicy(const std::string &text);
 std::optional<Bucketing> parseBucketing(const std::string &text);
 std::optional<ConcurrentMiss> parseConcurrentMiss(const std::string &text);
 std::optional<double> parsePositiveNumber(const std::string &text);
+std::optional<double> parseNonNegativeNumber(const std::string &text);
 std::optional<bool> parseFlag(const std::string &text);
 
 struct Config {
@@ -42,6 +43,9 @@ struct Config {
   std::atomic<Bucketing> bucketing{Bucketing::Exact};
   std::atomic<ConcurrentMiss> concurrentMiss{ConcurrentMiss::Wait};
   std::atomic<int64_t> benchmarkBudgetNanos{20'000'000};
+  /// Bytes of the memset that precedes each timed GPU run (0: none); see
+  /// gpu::EventTimer.
+  std::atomic<int64_t> benchmarkLeadInBytes{32 << 20};
   std::atomic<int64_t> maxCacheEntries{4096};
   std::atomic<bool> logging{false};
   // Only read at exit; set once from the environment.

@@ -531,10 +531,18 @@ bool currentStreamIsCapturing() {
   return status != CU_STREAM_CAPTURE_STATUS_NONE;
 }
 
-EventTimer::EventTimer() {
+EventTimer::EventTimer(size_t bytes) {
   const Driver *driver = driverFor("EventTimer");
   if (!driver || !ensureContext(*driver))
     return;
+  // Optional: without it the timings include the launch latency, so an
+  // allocation failure is not an error.
+  CUdeviceptr buffer = 0;
+  if (bytes >= sizeof(uint32_t) &&
+      driver->cuMemAlloc(&buffer, bytes) == CUDA_SUCCESS) {
+    leadIn = reinterpret_cast<void *>(buffer);
+    leadInBytes = bytes;
+  }
   CUevent start = nullptr, stop = nullptr;
   if (failed(driver->cuEventCreate(&start, CU_EVENT_DEFAULT), "cuEventCreate"))
     return;
@@ -554,10 +562,19 @@ EventTimer::~EventTimer() {
     driver->cuEventDestroy(static_cast<CUevent>(startEvent));
   if (stopEvent)
     driver->cuEventDestroy(static_cast<CUevent>(stopEvent));
+  if (leadIn)
+    driver->cuMemFree(reinterpret_cast<CUdeviceptr>(leadIn));
 }
 
 void EventTimer::start() {
   const Driver *driver = cuda::driver();
+  if (leadIn &&
+      driver->cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(leadIn), 0,
+                               leadInBytes / sizeof(uint32_t),
+                               currentStream(*driver)) != CUDA_SUCCESS) {
+    driver->cuMemFree(reinterpret_cast<CUdeviceptr>(leadIn));
+    leadIn = nullptr;
+  }
   failed(driver->cuEventRecord(static_cast<CUevent>(startEvent),
                                currentStream(*driver)),
          "cuEventRecord");

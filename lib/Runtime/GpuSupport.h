@@ -27,9 +27,20 @@ uint64_t errorCount();
 bool currentStreamIsCapturing();
 
 /// Times work submitted to the current stream with CUDA events.
+///
+/// A GPU that is idle when the start event is recorded fires it at once and
+/// then waits for the host to launch the timed work, so the events would
+/// measure the host's launch latency (several microseconds) as much as the
+/// kernels: on short kernels that hides which variant is faster. With
+/// `leadInBytes` > 0, start() first enqueues a memset of that many bytes,
+/// long enough that the launches are queued before the start event fires;
+/// the events then time the GPU's work alone, as a model that launches
+/// asynchronously sees it. (The memset also evicts part of the L2, as
+/// triton's do_bench does on purpose.) Without the buffer (0 bytes, or the
+/// allocation failed) timing falls back to plain events.
 class EventTimer {
 public:
-  EventTimer();
+  explicit EventTimer(size_t leadInBytes = 0);
   ~EventTimer();
   bool valid() const { return startEvent && stopEvent; }
   void start();
@@ -40,6 +51,8 @@ public:
 private:
   void *startEvent = nullptr;
   void *stopEvent = nullptr;
+  void *leadIn = nullptr;
+  size_t leadInBytes = 0;
 };
 
 /// Device memory for snapshots. Return nullptr / false on failure.

@@ -286,9 +286,9 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
     decision.variant = nearestHintVariant(key);
     return decision.variant;
   }
-  BenchmarkResult result =
-      benchmarkVariants(desc, args, excluded.load(),
-                        config.benchmarkBudgetNanos.load(), snapshot);
+  BenchmarkResult result = benchmarkVariants(
+      desc, args, excluded.load(), config.benchmarkBudgetNanos.load(),
+      config.benchmarkLeadInBytes.load(), snapshot);
   for (int32_t failed : result.failed)
     excludeVariant(failed, "it failed while being benchmarked");
   decision.variantNanos = result.medianNanos;

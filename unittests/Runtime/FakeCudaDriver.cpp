@@ -173,6 +173,8 @@ FAKE_EXPORT int cuMemcpyAsync(unsigned long long destination,
 }
 FAKE_EXPORT int cuMemsetD32Async(unsigned long long destination, unsigned value,
                                  size_t count, void *) {
+  ++counters.memsets;
+  counters.lastMemsetWords = count;
   auto *words = reinterpret_cast<unsigned *>(destination);
   for (size_t i = 0; i < count; ++i)
     words[i] = value;

@@ -15,6 +15,7 @@
 #ifndef MULTIKERNEL_UNITTESTS_RUNTIME_FAKECUDADRIVER_H
 #define MULTIKERNEL_UNITTESTS_RUNTIME_FAKECUDADRIVER_H
 
+#include <cstddef>
 #include <cstdint>
 
 namespace fakecuda {
@@ -48,6 +49,8 @@ struct Counters {
   int frees;       // cuMemFree
   int asyncAllocs; // cuMemAllocAsync
   int asyncFrees;  // cuMemFreeAsync
+  int memsets;     // cuMemsetD32Async
+  std::size_t lastMemsetWords;
 };
 
 /// Exported by the fake library as `fakeCudaCounters`.
