@@ -84,7 +84,8 @@ struct Kernel {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s <libkernels.so> [repeats]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <libkernels.so> [repeats [kernel]]\n",
+                 argv[0]);
     return 2;
   }
   void *library = dlopen(argv[1], RTLD_NOW);
@@ -93,6 +94,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
+  // Optional: only the kernel of this name (seed, rowsum, softmax, matmul).
+  std::string only = argc > 3 ? argv[3] : "";
   auto fn = [&](const char *name) {
     void *address = dlsym(library, name);
     if (!address) {
@@ -156,6 +159,8 @@ int main(int argc, char **argv) {
   };
 
   for (Kernel &kernel : kernels) {
+    if (!only.empty() && only != kernel.name)
+      continue;
     std::printf("\n### %s\n\n| shape | ", kernel.name);
     for (int v = 0; v < kernel.numVariants; ++v)
       std::printf("variant %d (ms) | ", v);

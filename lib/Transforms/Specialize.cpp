@@ -13,6 +13,7 @@
 #include "multikernel/Transforms/Passes.h"
 #include "multikernel/Transforms/TilingHeuristic.h"
 
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/Dominance.h"
@@ -232,6 +233,9 @@ tileVariant(RewriterBase &rewriter, TilingInterface op,
     inner.assign(config.threadTile.begin(), config.threadTile.end());
     if (rowKernel)
       inner[rank - 1] = 0;
+    // Matmul's K, untiled by the tasks, in steps of the block tile's K.
+    if (config.kind == KernelKind::Matmul)
+      inner[2] = config.blockTile[2];
     innerOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
     innerOptions.setTileSizes(asIndexAttrs(rewriter, inner));
   }
@@ -244,6 +248,15 @@ tileVariant(RewriterBase &rewriter, TilingInterface op,
   if (failed(innerResult))
     return failure();
   rewriter.replaceOp(tiled, innerResult->replacements);
+  if (config.target == TilingTarget::Cpu && config.kind == KernelKind::Matmul) {
+    auto registerTile = cast<linalg::LinalgOp>(innerResult->tiledOps.back());
+    rewriter.setInsertionPoint(registerTile);
+    FailureOr<linalg::GenericOp> generic =
+        linalg::generalizeNamedOp(rewriter, registerTile);
+    if (failed(generic) ||
+        failed(linalg::interchangeGenericOp(rewriter, *generic, {0, 2, 1})))
+      return failure();
+  }
   return std::make_pair(SmallVector<Value>(outerResult->replacements),
                         outermost);
 }

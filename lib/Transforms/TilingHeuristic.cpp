@@ -43,8 +43,14 @@
 //      contiguous loop; outer (parallel) tiles hold about cpuTileBytes of
 //      data, whole rows when they fit.
 //  C2. Reductions and softmax keep whole rows in a task; matmul tiles are
-//      64x64 (K in 256) with an 8x(vector) register tile, 16x16 for small
-//      hints.
+//      64x64 (K in 256), 16x16 for small hints, in register tiles of 8 (4)
+//      rows of the whole tile width.
+//  C3. A matmul register tile runs its loops i, k, j: the innermost loop
+//      then walks a row of B and of C contiguously with A[i, k] invariant,
+//      which LLVM vectorizes (with run-time alias checks, hence rows as wide
+//      as the tile: an 8-wide loop did not pay for them). In matmul's own
+//      order k is innermost, a floating-point reduction LLVM may not
+//      reorder: scalar code, 8x slower at 512^3 (bench/results).
 //
 //===----------------------------------------------------------------------===//
 
@@ -214,7 +220,7 @@ TilingConfig cpuTiling(KernelKind kind, ArrayRef<int64_t> sizes,
     bool small = sizes[0] * sizes[1] <= 128 * 128;
     int64_t tile = small ? 16 : 64;
     config.blockTile = {tile, tile, small ? 0 : 256};
-    config.threadTile = {small ? 4 : 8, vw, 0};
+    config.threadTile = {small ? 4 : 8, tile, 0};
     return config;
   }
 

@@ -109,9 +109,15 @@ func.func @softmax_rules(%x: tensor<?x?xf32>, %o: tensor<?x?xf32>) -> tensor<?x?
 // CHECK:       scf.forall ({{.*}}) = (0, 0) to ({{.*}}) step (32, 32)
 // CHECK:         scf.forall ({{.*}}) in (16, 16)
 //
-// C2: CPU matmul tiles.
+// C2: CPU matmul tiles; C3: the register tile runs i, k, j.
 // CPU-LABEL: func.func @matmul_rules
-// CPU:       kind = "matmul", block_tile = [64, 64, 256], thread_tile = [8, 8, 0]
+// CPU:       kind = "matmul", block_tile = [64, 64, 256], thread_tile = [8, 64, 0]
+// CPU:       scf.forall ({{.*}}) = (0, 0) to ({{.*}}) step (64, 64)
+// CPU:         scf.for {{.*}} step %c8
+// CPU:           scf.for {{.*}} step %c64
+// CPU:             scf.for {{.*}} step %c256
+// CPU:               linalg.generic {indexing_maps = [#[[A:.*]], #[[B:.*]], #[[C:.*]]], iterator_types = ["parallel", "reduction", "parallel"]}
+// CPU-NOT:   linalg.matmul
 func.func @matmul_rules(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
   linalg.matmul {multikernel.hints = [array<i64: 256, 256, 256>, array<i64: 1024, 1024, 1024>,
                                       array<i64: 4096, 4096, 4096>]}
