@@ -24,7 +24,9 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
     - `kind`: `elementwise`, `reduction` (over the innermost loop),
       `softmax` or `matmul`.
     - `block_tile`: tile size per loop of the outer, parallel level (one GPU
-      block, or one CPU task); 0 leaves a loop untiled at that level.
+      block, or one CPU task); 0 leaves a loop untiled at that level. For
+      matmul, the K entry is the step of the K loop inside a block or task
+      (K is never split across them).
     - `thread_tile`: tile size per loop of the inner level (one GPU thread,
       or the CPU's vectorizable inner tile). For GPU softmax, the entry of
       the row is the elements of its row each thread keeps in registers
