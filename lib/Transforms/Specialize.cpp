@@ -248,7 +248,7 @@ tileVariant(RewriterBase &rewriter, TilingInterface op,
   if (failed(innerResult))
     return failure();
   rewriter.replaceOp(tiled, innerResult->replacements);
-  if (config.target == TilingTarget::Cpu && config.kind == KernelKind::Matmul) {
+  if (runsRegisterTileIKJ(config)) {
     auto registerTile = cast<linalg::LinalgOp>(innerResult->tiledOps.back());
     rewriter.setInsertionPoint(registerTile);
     FailureOr<linalg::GenericOp> generic =

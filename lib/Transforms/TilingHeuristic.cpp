@@ -50,7 +50,9 @@
 //      which LLVM vectorizes (with run-time alias checks, hence rows as wide
 //      as the tile: an 8-wide loop did not pay for them). In matmul's own
 //      order k is innermost, a floating-point reduction LLVM may not
-//      reorder: scalar code, 8x slower at 512^3 (bench/results).
+//      reorder: scalar code, 8x slower at 512^3 (bench/results). Hints
+//      with N under two vectors (matrix-vector products) keep that order:
+//      a 1-wide innermost loop pays the checks for nothing (2x slower).
 //
 //===----------------------------------------------------------------------===//
 
@@ -219,8 +221,9 @@ TilingConfig cpuTiling(KernelKind kind, ArrayRef<int64_t> sizes,
   if (kind == KernelKind::Matmul) { // C2
     bool small = sizes[0] * sizes[1] <= 128 * 128;
     int64_t tile = small ? 16 : 64;
+    bool narrow = sizes[1] < 2 * vw; // C3
     config.blockTile = {tile, tile, small ? 0 : 256};
-    config.threadTile = {small ? 4 : 8, tile, 0};
+    config.threadTile = {small ? 4 : 8, narrow ? vw : tile, 0};
     return config;
   }
 
@@ -249,6 +252,12 @@ TilingConfig cpuTiling(KernelKind kind, ArrayRef<int64_t> sizes,
 }
 
 } // namespace
+
+bool mlir::multikernel::runsRegisterTileIKJ(const TilingConfig &config) {
+  return config.target == TilingTarget::Cpu &&
+         config.kind == KernelKind::Matmul &&
+         config.threadTile[1] >= 2 * config.vectorWidth;
+}
 
 TilingConfig mlir::multikernel::chooseTiling(KernelKind kind,
                                              TilingTarget target,

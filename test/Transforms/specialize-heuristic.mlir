@@ -127,6 +127,25 @@ func.func @matmul_rules(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?
 
 // -----
 
+// C3: a matrix-vector hint (N under two vectors) keeps matmul's loop order in
+// its register tiles; the square hint's variant runs them i, k, j.
+// CPU-LABEL: func.func @matvec_rule
+// CPU:       kind = "matmul", block_tile = [64, 64, 256], thread_tile = [8, 8, 0]
+// CPU-SAME:  kind = "matmul", block_tile = [64, 64, 256], thread_tile = [8, 64, 0]
+// CPU:       ^bb0
+// CPU:         scf.forall
+// CPU:           linalg.matmul
+// CPU:       ^bb0
+// CPU:         scf.forall
+// CPU:           linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+func.func @matvec_rule(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.matmul {multikernel.hints = [array<i64: 8192, 4, 4096>, array<i64: 1024, 1024, 1024>]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
+
+// -----
+
 // The SM count is an option: fewer multiprocessors need fewer blocks, so
 // each thread takes more rows (E4): 8 instead of 1.
 // RUN: multikernel-opt %s --multikernel-specialize="sm-count=16" --split-input-file | FileCheck %s --check-prefix=SMS

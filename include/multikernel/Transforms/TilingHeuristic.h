@@ -68,6 +68,10 @@ TilingConfig chooseTiling(KernelKind kind, TilingTarget target,
                           ArrayRef<int64_t> loopSizes, int64_t elementBytes,
                           const MachineModel &machine);
 
+/// Rule C3: whether the register tiles of a CPU matmul `config` run their
+/// loops i, k, j (rows at least two vectors wide) rather than i, j, k.
+bool runsRegisterTileIKJ(const TilingConfig &config);
+
 } // namespace mlir::multikernel
 
 #endif // MULTIKERNEL_TRANSFORMS_TILINGHEURISTIC_H

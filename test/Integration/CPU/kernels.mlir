@@ -71,7 +71,8 @@ func.func @matmul(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %zero = arith.constant 0.0 : f32
   %empty = tensor.empty(%m, %n) : tensor<?x?xf32>
   %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x?xf32>) -> tensor<?x?xf32>
-  %r = linalg.matmul {multikernel.hints = [array<i64: 64, 64, 64>, array<i64: 512, 512, 512>]}
+  %r = linalg.matmul {multikernel.hints = [array<i64: 64, 64, 64>, array<i64: 512, 512, 512>,
+                                          array<i64: 512, 1, 512>]}
       ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) outs(%init : tensor<?x?xf32>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
 }
