@@ -93,8 +93,7 @@ void mlir::multikernel::registerMultiKernelPipelines() {
       "From linalg on memrefs to the LLVM dialect for CUDA GPUs: specialize "
       "every dynamic-shape kernel per size hint, generate a GPU kernel per "
       "variant (elementwise, row reductions, softmax, matmul), compile the "
-      "kernels to cubins "
-      "and lower the dispatch sites to runtime calls",
+      "kernels to cubins and lower the dispatch sites to runtime calls",
       [](OpPassManager &pm, const GpuPipelineOptions &options) {
         if (failed(buildGpuPipeline(pm, options, llvm::errs())))
           llvm::report_fatal_error("multikernel-gpu-pipeline does not parse");
