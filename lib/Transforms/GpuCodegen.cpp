@@ -44,6 +44,13 @@ using namespace mlir;
 using namespace mlir::multikernel;
 using namespace mlir::multikernel::gpu_codegen;
 
+InFlightDiagnostic gpu_codegen::emitCodegenError(func::FuncOp func,
+                                                 StringRef kind,
+                                                 const Twine &why) {
+  return func.emitError() << "GPU code generation for " << kind << " variant '"
+                          << func.getSymName() << "' failed: " << why;
+}
+
 void gpu_codegen::eraseEntryOpsExcept(
     Block &entry, llvm::function_ref<bool(Operation &)> keep) {
   for (Operation &dead :
@@ -489,8 +496,7 @@ LogicalResult generateElementwise(func::FuncOp func, TilingAttr tiling) {
   std::string why;
   FailureOr<ElementwiseKernel> kernel = matchElementwise(func, why);
   if (failed(kernel))
-    return func.emitError() << "GPU code generation for elementwise variant '"
-                            << func.getSymName() << "' failed: " << why;
+    return emitCodegenError(func, "elementwise", why);
   Location loc = kernel->op.getLoc();
   Block &entry = func.front();
   SmallVector<Value> roots = kernel->roots;
@@ -510,9 +516,9 @@ LogicalResult generateElementwise(func::FuncOp func, TilingAttr tiling) {
       continue;
     Operation *def = value.getDefiningOp();
     if (!def || !def->hasTrait<OpTrait::ConstantLike>())
-      return func.emitError()
-             << "GPU code generation for variant '" << func.getSymName()
-             << "' failed: the kernel body uses a value computed outside it";
+      return emitCodegenError(
+          func, "elementwise",
+          "the kernel body uses a value computed outside it");
     Operation *copy = constantBuilder.clone(*def);
     replaceAllUsesInRegionWith(value, copy->getResult(0), op->getRegion(0));
   }
@@ -772,8 +778,7 @@ void emitSplitReductionLaunches(OpBuilder &builder, Location loc,
 LogicalResult generateReduction(func::FuncOp func, TilingAttr tiling,
                                 int64_t smCount) {
   auto fail = [&](const Twine &why) {
-    return func.emitError() << "GPU code generation for reduction variant '"
-                            << func.getSymName() << "' failed: " << why;
+    return emitCodegenError(func, "reduction", why);
   };
   auto op = getSoleOp<linalg::LinalgOp>(func);
   if (!op)

@@ -41,6 +41,11 @@ template <typename OpTy> OpTy getSoleOp(func::FuncOp func) {
   return walk.wasInterrupted() ? OpTy() : sole;
 }
 
+/// Reports on `func`, a variant of kind `kind` (elementwise, reduction,
+/// softmax, matmul), that its kernel could not be generated, and why.
+InFlightDiagnostic emitCodegenError(func::FuncOp func, StringRef kind,
+                                    const Twine &why);
+
 /// Erases the ops of `entry` except its terminator and those `keep`
 /// accepts, last first so that users go before what they use.
 void eraseEntryOpsExcept(Block &entry,

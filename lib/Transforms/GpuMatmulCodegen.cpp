@@ -215,8 +215,7 @@ void emitMatmulLaunch(OpBuilder &builder, Location loc, Value a, Value b,
 LogicalResult gpu_codegen::generateMatmul(func::FuncOp func,
                                           TilingAttr tiling) {
   auto fail = [&](const Twine &why) {
-    return func.emitError() << "GPU code generation for matmul variant '"
-                            << func.getSymName() << "' failed: " << why;
+    return emitCodegenError(func, "matmul", why);
   };
   auto op = getSoleOp<linalg::MatmulOp>(func);
   if (!op)

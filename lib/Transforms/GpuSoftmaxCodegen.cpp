@@ -450,8 +450,7 @@ void emitSplitSoftmaxLaunches(OpBuilder &builder, Location loc, Value input,
 LogicalResult gpu_codegen::generateSoftmax(func::FuncOp func, TilingAttr tiling,
                                            int64_t smCount) {
   auto fail = [&](const Twine &why) {
-    return func.emitError() << "GPU code generation for softmax variant '"
-                            << func.getSymName() << "' failed: " << why;
+    return emitCodegenError(func, "softmax", why);
   };
   auto op = getSoleOp<linalg::SoftmaxOp>(func);
   if (!op)
