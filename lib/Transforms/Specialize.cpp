@@ -261,6 +261,32 @@ tileVariant(RewriterBase &rewriter, TilingInterface op,
                         outermost);
 }
 
+/// Marks the ops that fold a new value into a reduction's accumulator as
+/// reassociable (`fastmath<reassoc>`), so that LLVM vectorizes the CPU
+/// reduction loops with several partial accumulators instead of one serial
+/// chain (1.5-1.9x on row sums, bench/results). The order of the additions
+/// changes, as it does on the GPU; max and min give the same result in any
+/// order.
+void allowReassociation(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() == 0 || op->getNumRegions() != 1 ||
+      op->getRegion(0).empty())
+    return;
+  auto yield = dyn_cast<linalg::YieldOp>(op.getBlock()->getTerminator());
+  if (!yield)
+    return;
+  for (auto [index, init] : llvm::enumerate(op.getDpsInitsMutable())) {
+    Value folded = yield.getOperand(index);
+    auto combiner = folded.getDefiningOp<arith::ArithFastMathInterface>();
+    if (!combiner || !llvm::is_contained(combiner->getOperands(),
+                                         op.getMatchingBlockArgument(&init)))
+      continue;
+    arith::FastMathFlags flags = combiner.getFastMathFlagsAttr().getValue() |
+                                 arith::FastMathFlags::reassoc;
+    combiner->setAttr(combiner.getFastMathAttrName(),
+                      arith::FastMathFlagsAttr::get(op->getContext(), flags));
+  }
+}
+
 struct SpecializePass
     : public multikernel::impl::MultiKernelSpecializeBase<SpecializePass> {
   using Base::Base;
@@ -340,6 +366,8 @@ bool SpecializePass::specialize(Operation *op, KernelKind kind,
                   rewriter.clone(*constant.getDefiningOp())->getResult(0));
     Operation *clone = rewriter.clone(*op, mapping);
     clone->removeAttr(MultiKernelDialect::getHintsAttrName());
+    if (tilingTarget == TilingTarget::Cpu && kind == KernelKind::Reduction)
+      allowReassociation(cast<linalg::LinalgOp>(clone));
 
     // The loop sizes this variant is tuned for.
     SmallVector<int64_t> sizes(staticSizes);

@@ -33,6 +33,10 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
     - Site names are `<function>_<n>`, unique in the module.
     - Ops with only static sizes, or that the pass does not support, are left
       alone; `remarks=true` says why for each (statistics count them).
+    - On the CPU, the op that folds a value into a reduction's accumulator
+      gets `fastmath<reassoc>`, so that LLVM vectorizes the reduction with
+      partial accumulators: sums are then added in another order than the
+      sequential loop's (as on the GPU).
 
     Example: `--multikernel-specialize="hints=1024x512,4096x2048 target=gpu"`
 
