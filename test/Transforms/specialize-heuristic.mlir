@@ -21,11 +21,11 @@
 // CHECK:         } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
 // CHECK:       } {mapping = [#gpu.block<y>, #gpu.block<x>]}
 //
-// C1: CPU inner tiles are one 32-byte vector along the contiguous loop;
-// outer tiles hold about 256 KB.
+// C1: CPU inner tiles are one row of the outer tile, whose rows are whole
+// rows (or 256 KB of one); outer tiles hold about 256 KB.
 // CPU-LABEL: func.func @elementwise_rules
-// CPU:       #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [2048, 32], thread_tile = [1, 8], threads = 0, vector_width = 8
-// CPU:       #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [64, 1024], thread_tile = [1, 8], threads = 0, vector_width = 8
+// CPU:       #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [2048, 32], thread_tile = [1, 32], threads = 0, vector_width = 8
+// CPU:       #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [64, 1024], thread_tile = [1, 1024], threads = 0, vector_width = 8
 // CPU:       scf.forall
 // CPU:         scf.for
 // CPU:           scf.for

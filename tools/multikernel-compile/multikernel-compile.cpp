@@ -14,7 +14,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -27,9 +26,11 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -61,9 +62,8 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                 cl::cat(category));
 cl::opt<std::string>
     target("target",
-           cl::desc("Where the kernels run: cpu, or cuda (elementwise "
-                    "kernels on memrefs for now; needs ptxas of the CUDA "
-                    "toolkit)"),
+           cl::desc("Where the kernels run: cpu, or cuda (needs ptxas of the "
+                    "CUDA toolkit)"),
            cl::init("cpu"), cl::cat(category));
 cl::opt<std::string> hints(
     "hints",
@@ -83,6 +83,13 @@ cl::opt<std::string> cpu("mcpu",
                          cl::desc("CPU to generate code for (default: this "
                                   "machine's)"),
                          cl::cat(category));
+cl::opt<std::string> vectorMath(
+    "vector-math",
+    cl::desc("Vector math library for CPU loops that call exp, sin and the "
+             "like: libmvec (glibc's, used where the target is Linux on "
+             "x86-64 or AArch64; default) or none (scalar libm calls, which "
+             "keep those loops scalar)"),
+    cl::init("libmvec"), cl::cat(category));
 cl::opt<std::string> runtimeDir(
     "runtime-dir",
     cl::desc("Directory of libmultikernel_runtime.so (default: ../lib "
@@ -180,6 +187,45 @@ std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
                     : llvm::CodeGenOptLevel::Default));
 }
 
+/// Whether LLVM may vectorize math calls into glibc's libmvec for `triple`.
+bool useLibmvec(const llvm::Triple &triple) {
+  return target == "cpu" && vectorMath == "libmvec" && triple.isOSLinux() &&
+         triple.isGNUEnvironment() &&
+         (triple.getArch() == llvm::Triple::x86_64 ||
+          triple.getArch() == llvm::Triple::aarch64);
+}
+
+/// Runs LLVM's -O<optLevel> pipeline on `module`. Unlike MLIR's
+/// makeOptimizingTransformer it can name a vector math library: without
+/// one, a loop that calls expf or sinf stays scalar.
+void optimize(llvm::Module &module, llvm::TargetMachine &machine,
+              bool withLibmvec) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(&machine);
+  llvm::TargetLibraryInfoImpl libraryInfo(module.getTargetTriple());
+  if (withLibmvec)
+    libraryInfo.addVectorizableFunctionsFromVecLib(llvm::VectorLibrary::LIBMVEC,
+                                                   module.getTargetTriple());
+  fam.registerPass([&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = optLevel == 0   ? llvm::OptimizationLevel::O0
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager passes =
+      level == llvm::OptimizationLevel::O0
+          ? builder.buildO0DefaultPipeline(level)
+          : builder.buildPerModuleDefaultPipeline(level);
+  passes.run(module, mam);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -196,6 +242,9 @@ int main(int argc, char **argv) {
 
   if (target != "cpu" && target != "cuda")
     return fail("unknown --target '" + target + "' (expected cpu or cuda)");
+  if (vectorMath != "libmvec" && vectorMath != "none")
+    return fail("unknown --vector-math '" + vectorMath +
+                "' (expected libmvec or none)");
   if (!llvm::is_contained({"mlir", "llvm", "obj", "shared"}, emit.getValue()))
     return fail("unknown --emit '" + emit +
                 "' (expected mlir, llvm, obj or shared)");
@@ -295,11 +344,8 @@ int main(int argc, char **argv) {
     return 1;
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
-  auto optimize =
-      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, machine.get());
-  if (llvm::Error error = optimize(llvmModule.get()))
-    return fail("LLVM optimization failed: " +
-                llvm::toString(std::move(error)));
+  bool withLibmvec = useLibmvec(machine->getTargetTriple());
+  optimize(*llvmModule, *machine, withLibmvec);
   if (emit == "llvm") {
     llvmModule->print(output->os(), nullptr);
     output->keep();
@@ -354,8 +400,10 @@ int main(int argc, char **argv) {
                                  objectPath,
                                  libFlag,
                                  "-lmultikernel_runtime",
-                                 rpath,
-                                 "-lm"};
+                                 rpath};
+  if (withLibmvec)
+    args.push_back("-lmvec");
+  args.push_back("-lm");
   std::string linkError;
   int status = llvm::sys::ExecuteAndWait(driver, args, std::nullopt, {}, 0, 0,
                                          &linkError);
