@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22
+  libomp-22-dev
   libgtest-dev libbenchmark-dev
   python3
 )

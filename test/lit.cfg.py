@@ -64,6 +64,10 @@ import shutil
 if not gpu_test_kit and (
         shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas")):
     config.available_features.add("ptxas")
+# multikernel-compile --cpu-parallel=openmp links LLVM's OpenMP runtime.
+if not gpu_test_kit and os.path.exists(
+        os.path.join(getattr(config, "llvm_library_dir", ""), "libomp.so")):
+    config.available_features.add("libomp")
 # Tests that run kernels need a GPU (CI has none; run them on the device
 # with the kit).
 if shutil.which("nvidia-smi") and os.system("nvidia-smi -L > /dev/null 2>&1") == 0:

@@ -42,16 +42,22 @@ std::string
 mlir::multikernel::getCpuPipelineText(const CpuPipelineOptions &options) {
   // Softmax is decomposed first: the CPU variants are lowered through loops,
   // which the aggregate op does not lower to.
+  bool openmp = options.parallel == CpuParallelism::OpenMP;
+  // The OpenMP conversion wraps each parallel body in memref.alloca_scope,
+  // which canonicalization inlines (the bodies allocate nothing): the
+  // scope takes a single block, which lowering the loops inside it to
+  // branches would break.
   return "multikernel-decompose-softmax," +
-         frontOfPipeline("cpu", options.hints, "") +
-         "scf-forall-to-parallel,"
+         frontOfPipeline("cpu", options.hints, "") + "scf-forall-to-parallel," +
+         (openmp ? "convert-scf-to-openmp,canonicalize," : "") +
          "func.func(convert-linalg-to-loops),"
          "lower-affine,"
          "convert-scf-to-cf,"
          "expand-strided-metadata,"
          "lower-affine,"
          "convert-math-to-llvm,"
-         "convert-to-llvm,"
+         "convert-to-llvm," +
+         (openmp ? "convert-openmp-to-llvm," : "") +
          "convert-multikernel-to-llvm,"
          "reconcile-unrealized-casts";
 }

@@ -90,6 +90,13 @@ cl::opt<std::string> vectorMath(
              "x86-64 or AArch64; default) or none (scalar libm calls, which "
              "keep those loops scalar)"),
     cl::init("libmvec"), cl::cat(category));
+cl::opt<std::string> cpuParallel(
+    "cpu-parallel",
+    cl::desc("How the outer tiles of CPU variants run: none (one thread, "
+             "the default) or openmp (OpenMP threads; the library then "
+             "needs LLVM's libomp, e.g. apt-get install libomp-22-dev, "
+             "wherever it runs)"),
+    cl::init("none"), cl::cat(category));
 cl::opt<std::string> runtimeDir(
     "runtime-dir",
     cl::desc("Directory of libmultikernel_runtime.so (default: ../lib "
@@ -242,6 +249,9 @@ int main(int argc, char **argv) {
 
   if (target != "cpu" && target != "cuda")
     return fail("unknown --target '" + target + "' (expected cpu or cuda)");
+  if (cpuParallel != "none" && cpuParallel != "openmp")
+    return fail("unknown --cpu-parallel '" + cpuParallel +
+                "' (expected none or openmp)");
   if (vectorMath != "libmvec" && vectorMath != "none")
     return fail("unknown --vector-math '" + vectorMath +
                 "' (expected libmvec or none)");
@@ -310,6 +320,9 @@ int main(int argc, char **argv) {
   } else {
     multikernel::CpuPipelineOptions options;
     options.hints = hintList;
+    options.parallel = cpuParallel == "openmp"
+                           ? multikernel::CpuParallelism::OpenMP
+                           : multikernel::CpuParallelism::None;
     built = multikernel::buildCpuPipeline(pm, options, pipelineStream);
   }
   if (failed(built))
@@ -392,6 +405,18 @@ int main(int argc, char **argv) {
   // The runtime where it was at link time, or beside the library (how a
   // model is deployed: the library and libmultikernel_runtime together).
   std::string rpath = "-Wl,-rpath," + libDir + ":$ORIGIN";
+  // LLVM's OpenMP runtime, from the LLVM this tool was built with.
+  bool withOpenMP = target == "cpu" && cpuParallel == "openmp";
+  std::string openmpDir = MULTIKERNEL_LLVM_LIBRARY_DIR;
+  if (withOpenMP) {
+    llvm::SmallString<256> libomp(openmpDir);
+    llvm::sys::path::append(libomp, "libomp.so");
+    if (!llvm::sys::fs::exists(libomp))
+      return fail("--cpu-parallel=openmp needs LLVM's OpenMP runtime, and "
+                  "libomp.so is not in '" +
+                  openmpDir + "': install it (apt-get install libomp-22-dev)");
+  }
+  std::string openmpFlags[] = {"-L" + openmpDir, "-Wl,-rpath," + openmpDir};
   std::string libFlag = "-L" + libDir;
   SmallVector<StringRef> args = {driver,
                                  "-shared",
@@ -401,6 +426,8 @@ int main(int argc, char **argv) {
                                  libFlag,
                                  "-lmultikernel_runtime",
                                  rpath};
+  if (withOpenMP)
+    args.append({openmpFlags[0], openmpFlags[1], "-lomp"});
   if (withLibmvec)
     args.push_back("-lmvec");
   args.push_back("-lm");

@@ -21,11 +21,22 @@
 
 namespace mlir::multikernel {
 
+/// How the parallel outer tiles of CPU variants run.
+enum class CpuParallelism { None, OpenMP };
+
 struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   ListOption<std::string> hints{
       *this, "hints",
       llvm::cl::desc("Size-hint candidates, e.g. 1024x512,4096x2048 (ops "
                      "may override them with multikernel.hints)")};
+  Option<CpuParallelism> parallel{
+      *this, "parallel",
+      llvm::cl::desc("How the outer tiles of the CPU variants run"),
+      llvm::cl::init(CpuParallelism::None),
+      llvm::cl::values(
+          clEnumValN(CpuParallelism::None, "none", "one after another"),
+          clEnumValN(CpuParallelism::OpenMP, "openmp",
+                     "on OpenMP threads (link the library with libomp)"))};
 };
 
 struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
