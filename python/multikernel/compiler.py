@@ -328,7 +328,7 @@ def _cache_dir():
 
 
 def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
-            dispatch_table=None, cache_dir=None):
+            dispatch_table=None, cache_dir=None, cpu_parallel="none"):
     """Compiles MLIR (text, or a path to a .mlir file) into a shared library
     with multikernel-compile and returns it as a CompiledModule.
 
@@ -338,10 +338,16 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
 
     hints: size-hint candidates, e.g. [[1024, 512], [4096, 2048]].
     dispatch_table: a saved table to embed (see tune()).
+    cpu_parallel: 'none' (one thread) or 'openmp' (the CPU variants' outer
+    tiles on OpenMP threads; OMP_NUM_THREADS sets how many; faster for
+    large shapes, slower for tiny ones; needs LLVM's libomp).
     The library is cached on disk by content hash: a second compile of the
     same source with the same options is instant."""
     if target not in ("cpu", "cuda"):
         raise ValueError(f"unknown target {target!r} (expected 'cpu' or 'cuda')")
+    if cpu_parallel not in ("none", "openmp"):
+        raise ValueError(f"unknown cpu_parallel {cpu_parallel!r} "
+                         "(expected 'none' or 'openmp')")
     text = source_or_path
     if isinstance(source_or_path, os.PathLike) or (
             isinstance(source_or_path, str) and "\n" not in source_or_path
@@ -354,7 +360,7 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     table_text = Path(dispatch_table).read_text() if dispatch_table else ""
     stat = compiler.stat()
     digest = hashlib.sha256("\0".join([
-        text, hint_text or "", target, chip, table_text,
+        text, hint_text or "", target, chip, table_text, cpu_parallel,
         str(stat.st_mtime_ns), str(stat.st_size)]).encode()).hexdigest()[:32]
     cache = Path(cache_dir) if cache_dir else _cache_dir()
     library = cache / f"{digest}.so"
@@ -364,7 +370,8 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
             source.write_text(text)
             staged = Path(work) / "module.so"
             command = [str(compiler), str(source), "-o", str(staged),
-                       f"--target={target}", f"--chip={chip}"]
+                       f"--target={target}", f"--chip={chip}",
+                       f"--cpu-parallel={cpu_parallel}"]
             if hint_text:
                 command.append(f"--hints={hint_text}")
             if dispatch_table:

@@ -85,3 +85,48 @@ def test_cpu_module_refuses_cuda_like_tensors(kernels):
             type = "cuda"
     with pytest.raises(TypeError, match="compiled for the CPU"):
         kernels.seed(FakeCudaTensor(), np.ones((2, 2), np.float32))
+
+
+OPENMP_KERNELS = """
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @omp_seed(%x: tensor<?x?xf32>, %y: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %x, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %y : tensor<?x?xf32>, tensor<?x?xf32>) outs(%e : tensor<?x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %two = arith.constant 2.0 : f32
+    %s = math.sin %b : f32
+    %t = arith.mulf %a, %two : f32
+    %v = arith.addf %t, %s : f32
+    linalg.yield %v : f32
+  } -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+"""
+
+
+def test_openmp_build_computes_the_same(tmp_path):
+    # Its own function names: site names are per process, and the other
+    # tests look at the statistics of the shared kernels' sites.
+    try:
+        threaded = multikernel.compile(OPENMP_KERNELS, hints=HINTS, cpu_parallel="openmp")
+    except multikernel.CompileError as error:
+        if "libomp.so is not in" in str(error):
+            pytest.skip("LLVM's OpenMP runtime is not installed")
+        raise
+    # The option is part of the cache key.
+    single = multikernel.compile(OPENMP_KERNELS, hints=HINTS)
+    assert threaded.path != single.path
+    rng = np.random.default_rng(3)
+    for shape in [(1, 1), (300, 200), (1025, 33)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        y = rng.standard_normal(shape).astype(np.float32)
+        ref = 2.0 * x.astype(np.float64) + np.sin(y.astype(np.float64))
+        out = threaded.omp_seed(x, y)
+        assert np.linalg.norm(out - ref) / np.linalg.norm(ref) < 1e-6
+    with pytest.raises(ValueError, match="unknown cpu_parallel 'threads'"):
+        multikernel.compile(OPENMP_KERNELS, hints=HINTS, cpu_parallel="threads")
