@@ -252,6 +252,19 @@ int main(int argc, char **argv) {
   if (cpuParallel != "none" && cpuParallel != "openmp")
     return fail("unknown --cpu-parallel '" + cpuParallel +
                 "' (expected none or openmp)");
+  bool withOpenMP = cpuParallel == "openmp";
+  if (withOpenMP && target != "cpu")
+    return fail("--cpu-parallel=openmp applies to --target=cpu only");
+  // LLVM's OpenMP runtime, from the LLVM this tool was built with.
+  std::string openmpDir = MULTIKERNEL_LLVM_LIBRARY_DIR;
+  if (withOpenMP && emit == "shared") {
+    llvm::SmallString<256> libomp(openmpDir);
+    llvm::sys::path::append(libomp, "libomp.so");
+    if (!llvm::sys::fs::exists(libomp))
+      return fail("--cpu-parallel=openmp needs LLVM's OpenMP runtime, and "
+                  "libomp.so is not in '" +
+                  openmpDir + "': install it (apt-get install libomp-22-dev)");
+  }
   if (vectorMath != "libmvec" && vectorMath != "none")
     return fail("unknown --vector-math '" + vectorMath +
                 "' (expected libmvec or none)");
@@ -405,17 +418,6 @@ int main(int argc, char **argv) {
   // The runtime where it was at link time, or beside the library (how a
   // model is deployed: the library and libmultikernel_runtime together).
   std::string rpath = "-Wl,-rpath," + libDir + ":$ORIGIN";
-  // LLVM's OpenMP runtime, from the LLVM this tool was built with.
-  bool withOpenMP = target == "cpu" && cpuParallel == "openmp";
-  std::string openmpDir = MULTIKERNEL_LLVM_LIBRARY_DIR;
-  if (withOpenMP) {
-    llvm::SmallString<256> libomp(openmpDir);
-    llvm::sys::path::append(libomp, "libomp.so");
-    if (!llvm::sys::fs::exists(libomp))
-      return fail("--cpu-parallel=openmp needs LLVM's OpenMP runtime, and "
-                  "libomp.so is not in '" +
-                  openmpDir + "': install it (apt-get install libomp-22-dev)");
-  }
   std::string openmpFlags[] = {"-L" + openmpDir, "-Wl,-rpath," + openmpDir};
   std::string libFlag = "-L" + libDir;
   SmallVector<StringRef> args = {driver,
