@@ -8,6 +8,7 @@ import re
 import subprocess
 import tempfile
 import threading
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -266,12 +267,17 @@ class Function:
         self._entry(ctypes.byref(out), *converted)
         shape = tuple(out.sizes[d] for d in range(result.rank))
         count = int(np.prod(shape)) if shape else 1
-        # Copy out of the buffer the kernel allocated, then free it.
+        if not count:
+            _libc.free(out.allocated)
+            return np.empty(shape, dtype=result.dtype)
+        # The array takes over the buffer the kernel allocated (no copy: for
+        # large results a copy cost as much as the kernel): the ctypes view
+        # is the array's base, kept alive by the array and every view of it,
+        # and frees the buffer when the last of them goes.
         buffer = (ctypes.c_char * (count * result.dtype.itemsize)).from_address(
-            out.aligned + out.offset * result.dtype.itemsize) if count else b""
-        array = np.frombuffer(buffer, dtype=result.dtype, count=count).reshape(shape).copy()
-        _libc.free(out.allocated)
-        return array
+            out.aligned + out.offset * result.dtype.itemsize)
+        weakref.finalize(buffer, _libc.free, ctypes.c_void_p(out.allocated))
+        return np.frombuffer(buffer, dtype=result.dtype, count=count).reshape(shape)
 
     def __repr__(self):
         inputs = ", ".join(a.text for a in self._inputs)

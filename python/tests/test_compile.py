@@ -130,3 +130,31 @@ def test_openmp_build_computes_the_same(tmp_path):
         assert np.linalg.norm(out - ref) / np.linalg.norm(ref) < 1e-6
     with pytest.raises(ValueError, match="unknown cpu_parallel 'threads'"):
         multikernel.compile(OPENMP_KERNELS, hints=HINTS, cpu_parallel="threads")
+
+
+def test_results_own_the_kernel_buffer(kernels):
+    # No copy: the array holds the buffer the kernel allocated, views keep
+    # it alive, and it is freed with the last of them.
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((64, 32)).astype(np.float32)
+    y = rng.standard_normal((64, 32)).astype(np.float32)
+    out = kernels.seed(x, y)
+    view = out[10:20, 3:]
+    del out
+    import gc
+    gc.collect()
+    ref = 2.0 * x[10:20, 3:].astype(np.float64) + np.sin(y[10:20, 3:].astype(np.float64))
+    assert np.abs(view - ref).max() < 1e-5
+    view[0, 0] = 7.0  # writable, like any numpy result
+    assert view[0, 0] == 7.0
+
+
+def test_results_are_freed(kernels):
+    import resource
+    big = np.ones((1024, 1024), np.float32)  # 4 MB per result
+    kernels.seed(big, big)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(100):  # 400 MB if nothing were freed
+        kernels.seed(big, big)
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 100 * 1024
