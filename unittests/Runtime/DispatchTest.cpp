@@ -93,18 +93,21 @@ TEST_F(DispatchTest, EachKeyGetsItsOwnDecision) {
   EXPECT_EQ(site.stats().hits, 1);
 }
 
-// A machine that is three times slower for its first six runs (GPU clocks
+// A machine that is three times slower for its first 40 runs (GPU clocks
 // ramping up), on which variant 0 is really the faster one.
 const Scenario *warmingMachine = nullptr;
 int64_t fasterAfterWarmUp(int variant, int64_t) {
-  bool cold = warmingMachine->totalRuns() <= 6;
+  bool cold = warmingMachine->totalRuns() <= 40;
   return (variant == 0 ? 100'000 : 150'000) * (cold ? 3 : 1);
 }
 
 TEST_F(DispatchTest, SpeedChangesDuringTheBenchmarkDoNotFavourTheLastVariant) {
-  // Timing variant 0 to the end before starting variant 1 would see only
-  // the slow machine for variant 0 (median 300 us against 150 us) and keep
-  // variant 1; round-robin timing sees the speed-up in both.
+  // A budget for about 50 runs of each, so that a run stretched by a busy
+  // machine cannot move a median. Timing variant 0 to the end before
+  // starting variant 1 would see the slow machine in most of variant 0's
+  // runs (median 300 us against 150 us) and keep variant 1; round-robin
+  // timing sees the speed-up in both (medians 100 and 150 us).
+  ASSERT_EQ(mkrtSetBenchmarkBudgetMs(40), MKRT_SUCCESS);
   FakeSite site("warming", {{100}, {10000}});
   Scenario scenario;
   scenario.cost = fasterAfterWarmUp;
