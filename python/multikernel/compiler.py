@@ -3,6 +3,7 @@
 import ctypes
 import functools
 import hashlib
+import math
 import os
 import re
 import subprocess
@@ -122,6 +123,20 @@ class _CudaCallState:
         self.current_stream = _current_raw_stream_function()
 
 
+class _CpuCallState:
+    """Per thread and function: the last descriptor of each array argument
+    and a weak reference to the array it describes. A numpy array keeps its
+    buffer for life (resize refuses while it is referenced), so the same
+    array with the same shape and dtype gives the same descriptor; asking
+    numpy for the data pointer is most of a call's cost."""
+
+    def __init__(self, count):
+        self.descriptors = [None] * count
+        self.arrays = [None] * count
+        self.shapes = [None] * count
+        self.dtypes = [None] * count
+
+
 class Function:
     """A public function of a compiled module, called with numpy arrays (or
     anything numpy can view without a copy, such as CPU torch tensors).
@@ -166,6 +181,36 @@ class Function:
         return self._make_descriptor(array.ctypes.data, array.shape,
                                      [s // array.itemsize for s in array.strides],
                                      arg, array)
+
+    def _cpu_arguments(self, args):
+        """The arguments of a CPU call: each array's descriptor from the
+        previous call when it is the same array with the same shape and
+        dtype (and, if written, still writeable), else checked and built
+        anew (see _CpuCallState)."""
+        state = getattr(self._local, "cpu", None)
+        if state is None:
+            state = self._local.cpu = _CpuCallState(len(self._inputs))
+        converted = []
+        for i, (value, arg) in enumerate(zip(args, self._inputs)):
+            cached = state.descriptors[i]
+            if (cached is not None and state.arrays[i]() is value
+                    and value.shape == state.shapes[i] and value.dtype is state.dtypes[i]
+                    and (arg.kind != "memref" or value.flags.writeable)):
+                converted.append(cached)
+                continue
+            argument = self._descriptor(value, arg, i)
+            converted.append(argument)
+            if isinstance(value, np.ndarray):
+                # The caller holds the array during the call; afterwards
+                # only the weak reference decides whether the cached
+                # pointer is still its buffer, so nothing is kept alive.
+                argument._obj._keep = None
+                state.descriptors[i] = argument
+                state.arrays[i] = weakref.ref(value)
+                state.shapes[i], state.dtypes[i] = value.shape, value.dtype
+            else:  # scalars, and views numpy makes anew on each call
+                state.descriptors[i] = None
+        return converted
 
     def _cuda_descriptor(self, value, arg, position):
         if not _is_cuda_tensor(value):
@@ -252,8 +297,11 @@ class Function:
                             f"got {len(args)}")
         if self.target == "cuda" and not self._results:
             return self._call_cuda(args)
-        converted = [self._descriptor(v, a, i)
-                     for i, (v, a) in enumerate(zip(args, self._inputs))]
+        if self.target == "cpu":
+            converted = self._cpu_arguments(args)
+        else:
+            converted = [self._descriptor(v, a, i)
+                         for i, (v, a) in enumerate(zip(args, self._inputs))]
         if self.target == "cuda":
             # Launch on torch's current stream, asynchronously, as torch does.
             runtime.set_stream(_torch().cuda.current_stream().cuda_stream)
@@ -266,7 +314,7 @@ class Function:
         out = _descriptor_type(result.rank)()
         self._entry(ctypes.byref(out), *converted)
         shape = tuple(out.sizes[d] for d in range(result.rank))
-        count = int(np.prod(shape)) if shape else 1
+        count = math.prod(shape)
         if not count:
             _libc.free(out.allocated)
             return np.empty(shape, dtype=result.dtype)

@@ -158,3 +158,42 @@ def test_results_are_freed(kernels):
         kernels.seed(big, big)
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kb < 100 * 1024
+
+
+def test_repeated_calls_reuse_descriptors_safely(kernels):
+    # The CPU path reuses an argument's descriptor while it is the same
+    # array with the same shape; anything else is checked anew.
+    import gc
+    import weakref
+
+    x = np.ones((4, 5), np.float32)
+    y = np.zeros((4, 5), np.float32)
+    out = np.empty((4, 5), np.float32)
+    kernels.seed_memref(x, y, out)
+    np.testing.assert_array_equal(out, np.full((4, 5), 2.0, np.float32))
+    x[:] = 3.0  # same array, new contents
+    kernels.seed_memref(x, y, out)
+    np.testing.assert_array_equal(out, np.full((4, 5), 6.0, np.float32))
+    for a in (x, y, out):  # same arrays, reshaped in place
+        a.shape = (5, 4)
+    kernels.seed_memref(x, y, out)
+    np.testing.assert_array_equal(out, np.full((5, 4), 6.0, np.float32))
+    r = np.arange(20, dtype=np.float32).reshape(4, 5)
+    np.testing.assert_array_equal(kernels.rowsum(r), r.sum(axis=1))
+    r.shape = (5, 4)  # a stale descriptor would still sum rows of 5
+    np.testing.assert_array_equal(kernels.rowsum(r), r.sum(axis=1))
+    out.flags.writeable = False  # the check is not skipped on a repeat
+    with pytest.raises(ValueError, match="read-only"):
+        kernels.seed_memref(x, y, out)
+    # Arrays are not kept alive, and a new array (maybe at the same address)
+    # gets its own descriptor.
+    probe = weakref.ref(x)
+    del x, out
+    gc.collect()
+    assert probe() is None
+    for value in (1.0, 2.0, 4.0):
+        x = np.full((5, 4), value, np.float32)
+        out = np.empty((5, 4), np.float32)
+        kernels.seed_memref(x, y, out)
+        np.testing.assert_array_equal(out, np.full((5, 4), 2 * value, np.float32))
+        del x, out
