@@ -177,11 +177,12 @@ SmallVector<OpFoldResult> asIndexAttrs(OpBuilder &builder,
   });
 }
 
-/// Tiles `op` (inside a variant region) as `config` says. Returns the values
-/// that replace its results and the outermost loop, or failure.
+/// Tiles `op` (inside a variant region) as `config` says, the CPU tasks in
+/// a sequential loop if `sequentialTasks`. Returns the values that replace
+/// its results and the outermost loop, or failure.
 FailureOr<std::pair<SmallVector<Value>, Operation *>>
 tileVariant(RewriterBase &rewriter, TilingInterface op,
-            const TilingConfig &config) {
+            const TilingConfig &config, bool sequentialTasks) {
   MLIRContext *context = op->getContext();
   bool rowKernel = config.kind == KernelKind::Reduction ||
                    config.kind == KernelKind::Softmax;
@@ -201,7 +202,9 @@ tileVariant(RewriterBase &rewriter, TilingInterface op,
     return failure();
 
   scf::SCFTilingOptions outerOptions;
-  outerOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  outerOptions.setLoopType(sequentialTasks
+                               ? scf::SCFTilingOptions::LoopType::ForOp
+                               : scf::SCFTilingOptions::LoopType::ForallOp);
   outerOptions.setTileSizes(asIndexAttrs(rewriter, outer));
   if (config.target == TilingTarget::Gpu)
     outerOptions.setMapping(gpuMapping(context, tiledLoops, /*threads=*/false));
@@ -380,7 +383,11 @@ bool SpecializePass::specialize(Operation *op, KernelKind kind,
 
     SmallVector<Value> results(clone->getResults());
     rewriter.setInsertionPoint(clone);
-    auto tiled = tileVariant(rewriter, cast<TilingInterface>(clone), config);
+    // Threads for the tasks only where the hint's work pays for them.
+    bool sequentialTasks = tilingTarget == TilingTarget::Cpu &&
+                           llvm::product_of(sizes) < cpuParallelMinWork;
+    auto tiled = tileVariant(rewriter, cast<TilingInterface>(clone), config,
+                             sequentialTasks);
     if (succeeded(tiled)) {
       results = tiled->first;
     } else {
@@ -417,6 +424,12 @@ void SpecializePass::runOnOperation() {
     module.emitError() << "multikernel-specialize: sm-count must be positive, "
                           "got "
                        << static_cast<int64_t>(smCount);
+    return signalPassFailure();
+  }
+  if (cpuParallelMinWork < 0) {
+    module.emitError() << "multikernel-specialize: cpu-parallel-min-work must "
+                          "not be negative, got "
+                       << static_cast<int64_t>(cpuParallelMinWork);
     return signalPassFailure();
   }
   machine.smCount = smCount;

@@ -146,6 +146,24 @@ func.func @matvec_rule(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?x
 
 // -----
 
+// With cpu-parallel-min-work (the CPU pipeline sets 2^20 with OpenMP), a
+// variant whose hint has less work runs its tasks in a sequential scf.for;
+// the others keep the parallel scf.forall.
+// RUN: multikernel-opt %s --multikernel-specialize="target=cpu cpu-parallel-min-work=1048576" --split-input-file | FileCheck %s --check-prefix=TASKS
+// TASKS-LABEL: func.func @tasks_by_work
+// TASKS:       ^bb0
+// TASKS-NOT:     scf.forall
+// TASKS:         scf.for %
+// TASKS:       ^bb0
+// TASKS:         scf.forall
+func.func @tasks_by_work(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+  linalg.copy {multikernel.hints = [array<i64: 512, 1024>, array<i64: 4096, 4096>]}
+      ins(%x : memref<?x?xf32>) outs(%y : memref<?x?xf32>)
+  return
+}
+
+// -----
+
 // The SM count is an option: fewer multiprocessors need fewer blocks, so
 // each thread takes more rows (E4): 8 instead of 1.
 // RUN: multikernel-opt %s --multikernel-specialize="sm-count=16" --split-input-file | FileCheck %s --check-prefix=SMS

@@ -12,6 +12,9 @@
 // RUN: not multikernel-opt %s --multikernel-specialize="hints=8x8 sm-count=0" 2>&1 | FileCheck %s --check-prefix=SMS
 // SMS: error: multikernel-specialize: sm-count must be positive, got 0
 //
+// RUN: not multikernel-opt %s --multikernel-specialize="hints=8x8 target=cpu cpu-parallel-min-work=-1" 2>&1 | FileCheck %s --check-prefix=MINWORK
+// MINWORK: error: multikernel-specialize: cpu-parallel-min-work must not be negative, got -1
+//
 // RUN: not multikernel-opt %s --multikernel-specialize="hints=8x8x8" 2>&1 | FileCheck %s --check-prefix=RANK
 // RANK: specialize-options.mlir:{{[0-9]+}}:3: error: size hint #0 has 3 sizes, but the op has 2 dynamic loop sizes (its dispatch key)
 //

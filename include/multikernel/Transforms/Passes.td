@@ -86,6 +86,12 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
            "Multiprocessors of the GPU (132 on an H100), for sizing grids">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Emit a remark for every op left alone, saying why">,
+    Option<"cpuParallelMinWork", "cpu-parallel-min-work", "int64_t",
+           /*default=*/"0",
+           "CPU: a variant whose hint has fewer loop iterations than this "
+           "runs its outer tiles in a sequential scf.for instead of an "
+           "scf.forall (where threads would cost more than they save); "
+           "0: every variant's tiles are parallel">,
     Option<"skipMismatchedRanks", "skip-mismatched-ranks", "bool",
            /*default=*/"false",
            "Leave alone (with a remark) ops whose number of dynamic sizes "
