@@ -25,7 +25,9 @@ constexpr const char *kOpenMPSpecializeOptions =
 /// The passes both pipelines start with, up to the outlined variants:
 /// tensors are bufferized first (identity layouts at function boundaries:
 /// callers pass contiguous row-major buffers) so that the dispatch sites
-/// are created on memrefs, then every kernel is specialized for `target`.
+/// are created on memrefs, softmax on memrefs is decomposed into generics
+/// (which the GPU groups into one site), then every kernel is specialized
+/// for `target`.
 std::string frontOfPipeline(StringRef target, ArrayRef<std::string> hints,
                             StringRef extraSpecializeOptions) {
   std::string specialize =
@@ -39,6 +41,7 @@ std::string frontOfPipeline(StringRef target, ArrayRef<std::string> hints,
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,"
          "convert-bufferization-to-memref,"
+         "multikernel-decompose-softmax,"
          "canonicalize," +
          specialize +
          ","
@@ -82,10 +85,9 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
 
 std::string
 mlir::multikernel::getGpuPipelineText(const GpuPipelineOptions &options) {
-  // The kernels keep softmax whole; the host code and the kernels are
-  // lowered by upstream's NVVM pipeline, which compiles the kernels with
-  // ptxas into the module (fatbin: cubin for the chip and PTX that newer
-  // GPUs can JIT).
+  // The host code and the kernels are lowered by upstream's NVVM pipeline,
+  // which compiles the kernels with ptxas into the module (fatbin: cubin for
+  // the chip and PTX that newer GPUs can JIT).
   return frontOfPipeline("gpu", options.hints,
                          " sm-count=" + std::to_string(options.smCount)) +
          "multikernel-gpu-codegen{sm-count=" + std::to_string(options.smCount) +

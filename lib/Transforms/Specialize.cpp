@@ -10,8 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "multikernel/Codegen/GPU/KernelGroup.h"
 #include "multikernel/Transforms/Passes.h"
 #include "multikernel/Transforms/TilingHeuristic.h"
+#include "multikernel/Transforms/Utils.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
@@ -19,11 +21,13 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Rewrite/FrozenRewritePatternSet.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -55,13 +59,10 @@ FailureOr<Hint> parseHint(StringRef text) {
 
 /// What kind of kernel `op` is, or why it is not supported.
 FailureOr<KernelKind> classify(Operation *op, std::string &why) {
-  if (auto softmax = dyn_cast<linalg::SoftmaxOp>(op)) {
-    if (softmax.getDimension() !=
-        static_cast<uint64_t>(softmax.getInputOperandType().getRank() - 1)) {
-      why = "softmax over a dimension other than the last";
-      return failure();
-    }
-    return KernelKind::Softmax;
+  if (isa<linalg::SoftmaxOp>(op)) {
+    why = "linalg.softmax: decompose it first "
+          "(--multikernel-decompose-softmax)";
+    return failure();
   }
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp) {
@@ -106,8 +107,6 @@ FailureOr<KernelKind> classify(Operation *op, std::string &why) {
 
 /// Static loop sizes (ShapedType::kDynamic where dynamic).
 SmallVector<int64_t> staticLoopSizes(Operation *op) {
-  if (auto softmax = dyn_cast<linalg::SoftmaxOp>(op))
-    return llvm::to_vector(softmax.getInputOperandType().getShape());
   return cast<linalg::LinalgOp>(op).getStaticLoopRanges();
 }
 
@@ -117,13 +116,6 @@ SmallVector<Value> createKey(OpBuilder &builder, Operation *op,
                              ArrayRef<int64_t> staticSizes) {
   Location loc = op->getLoc();
   SmallVector<Value> key;
-  if (auto softmax = dyn_cast<linalg::SoftmaxOp>(op)) {
-    for (auto [dim, size] : llvm::enumerate(staticSizes))
-      if (ShapedType::isDynamic(size))
-        key.push_back(
-            linalg::createOrFoldDimOp(builder, loc, softmax.getInput(), dim));
-    return key;
-  }
   auto linalgOp = cast<linalg::LinalgOp>(op);
   for (auto [loop, size] : llvm::enumerate(staticSizes)) {
     if (!ShapedType::isDynamic(size))
@@ -144,13 +136,14 @@ SmallVector<Value> createKey(OpBuilder &builder, Operation *op,
   return key;
 }
 
-int64_t widestElementBytes(Operation *op) {
+int64_t widestElementBytes(ArrayRef<Operation *> ops) {
   int64_t bytes = 1;
-  for (Value operand : op->getOperands()) {
-    Type element = getElementTypeOrSelf(operand.getType());
-    int64_t bits = element.isIndex() ? 64 : element.getIntOrFloatBitWidth();
-    bytes = std::max<int64_t>(bytes, (bits + 7) / 8);
-  }
+  for (Operation *op : ops)
+    for (Value operand : op->getOperands()) {
+      Type element = getElementTypeOrSelf(operand.getType());
+      int64_t bits = element.isIndex() ? 64 : element.getIntOrFloatBitWidth();
+      bytes = std::max<int64_t>(bytes, (bits + 7) / 8);
+    }
   return bytes;
 }
 
@@ -184,8 +177,7 @@ FailureOr<std::pair<SmallVector<Value>, Operation *>>
 tileVariant(RewriterBase &rewriter, TilingInterface op,
             const TilingConfig &config, bool sequentialTasks) {
   MLIRContext *context = op->getContext();
-  bool rowKernel = config.kind == KernelKind::Reduction ||
-                   config.kind == KernelKind::Softmax;
+  bool rowKernel = config.kind == KernelKind::Reduction;
   size_t rank = config.blockTile.size();
 
   // Outer level: blocks (GPU) or parallel tasks (CPU). Rows of reductions
@@ -290,6 +282,248 @@ void allowReassociation(linalg::LinalgOp op) {
   }
 }
 
+/// The ops of one dispatch site, in program order. The site's loops (its
+/// key and the hints' sizes) are those of `root`.
+struct Site {
+  SmallVector<Operation *> ops;
+  Operation *root = nullptr;
+  KernelKind kind = KernelKind::Elementwise;
+  /// Allocations only the site uses (GPU groups): they move into each
+  /// variant.
+  SmallVector<memref::AllocOp> intermediates;
+  /// What the heuristic needs to know of a group's rows.
+  int64_t rowInputs = 1;
+};
+
+/// Whether `alloc`'s uses are all in `ops`, or dims (of constant index)
+/// and deallocations.
+bool isIntermediateOf(memref::AllocOp alloc,
+                      const llvm::SmallPtrSetImpl<Operation *> &ops) {
+  return llvm::all_of(alloc->getUsers(), [&](Operation *user) {
+    if (auto dim = dyn_cast<memref::DimOp>(user))
+      return dim.getConstantIndex().has_value();
+    return ops.contains(user) || isa<memref::DeallocOp>(user);
+  });
+}
+
+/// The buffers `op` reads and writes; false if it may touch memory it does
+/// not name.
+bool collectAccesses(Operation *op, llvm::SmallPtrSetImpl<Value> &reads,
+                     llvm::SmallPtrSetImpl<Value> &writes) {
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    for (OpOperand &operand : linalgOp->getOpOperands()) {
+      if (!isa<BaseMemRefType>(operand.get().getType()))
+        continue;
+      Value buffer = getViewRoot(operand.get());
+      if (linalgOp.isDpsInit(&operand))
+        writes.insert(buffer);
+      if (!linalgOp.isDpsInit(&operand) ||
+          !linalgOp.getMatchingBlockArgument(&operand).use_empty())
+        reads.insert(buffer);
+    }
+    return true;
+  }
+  bool named = false;
+  for (Value operand : op->getOperands())
+    if (isa<BaseMemRefType>(operand.getType())) {
+      reads.insert(getViewRoot(operand));
+      writes.insert(getViewRoot(operand));
+      named = true;
+    }
+  return named;
+}
+
+/// Forms the GPU dispatch sites of the linalg ops of `block` (on memrefs):
+/// each op joins the groups of the ops that wrote a buffer it reads, when
+/// the merged group is still one kernel (gpu_codegen::analyzeKernelGroup)
+/// and its ops can move to the last one (no op in between touches their
+/// buffers). Ops that no group takes are returned in `alone`.
+SmallVector<Site>
+formGpuGroups(Block &block, SmallVectorImpl<Operation *> &alone,
+              std::function<void(Operation *, const Twine &)> remark) {
+  SmallVector<SmallVector<Operation *>> groups;
+  auto analyze = [&](ArrayRef<Operation *> ops, std::string &why) {
+    llvm::SmallPtrSet<Operation *, 8> members(ops.begin(), ops.end());
+    SmallVector<linalg::LinalgOp> linalgOps = llvm::map_to_vector(
+        ops, [](Operation *op) { return cast<linalg::LinalgOp>(op); });
+    return gpu_codegen::analyzeKernelGroup(
+        linalgOps,
+        [&](Value buffer) {
+          auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+          return alloc && alloc->getBlock() == &block &&
+                 isIntermediateOf(alloc, members);
+        },
+        why);
+  };
+  // Whether the ops of `merged` can all move down to its last op.
+  auto movable = [&](ArrayRef<Operation *> merged) {
+    llvm::SmallPtrSet<Operation *, 8> members(merged.begin(), merged.end());
+    llvm::SmallPtrSet<Value, 8> reads, writes;
+    for (Operation *op : merged)
+      collectAccesses(op, reads, writes);
+    Operation *first = merged.front();
+    for (Operation *op : merged)
+      if (op->isBeforeInBlock(first))
+        first = op;
+    for (Operation *op = first; op != merged.back(); op = op->getNextNode()) {
+      if (members.contains(op) || isMemoryEffectFree(op) ||
+          isa<memref::AllocOp>(op))
+        continue;
+      llvm::SmallPtrSet<Value, 8> otherReads, otherWrites;
+      if (!collectAccesses(op, otherReads, otherWrites))
+        return false;
+      for (Value buffer : otherWrites)
+        if (reads.contains(buffer) || writes.contains(buffer))
+          return false;
+      for (Value buffer : otherReads)
+        if (writes.contains(buffer))
+          return false;
+    }
+    return true;
+  };
+
+  // The group of the last op that wrote each buffer.
+  llvm::DenseMap<Value, int64_t> writerGroup;
+  auto join = [&](int64_t group, ArrayRef<Operation *> ops) {
+    for (Operation *member : ops) {
+      llvm::SmallPtrSet<Value, 4> reads, writes;
+      collectAccesses(member, reads, writes);
+      for (Value buffer : writes)
+        writerGroup[buffer] = group;
+    }
+  };
+  auto mergedWith = [&](ArrayRef<Operation *> a, ArrayRef<Operation *> b) {
+    SmallVector<Operation *> merged(a);
+    llvm::append_range(merged, b);
+    llvm::sort(merged, [](Operation *x, Operation *y) {
+      return x->isBeforeInBlock(y);
+    });
+    return merged;
+  };
+
+  auto isCandidate = [](Operation *op) {
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    return linalgOp && linalgOp.hasPureBufferSemantics() &&
+           !isa<linalg::MatmulOp>(op);
+  };
+
+  // First the ops that intermediates join (allocations that only linalg
+  // ops of the block use, as bufferization leaves a frontend's chain of
+  // ops): each such set is one group where it can be.
+  llvm::EquivalenceClasses<Operation *> joinedByIntermediates;
+  for (Operation &op : block)
+    if (isCandidate(&op))
+      joinedByIntermediates.insert(&op);
+  for (auto alloc : block.getOps<memref::AllocOp>()) {
+    SmallVector<Operation *> users;
+    bool onlyKernels = true;
+    for (Operation *user : alloc->getUsers()) {
+      if (isa<memref::DimOp, memref::DeallocOp>(user))
+        continue;
+      if (!isCandidate(user) || user->getBlock() != &block)
+        onlyKernels = false;
+      users.push_back(user);
+    }
+    if (!onlyKernels)
+      continue;
+    for (Operation *user : llvm::drop_begin(users))
+      joinedByIntermediates.unionSets(users.front(), user);
+  }
+  llvm::SmallPtrSet<Operation *, 16> placed;
+  for (auto it = joinedByIntermediates.begin(),
+            end = joinedByIntermediates.end();
+       it != end; ++it) {
+    if (!(*it)->isLeader())
+      continue;
+    SmallVector<Operation *> members(joinedByIntermediates.member_begin(**it),
+                                     joinedByIntermediates.member_end());
+    if (members.size() < 2)
+      continue;
+    llvm::sort(members, [](Operation *x, Operation *y) {
+      return x->isBeforeInBlock(y);
+    });
+    std::string why;
+    if (!movable(members) || failed(analyze(members, why)))
+      continue;
+    placed.insert(members.begin(), members.end());
+    groups.push_back(members);
+  }
+
+  // Then, op by op, each joins the group of what it reads where it can.
+  for (Operation &candidate : block) {
+    auto op = dyn_cast<linalg::LinalgOp>(candidate);
+    if (!isCandidate(&candidate) || placed.contains(&candidate))
+      continue;
+    // The groups that wrote what the op reads or writes, oldest first.
+    llvm::SmallSetVector<int64_t, 4> producers;
+    for (Value operand : op->getOperands()) {
+      auto found = writerGroup.find(getViewRoot(operand));
+      if (found != writerGroup.end() && !groups[found->second].empty())
+        producers.insert(found->second);
+    }
+    std::string why;
+    std::optional<int64_t> joined;
+    for (int64_t producer : producers) {
+      SmallVector<Operation *> merged =
+          mergedWith(groups[producer], {op.getOperation()});
+      if (!movable(merged) || failed(analyze(merged, why)))
+        continue;
+      groups[producer] = merged;
+      join(producer, {op.getOperation()});
+      joined = producer;
+      break;
+    }
+    if (!joined) {
+      if (failed(analyze({op.getOperation()}, why))) {
+        remark(op, "not a GPU kernel on its own: " + why);
+        alone.push_back(op);
+        continue;
+      }
+      groups.push_back({op.getOperation()});
+      join(groups.size() - 1, {op.getOperation()});
+      continue;
+    }
+    // The other groups it read from join too, where they can.
+    for (int64_t producer : producers) {
+      if (producer == *joined || groups[producer].empty())
+        continue;
+      SmallVector<Operation *> merged =
+          mergedWith(groups[*joined], groups[producer]);
+      if (!movable(merged) || failed(analyze(merged, why)))
+        continue;
+      SmallVector<Operation *> moved = std::move(groups[producer]);
+      groups[producer].clear();
+      groups[*joined] = merged;
+      join(*joined, moved);
+    }
+  }
+
+  SmallVector<Site> sites;
+  for (ArrayRef<Operation *> ops : groups) {
+    if (ops.empty())
+      continue;
+    std::string why;
+    FailureOr<gpu_codegen::KernelGroup> group = analyze(ops, why);
+    assert(succeeded(group) && "every group was analyzed when it formed");
+    Site site;
+    site.ops.assign(ops.begin(), ops.end());
+    site.root = group->root;
+    site.kind =
+        group->hasReduction ? KernelKind::Reduction : KernelKind::Elementwise;
+    site.rowInputs = std::max<int64_t>(1, group->numRowInputs);
+    llvm::SmallPtrSet<Operation *, 8> members(ops.begin(), ops.end());
+    llvm::SetVector<Operation *> seen;
+    for (Operation *op : ops)
+      for (Value operand : op->getOperands())
+        if (auto alloc = operand.getDefiningOp<memref::AllocOp>();
+            alloc && alloc->getBlock() == &block &&
+            isIntermediateOf(alloc, members) && seen.insert(alloc))
+          site.intermediates.push_back(alloc);
+    sites.push_back(std::move(site));
+  }
+  return sites;
+}
+
 struct SpecializePass
     : public multikernel::impl::MultiKernelSpecializeBase<SpecializePass> {
   using Base::Base;
@@ -309,9 +543,12 @@ struct SpecializePass
   void runOnOperation() override;
 
 private:
-  /// Replaces `op` with a dispatch; false after a hard error (reported).
-  bool specialize(Operation *op, KernelKind kind, ArrayRef<Hint> hints,
-                  StringRef siteName);
+  /// Replaces the ops of `site` with a dispatch; false after a hard error
+  /// (reported).
+  bool specialize(const Site &site, ArrayRef<Hint> hints, StringRef siteName);
+  /// The hints for `site`, or failure (reported, or a remark and skipped:
+  /// `skipped` is then set).
+  FailureOr<SmallVector<Hint>> hintsFor(const Site &site, bool &skipped);
   void remark(Operation *op, const Twine &why) {
     if (remarks)
       op->emitRemark() << "not specialized: " << why;
@@ -319,46 +556,125 @@ private:
 
   TilingTarget tilingTarget = TilingTarget::Gpu;
   MachineModel machine;
+  SmallVector<Hint> optionHints;
   FrozenRewritePatternSet cleanupPatterns;
 };
 
-bool SpecializePass::specialize(Operation *op, KernelKind kind,
-                                ArrayRef<Hint> hints, StringRef siteName) {
-  MLIRContext *context = op->getContext();
-  Location loc = op->getLoc();
-  SmallVector<int64_t> staticSizes = staticLoopSizes(op);
-  int64_t numDynamic = llvm::count(staticSizes, ShapedType::kDynamic);
-
-  for (auto [index, hint] : llvm::enumerate(hints)) {
+FailureOr<SmallVector<Hint>> SpecializePass::hintsFor(const Site &site,
+                                                      bool &skipped) {
+  skipped = false;
+  Operation *root = site.root;
+  int64_t numDynamic = llvm::count(staticLoopSizes(root), ShapedType::kDynamic);
+  // A GPU kernel with static sizes still needs its one variant.
+  if (numDynamic == 0)
+    return SmallVector<Hint>{Hint()};
+  // The root's hints attribute, else one of another op over the same
+  // number of dynamic loops.
+  ArrayAttr hintsAttr;
+  for (Operation *op : site.ops) {
+    auto attr =
+        op->getAttrOfType<ArrayAttr>(MultiKernelDialect::getHintsAttrName());
+    if (!attr || (hintsAttr && op != root))
+      continue;
+    if (op == root ||
+        llvm::count(staticLoopSizes(op), ShapedType::kDynamic) == numDynamic)
+      hintsAttr = attr;
+  }
+  SmallVector<Hint> hintList = optionHints;
+  if (hintsAttr) {
+    hintList.clear();
+    for (Attribute hint : hintsAttr)
+      hintList.push_back(
+          llvm::to_vector(cast<DenseI64ArrayAttr>(hint).asArrayRef()));
+  }
+  if (!hintsAttr && skipMismatchedRanks && !hintList.empty() &&
+      static_cast<int64_t>(hintList.front().size()) != numDynamic) {
+    ++numUnsupported;
+    remark(root, "the hints have " + Twine(hintList.front().size()) +
+                     " sizes but the op has " + Twine(numDynamic) +
+                     " dynamic sizes; give it a multikernel.hints attribute");
+    skipped = true;
+    return failure();
+  }
+  if (hintList.empty()) {
+    root->emitError() << "no size hints: pass hints=... to "
+                         "multikernel-specialize or put a '"
+                      << MultiKernelDialect::getHintsAttrName()
+                      << "' attribute on the op";
+    return failure();
+  }
+  for (auto [index, hint] : llvm::enumerate(hintList)) {
     if (static_cast<int64_t>(hint.size()) != numDynamic) {
-      op->emitError() << "size hint #" << index << " has " << hint.size()
-                      << " sizes, but the op has " << numDynamic
-                      << " dynamic loop sizes (its dispatch key)";
-      return false;
+      root->emitError() << "size hint #" << index << " has " << hint.size()
+                        << " sizes, but the op has " << numDynamic
+                        << " dynamic loop sizes (its dispatch key)";
+      return failure();
     }
   }
+  return hintList;
+}
 
-  OpBuilder builder(op);
-  SmallVector<Value> keys = createKey(builder, op, staticSizes);
+bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
+                                StringRef siteName) {
+  Operation *root = site.root;
+  Operation *last = site.ops.back();
+  MLIRContext *context = root->getContext();
+  Location loc = root->getLoc();
+  SmallVector<int64_t> staticSizes = staticLoopSizes(root);
 
-  // Regions are isolated from above: values the op's body uses from outside
-  // become arguments, except constants, which are cloned into each variant.
-  SetVector<Value> usedAbove;
-  getUsedValuesDefinedAbove(op->getRegions(), usedAbove);
-  SmallVector<Value> args(op->getOperands());
+  OpBuilder builder(last);
+  SmallVector<Value> keys = createKey(builder, root, staticSizes);
+
+  // Regions are isolated from above: what the ops use from outside becomes
+  // arguments, except constants, which are cloned into each variant, and the
+  // intermediates, which each variant allocates.
+  llvm::SmallPtrSet<Value, 8> intermediates;
+  for (memref::AllocOp alloc : site.intermediates)
+    intermediates.insert(alloc.getResult());
+  // An intermediate sized by the dims of another takes that one's sizes, so
+  // that the dims (which go away with the other) do not become arguments.
+  for (memref::AllocOp alloc : site.intermediates)
+    for (OpOperand &size : alloc.getDynamicSizesMutable()) {
+      auto dim = size.get().getDefiningOp<memref::DimOp>();
+      if (!dim || !intermediates.contains(dim.getSource()))
+        continue;
+      auto source = dim.getSource().getDefiningOp<memref::AllocOp>();
+      if (auto value =
+              dyn_cast<Value>(source.getMixedSizes()[*dim.getConstantIndex()]))
+        size.set(value);
+    }
+  llvm::SetVector<Value> argSet;
   SmallVector<Value> constants;
-  for (Value value : usedAbove) {
+  auto use = [&](Value value) {
+    if (intermediates.contains(value))
+      return;
     Operation *def = value.getDefiningOp();
-    if (def && def->hasTrait<OpTrait::ConstantLike>())
-      constants.push_back(value);
-    else
-      args.push_back(value);
+    if (def && def->hasTrait<OpTrait::ConstantLike>()) {
+      if (!llvm::is_contained(constants, value))
+        constants.push_back(value);
+      return;
+    }
+    argSet.insert(value);
+  };
+  for (Operation *op : site.ops)
+    for (Value operand : op->getOperands())
+      use(operand);
+  for (memref::AllocOp alloc : site.intermediates)
+    for (Value size : alloc.getDynamicSizes())
+      use(size);
+  for (Operation *op : site.ops) {
+    SetVector<Value> usedAbove;
+    getUsedValuesDefinedAbove(op->getRegions(), usedAbove);
+    for (Value value : usedAbove)
+      use(value);
   }
+  SmallVector<Value> args = argSet.takeVector();
 
-  auto dispatch = DispatchOp::create(builder, loc, op->getResultTypes(),
+  auto dispatch = DispatchOp::create(builder, loc, last->getResultTypes(),
                                      siteName, keys, hints, args);
   IRRewriter rewriter(context);
   SmallVector<Attribute> tilings;
+  int64_t elementBytes = widestElementBytes(site.ops);
   for (auto [index, region] : llvm::enumerate(dispatch.getVariants())) {
     Block &entry = region.front();
     rewriter.setInsertionPointToStart(&entry);
@@ -367,9 +683,16 @@ bool SpecializePass::specialize(Operation *op, KernelKind kind,
     for (Value constant : constants)
       mapping.map(constant,
                   rewriter.clone(*constant.getDefiningOp())->getResult(0));
-    Operation *clone = rewriter.clone(*op, mapping);
-    clone->removeAttr(MultiKernelDialect::getHintsAttrName());
-    if (tilingTarget == TilingTarget::Cpu && kind == KernelKind::Reduction)
+    for (memref::AllocOp alloc : site.intermediates)
+      rewriter.clone(*alloc, mapping);
+    Operation *clone = nullptr;
+    for (Operation *op : site.ops) {
+      clone = rewriter.clone(*op, mapping);
+      clone->removeAttr(MultiKernelDialect::getHintsAttrName());
+    }
+    for (memref::AllocOp alloc : site.intermediates)
+      memref::DeallocOp::create(rewriter, loc, mapping.lookup(alloc));
+    if (tilingTarget == TilingTarget::Cpu && site.kind == KernelKind::Reduction)
       allowReassociation(cast<linalg::LinalgOp>(clone));
 
     // The loop sizes this variant is tuned for.
@@ -378,30 +701,50 @@ bool SpecializePass::specialize(Operation *op, KernelKind kind,
     for (int64_t &size : sizes)
       if (ShapedType::isDynamic(size))
         size = hints[index][next++];
-    TilingConfig config = chooseTiling(kind, tilingTarget, sizes,
-                                       widestElementBytes(op), machine);
+    TilingConfig config = chooseTiling(site.kind, tilingTarget, sizes,
+                                       elementBytes, machine, site.rowInputs);
 
     SmallVector<Value> results(clone->getResults());
-    rewriter.setInsertionPoint(clone);
-    // Threads for the tasks only where the hint's work pays for them.
-    bool sequentialTasks = tilingTarget == TilingTarget::Cpu &&
-                           llvm::product_of(sizes) < cpuParallelMinWork;
-    auto tiled = tileVariant(rewriter, cast<TilingInterface>(clone), config,
-                             sequentialTasks);
-    if (succeeded(tiled)) {
-      results = tiled->first;
-    } else {
-      // Still correct, only not tiled: say so rather than fail the module.
-      clone->emitWarning() << "variant #" << index
-                           << " could not be tiled; it runs untiled";
+    // GPU variants of memref groups keep their ops: the GPU lowering builds
+    // their kernels from the config. The rest is tiled here.
+    bool tiledByCodegen =
+        tilingTarget == TilingTarget::Gpu &&
+        cast<linalg::LinalgOp>(clone).hasPureBufferSemantics();
+    if (!tiledByCodegen) {
+      rewriter.setInsertionPoint(clone);
+      // Threads for the tasks only where the hint's work pays for them.
+      bool sequentialTasks = tilingTarget == TilingTarget::Cpu &&
+                             llvm::product_of(sizes) < cpuParallelMinWork;
+      auto tiled = tileVariant(rewriter, cast<TilingInterface>(clone), config,
+                               sequentialTasks);
+      if (succeeded(tiled)) {
+        results = tiled->first;
+      } else {
+        // Still correct, only not tiled: say so rather than fail the module.
+        clone->emitWarning()
+            << "variant #" << index << " could not be tiled; it runs untiled";
+      }
     }
     tilings.push_back(config.toAttr(context));
     rewriter.setInsertionPointToEnd(&entry);
     YieldOp::create(rewriter, loc, results);
   }
   dispatch.setTilingsAttr(rewriter.getArrayAttr(tilings));
-  op->replaceAllUsesWith(dispatch.getResults());
-  op->erase();
+  last->replaceAllUsesWith(dispatch.getResults());
+  for (Operation *op : llvm::reverse(site.ops))
+    op->erase();
+  for (memref::AllocOp alloc : site.intermediates) {
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers())) {
+      if (auto dim = dyn_cast<memref::DimOp>(user)) {
+        int64_t position = *dim.getConstantIndex();
+        OpBuilder sizeBuilder(dim);
+        dim.replaceAllUsesWith(getValueOrCreateConstantIndexOp(
+            sizeBuilder, dim.getLoc(), alloc.getMixedSizes()[position]));
+      }
+      user->erase();
+    }
+    alloc.erase();
+  }
 
   (void)applyPatternsGreedily(dispatch.getOperation(), cleanupPatterns);
   DominanceInfo dominance;
@@ -434,7 +777,7 @@ void SpecializePass::runOnOperation() {
   }
   machine.smCount = smCount;
 
-  SmallVector<Hint> optionHints;
+  optionHints.clear();
   for (const std::string &text : hints) {
     FailureOr<Hint> hint = parseHint(text);
     if (failed(hint)) {
@@ -454,65 +797,81 @@ void SpecializePass::runOnOperation() {
 
   bool failedHard = false;
   module.walk([&](func::FuncOp func) {
-    SmallVector<Operation *> candidates;
-    func.walk([&](Operation *op) {
-      if (op->getParentOfType<DispatchOp>())
-        return WalkResult::skip();
-      if (isa<linalg::LinalgOp, linalg::SoftmaxOp>(op))
-        candidates.push_back(op);
-      return WalkResult::advance();
+    // A variant (outlined, or written by hand) is a kernel already.
+    if (func->hasAttr(MultiKernelDialect::getTilingAttrName()))
+      return;
+    // The sites of the function, in the order of their last ops.
+    SmallVector<Site> sites;
+    SmallVector<Block *> blocks;
+    func.walk([&](Block *block) {
+      if (!block->getParentOp()->getParentOfType<DispatchOp>() &&
+          !isa<DispatchOp>(block->getParentOp()))
+        blocks.push_back(block);
     });
+    for (Block *block : blocks) {
+      SmallVector<Operation *> singles;
+      if (tilingTarget == TilingTarget::Gpu) {
+        SmallVector<Operation *> alone;
+        llvm::append_range(
+            sites,
+            formGpuGroups(*block, alone, [&](Operation *op, const Twine &why) {
+              remark(op, why);
+            }));
+        for (Operation &op : *block)
+          if (isa<linalg::SoftmaxOp>(op) ||
+              (isa<linalg::LinalgOp>(op) &&
+               (isa<linalg::MatmulOp>(op) ||
+                !cast<linalg::LinalgOp>(op).hasPureBufferSemantics())))
+            singles.push_back(&op);
+        // Ops no GPU group took stay where they are, which the GPU lowering
+        // reports (they would run on the host).
+        numUnsupported += alone.size();
+      } else {
+        for (Operation &op : *block)
+          if (isa<linalg::LinalgOp, linalg::SoftmaxOp>(op))
+            singles.push_back(&op);
+      }
+      for (Operation *op : singles) {
+        std::string why;
+        FailureOr<KernelKind> kind = classify(op, why);
+        if (failed(kind)) {
+          ++numUnsupported;
+          remark(op, why);
+          continue;
+        }
+        if (!llvm::is_contained(staticLoopSizes(op), ShapedType::kDynamic)) {
+          ++numStatic;
+          remark(op, "all loop sizes are static");
+          continue;
+        }
+        Site site;
+        site.ops = {op};
+        site.root = op;
+        site.kind = *kind;
+        sites.push_back(std::move(site));
+      }
+    }
 
+    // Sites are named in the order of their last ops.
+    llvm::DenseMap<Operation *, int64_t> order;
+    func.walk([&](Operation *op) { order[op] = order.size(); });
+    llvm::sort(sites, [&](const Site &a, const Site &b) {
+      return order[a.ops.back()] < order[b.ops.back()];
+    });
     int64_t siteIndex = 0;
-    for (Operation *op : candidates) {
-      std::string why;
-      FailureOr<KernelKind> kind = classify(op, why);
-      if (failed(kind)) {
-        ++numUnsupported;
-        remark(op, why);
+    for (const Site &site : sites) {
+      bool skipped = false;
+      FailureOr<SmallVector<Hint>> hintList = hintsFor(site, skipped);
+      if (failed(hintList)) {
+        failedHard |= !skipped;
         continue;
       }
-      if (!llvm::is_contained(staticLoopSizes(op), ShapedType::kDynamic)) {
-        ++numStatic;
-        remark(op, "all loop sizes are static");
-        continue;
-      }
-
-      SmallVector<Hint> hintList = optionHints;
-      auto hintsAttr =
-          op->getAttrOfType<ArrayAttr>(MultiKernelDialect::getHintsAttrName());
-      if (hintsAttr) {
-        hintList.clear();
-        for (Attribute hint : hintsAttr)
-          hintList.push_back(
-              llvm::to_vector(cast<DenseI64ArrayAttr>(hint).asArrayRef()));
-      }
-      int64_t numDynamic =
-          llvm::count(staticLoopSizes(op), ShapedType::kDynamic);
-      if (!hintsAttr && skipMismatchedRanks && !hintList.empty() &&
-          static_cast<int64_t>(hintList.front().size()) != numDynamic) {
-        ++numUnsupported;
-        remark(op, "the hints have " + Twine(hintList.front().size()) +
-                       " sizes but the op has " + Twine(numDynamic) +
-                       " dynamic sizes; give it a multikernel.hints "
-                       "attribute");
-        continue;
-      }
-      if (hintList.empty()) {
-        op->emitError() << "no size hints: pass hints=... to "
-                           "multikernel-specialize or put a '"
-                        << MultiKernelDialect::getHintsAttrName()
-                        << "' attribute on the op";
-        failedHard = true;
-        continue;
-      }
-
       std::string name;
       do {
         name = (func.getSymName() + "_" + Twine(siteIndex++)).str();
       } while (taken.contains(name));
       taken.insert(name);
-      if (!specialize(op, *kind, hintList, name)) {
+      if (!specialize(site, *hintList, name)) {
         failedHard = true;
         continue;
       }

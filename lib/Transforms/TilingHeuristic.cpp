@@ -18,20 +18,22 @@
 //      8 rows of vectors, the most that still gives at least
 //      smCount * wavesPerSm blocks for a shape near the hint.
 //
-// GPU, reductions over the innermost loop (row size N, R rows):
-//  R1. N <= 1024: a warp per row, rows in registers (8 rows per 256-thread
-//      block): one pass over the input.
-//  R2. N <= 16384 (8192 for softmax, which keeps more per element): a block
-//      per row, the row in registers: one pass ("persistent"); threads grow
+// GPU, groups around reductions over the innermost loop (row size N, R
+// rows, I the inputs read along the row):
+//  R1. N <= 1024: a warp per row (8 rows per 256-thread block).
+//  R2. N <= 16384 / I: a block per row, the row in registers; threads grow
 //      with N up to 1024.
 //  R3. Longer rows: with fewer rows than multiprocessors, each row is split
 //      over several blocks and reduced in a second stage ("split"), enough
 //      blocks for two per multiprocessor; otherwise a block per row loops
 //      over the row in chunks ("looped").
-//  R4. Softmax keeps the row in registers when it fits: the thread tile of
-//      the row is the elements each thread holds, as many vectors as a row
-//      of the hint's length needs (1 to 8): no more, since unused register
-//      slots lower the occupancy that short rows live on.
+//  R4. A thread keeps in registers as many vectors of its row as a row of
+//      the hint's length needs, at most 8 / I (8 x 16 bytes, so that a
+//      1024-thread block stays within 64 registers a thread): the row is
+//      then read once however many ops of the group read it (softmax, the
+//      norms), and the loads of a thread are all in flight at once. No
+//      more, since unused register slots lower the occupancy that short
+//      rows live on.
 //
 // GPU, matmul (M, N, K): block tiles by the M*N class of the hint:
 //  M1. small (<= 512x512): 32x32, medium (<= 2048x2048): 64x64, large:
@@ -74,8 +76,6 @@ StringRef mlir::multikernel::stringifyKernelKind(KernelKind kind) {
     return "elementwise";
   case KernelKind::Reduction:
     return "reduction";
-  case KernelKind::Softmax:
-    return "softmax";
   case KernelKind::Matmul:
     return "matmul";
   }
@@ -92,7 +92,7 @@ namespace {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/// Rule R4's bound on the vectors a thread keeps of its row: 8 x 16 bytes.
+/// Rule R4's bound on the vectors a thread keeps of its rows: 8 x 16 bytes.
 constexpr int64_t kMaxRowVectors = 8;
 
 int64_t product(ArrayRef<int64_t> sizes) {
@@ -155,10 +155,10 @@ TilingConfig gpuElementwise(ArrayRef<int64_t> sizes, int64_t elementBytes,
   return config;
 }
 
-TilingConfig gpuReduction(KernelKind kind, ArrayRef<int64_t> sizes,
-                          int64_t elementBytes, const MachineModel &machine) {
+TilingConfig gpuReduction(ArrayRef<int64_t> sizes, int64_t elementBytes,
+                          int64_t rowInputs, const MachineModel &machine) {
   TilingConfig config;
-  config.kind = kind;
+  config.kind = KernelKind::Reduction;
   size_t rank = sizes.size();
   int64_t rowSize = sizes.back();
   int64_t rows = product(sizes.drop_back());
@@ -166,18 +166,20 @@ TilingConfig gpuReduction(KernelKind kind, ArrayRef<int64_t> sizes,
   config.threadTile.assign(rank, 1);
   config.blockTile[rank - 1] = 0; // the row is not tiled across blocks
 
-  int64_t persistentLimit = kind == KernelKind::Softmax ? 8192 : 16384;
-  if (rowSize <= 1024) { // R1
+  rowInputs = std::max<int64_t>(1, rowInputs);
+  int64_t maxVectors = std::max<int64_t>(1, kMaxRowVectors / rowInputs); // R4
+  if (rowSize <= 1024) {                                                 // R1
     config.reduction = "warp";
     config.threads = 256;
     config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 32);
     if (rank > 1)
       config.blockTile[rank - 2] = config.threads / 32;
-  } else if (rowSize <= persistentLimit) { // R2
+  } else if (rowSize <= 16384 / rowInputs) { // R2
     config.reduction = "block";
     config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 64);
     config.threads = std::clamp<int64_t>(
-        llvm::PowerOf2Ceil(ceilDiv(rowSize, config.vectorWidth * 8)), 64, 1024);
+        llvm::PowerOf2Ceil(ceilDiv(rowSize, config.vectorWidth * maxVectors)),
+        64, 1024);
   } else { // R3
     config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 1024);
     config.threads = 1024;
@@ -190,13 +192,10 @@ TilingConfig gpuReduction(KernelKind kind, ArrayRef<int64_t> sizes,
       config.reduction = "looped";
     }
   }
-  config.threadTile[rank - 1] = config.vectorWidth;
-  if (kind == KernelKind::Softmax) { // R4
-    int64_t lanes = config.reduction == "warp" ? 32 : config.threads;
-    int64_t vectors = std::clamp<int64_t>(
-        ceilDiv(rowSize, lanes * config.vectorWidth), 1, kMaxRowVectors);
-    config.threadTile[rank - 1] = config.vectorWidth * vectors;
-  }
+  int64_t lanes = config.reduction == "warp" ? 32 : config.threads;
+  int64_t vectors = std::clamp<int64_t>(
+      ceilDiv(rowSize, lanes * config.vectorWidth), 1, maxVectors); // R4
+  config.threadTile[rank - 1] = config.vectorWidth * vectors;
   return config;
 }
 
@@ -263,11 +262,9 @@ bool mlir::multikernel::runsRegisterTileIKJ(const TilingConfig &config) {
          config.threadTile[1] >= 2 * config.vectorWidth;
 }
 
-TilingConfig mlir::multikernel::chooseTiling(KernelKind kind,
-                                             TilingTarget target,
-                                             ArrayRef<int64_t> loopSizes,
-                                             int64_t elementBytes,
-                                             const MachineModel &machine) {
+TilingConfig mlir::multikernel::chooseTiling(
+    KernelKind kind, TilingTarget target, ArrayRef<int64_t> loopSizes,
+    int64_t elementBytes, const MachineModel &machine, int64_t rowInputs) {
   elementBytes = std::max<int64_t>(1, elementBytes);
   if (target == TilingTarget::Cpu)
     return cpuTiling(kind, loopSizes, elementBytes, machine);
@@ -275,8 +272,7 @@ TilingConfig mlir::multikernel::chooseTiling(KernelKind kind,
   case KernelKind::Elementwise:
     return gpuElementwise(loopSizes, elementBytes, machine);
   case KernelKind::Reduction:
-  case KernelKind::Softmax:
-    return gpuReduction(kind, loopSizes, elementBytes, machine);
+    return gpuReduction(loopSizes, elementBytes, rowInputs, machine);
   case KernelKind::Matmul:
     return gpuMatmul(loopSizes);
   }

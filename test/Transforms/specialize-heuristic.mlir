@@ -1,7 +1,7 @@
 // One case per rule of lib/Transforms/TilingHeuristic.cpp: the tiling each
 // hint produces, read off the dispatch's `tilings`.
 //
-// RUN: multikernel-opt %s --multikernel-specialize --split-input-file | FileCheck %s
+// RUN: multikernel-opt %s --multikernel-decompose-softmax --multikernel-specialize --split-input-file | FileCheck %s
 // RUN: multikernel-opt %s --multikernel-specialize="target=cpu" --split-input-file | FileCheck %s --check-prefix=CPU
 
 // E1: the contiguous (innermost) loop goes to thread x and block x; E2: the
@@ -16,10 +16,10 @@
 // 4 blocks per multiprocessor: 1, 2, then 8 rows of vectors per thread.
 // CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [2, 1024], thread_tile = [2, 4], threads = 256, vector_width = 4
 // CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [8, 1024], thread_tile = [8, 4], threads = 256, vector_width = 4
-// CHECK:       scf.forall
-// CHECK:         scf.forall
-// CHECK:         } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
-// CHECK:       } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+// The GPU lowering builds the kernels from the tiling: the variants keep
+// their op.
+// CHECK-NOT:   scf.forall
+// CHECK:       linalg.copy
 //
 // C1: CPU inner tiles are one row of the outer tile, whose rows are whole
 // rows (or 256 KB of one); outer tiles hold about 256 KB.
@@ -53,14 +53,16 @@ func.func @elementwise_f16(%x: memref<?x?xf16>, %y: memref<?x?xf16>) {
 // in one block, in registers, threads growing with the row; R3: long rows
 // split over several blocks when there are fewer rows than multiprocessors
 // (2 blocks per multiprocessor: 96 rows -> 3 per row), otherwise looped.
+// R4: the row's thread tile is the elements each thread keeps, as many
+// vectors of 4 as the hint's row needs, at most 8.
 // CHECK-LABEL: func.func @reduction_rules
 // CHECK:       tilings = [
-// CHECK-SAME:    kind = "reduction", block_tile = [8, 0], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "warp", split = 1
-// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 4], threads = 128, vector_width = 4, reduction = "block", split = 1
-// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 4], threads = 512, vector_width = 4, reduction = "block", split = 1
-// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 4], threads = 1024, vector_width = 4, reduction = "split", split = 3
-// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 4], threads = 1024, vector_width = 4, reduction = "looped", split = 1
-// The row is never split by the block-level loop.
+// CHECK-SAME:    kind = "reduction", block_tile = [8, 0], thread_tile = [1, 16], threads = 256, vector_width = 4, reduction = "warp", split = 1
+// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 128, vector_width = 4, reduction = "block", split = 1
+// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 512, vector_width = 4, reduction = "block", split = 1
+// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 1024, vector_width = 4, reduction = "split", split = 3
+// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 1024, vector_width = 4, reduction = "looped", split = 1
+// On tensors, the row is never split by the block-level loop.
 // CHECK:       scf.forall ({{[^,]*}}) {{.*}} {
 // CHECK:         linalg.generic
 // CHECK:       } {mapping = [#gpu.block<x>]}
@@ -84,19 +86,40 @@ func.func @reduction_rules(%x: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<
 
 // -----
 
-// R2 for softmax stops at 8192 (it keeps more per element): 12000 is one
-// block per row for a sum, but looped for softmax.
-// R4: the row's thread tile is what each thread keeps in registers, as many
-// vectors as the hint's row needs: 8192 = 256 threads x 4 x 8; 12000 needs
-// 3 vectors of 4 per thread of 1024; 96 with a warp, 2 vectors of 2.
+// A GPU group around a reduction (softmax as --multikernel-decompose-softmax
+// writes it) takes the same rules: 8192 = 256 threads x 8 vectors of 4 each;
+// 12000 = 512 threads x 6 vectors; 96 with a warp, 2 vectors of 2.
 // CHECK-LABEL: func.func @softmax_rules
-// CHECK:       kind = "softmax", block_tile = [1, 0], thread_tile = [1, 32], threads = 256, vector_width = 4, reduction = "block"
-// CHECK-SAME:  kind = "softmax", block_tile = [1, 0], thread_tile = [1, 12], threads = 1024, vector_width = 4, reduction = "looped"
-// CHECK-SAME:  kind = "softmax", block_tile = [8, 0], thread_tile = [1, 4], threads = 256, vector_width = 2, reduction = "warp"
-func.func @softmax_rules(%x: tensor<?x?xf32>, %o: tensor<?x?xf32>) -> tensor<?x?xf32> {
-  %r = linalg.softmax {multikernel.hints = [array<i64: 4096, 8192>, array<i64: 4096, 12000>, array<i64: 4096, 96>]}
-      dimension(1) ins(%x : tensor<?x?xf32>) outs(%o : tensor<?x?xf32>) -> tensor<?x?xf32>
-  return %r : tensor<?x?xf32>
+// CHECK:       multikernel.dispatch @softmax_rules_0
+// CHECK-SAME:  kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 256, vector_width = 4, reduction = "block"
+// CHECK-SAME:  kind = "reduction", block_tile = [1, 0], thread_tile = [1, 24], threads = 512, vector_width = 4, reduction = "block"
+// CHECK-SAME:  kind = "reduction", block_tile = [8, 0], thread_tile = [1, 4], threads = 256, vector_width = 2, reduction = "warp"
+// CHECK-NOT:   multikernel.dispatch
+func.func @softmax_rules(%x: memref<?x?xf32>, %o: memref<?x?xf32>) {
+  linalg.softmax {multikernel.hints = [array<i64: 4096, 8192>, array<i64: 4096, 12000>, array<i64: 4096, 96>]}
+      dimension(1) ins(%x : memref<?x?xf32>) outs(%o : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// R2 and R4 count the buffers read along the row: with two (softmax(x + y))
+// the block takes rows up to 8192 with 4 vectors per thread; longer rows
+// loop (12000: 3 vectors per thread of 1024).
+// CHECK-LABEL: func.func @two_row_inputs
+// CHECK:       kind = "reduction", block_tile = [1, 0], thread_tile = [1, 16], threads = 512, vector_width = 4, reduction = "block"
+// CHECK-SAME:  kind = "reduction", block_tile = [1, 0], thread_tile = [1, 12], threads = 1024, vector_width = 4, reduction = "looped"
+func.func @two_row_inputs(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"],
+                  multikernel.hints = [array<i64: 4096, 8192>, array<i64: 4096, 12000>]}
+      ins(%x, %y : memref<?x?xf32>, memref<?x?xf32>) outs(%out : memref<?xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %s = arith.addf %a, %b : f32
+    %t = arith.addf %s, %acc : f32
+    linalg.yield %t : f32
+  }
+  return
 }
 
 // -----
@@ -106,8 +129,8 @@ func.func @softmax_rules(%x: tensor<?x?xf32>, %o: tensor<?x?xf32>) -> tensor<?x?
 // CHECK:       kind = "matmul", block_tile = [32, 32, 32], thread_tile = [2, 2, 0], threads = 256
 // CHECK-SAME:  kind = "matmul", block_tile = [64, 64, 32], thread_tile = [4, 4, 0], threads = 256
 // CHECK-SAME:  kind = "matmul", block_tile = [128, 128, 32], thread_tile = [8, 8, 0], threads = 256
-// CHECK:       scf.forall ({{.*}}) = (0, 0) to ({{.*}}) step (32, 32)
-// CHECK:         scf.forall ({{.*}}) in (16, 16)
+// CHECK-NOT:   scf.forall
+// CHECK:       linalg.matmul
 //
 // C2: CPU matmul tiles; C3: the register tile runs i, k, j.
 // CPU-LABEL: func.func @matmul_rules

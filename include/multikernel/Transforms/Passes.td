@@ -13,26 +13,42 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
   let summary = "Clone each dynamic-shape kernel once per size hint and tile "
                 "each clone for its hint";
   let description = [{
-    Replaces each supported linalg op with dynamic sizes inside a
-    `func.func` by a `multikernel.dispatch` with one variant per size hint.
-    Each variant holds a clone of the op, tiled with the configuration that
-    the hint selects (lib/Transforms/TilingHeuristic.cpp documents the
-    rules); the configuration is recorded as `multikernel.tiling` on the
-    variant's outermost loop.
+    Replaces the linalg kernels inside each `func.func` by
+    `multikernel.dispatch` sites with one variant per size hint, each
+    variant configured for its hint (lib/Transforms/TilingHeuristic.cpp
+    documents the rules); the configurations are recorded in the dispatch's
+    `tilings`.
 
-    Supported: elementwise `linalg.generic` and named elementwise ops (any
-    arity), reductions over the innermost loop (`linalg.reduce`, reduction
-    generics), `linalg.softmax` over the last dimension, and
-    `linalg.matmul`; on memrefs (the variants write in place) or tensors
-    (the dispatch returns the results).
+    What a site holds:
+    - GPU, on memrefs: a group of ops that one kernel computes (fills,
+      broadcasts, transposes, elementwise ops of any arity, reductions over
+      the innermost loop with any body that has a combining op with a
+      neutral element, and the elementwise ops after them). The ops joined
+      by intermediate buffers (allocations only they use, as bufferization
+      leaves a frontend's chain of ops) form one group where they can; then
+      each op joins the group of the ops that wrote what it reads, where the
+      merged group is still one kernel and its ops can move to its last op.
+      The intermediates are allocated in each variant, which keeps its ops:
+      `--multikernel-gpu-codegen` builds its kernels from its tiling. Static
+      sizes give a site of one variant (an empty key). `linalg.matmul` is a
+      site of its own.
+    - CPU, and tensors on either target: one op (elementwise, a reduction
+      over the innermost loop, or `linalg.matmul`), tiled in each variant as
+      its tiling says: a block-level `scf.forall` (tasks on the CPU, blocks
+      on the GPU) and an inner level.
 
-    - The key operands are the op's dynamic loop sizes, in loop order; a hint
-      gives one size per key dimension.
+    - The key operands are the dynamic loop sizes of the site's root (its
+      reduction, else its last op), in loop order; a hint gives one size
+      per key dimension.
     - Hints come from the `hints` option or, winning over it, from a
-      `multikernel.hints` attribute on the op.
-    - Site names are `<function>_<n>`, unique in the module.
-    - Ops with only static sizes, or that the pass does not support, are left
-      alone; `remarks=true` says why for each (statistics count them).
+      `multikernel.hints` attribute on the root (or another op of the
+      group).
+    - Site names are `<function>_<n>`, unique in the module. Functions that
+      are variants already (with a `multikernel.tiling`) are left alone.
+    - Ops the pass does not support, and on the CPU ops with only static
+      sizes, are left alone; `remarks=true` says why for each (statistics
+      count them). `linalg.softmax` is decomposed first
+      (`--multikernel-decompose-softmax`).
     - On the CPU, the op that folds a value into a reduction's accumulator
       gets `fastmath<reassoc>`, so that LLVM vectorizes the reduction with
       partial accumulators: sums are then added in another order than the
@@ -51,13 +67,10 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
       %m = memref.dim %x, %c0 : memref<?x?xf32>
       %n = memref.dim %x, %c1 : memref<?x?xf32>
       multikernel.dispatch @scale_0 key(%m, %n) hints [[1024, 512], [4096, 2048]]
-          args(%x, %y : memref<?x?xf32>, memref<?x?xf32>) {
+          args(%x, %y : memref<?x?xf32>, memref<?x?xf32>)
+          attributes {tilings = [#multikernel.tiling<...>, #multikernel.tiling<...>]} {
       ^bb0(%a: memref<?x?xf32>, %b: memref<?x?xf32>):
-        scf.forall (...) ... { // blocks, with multikernel.tiling
-          scf.forall (...) ... { // threads
-            linalg.generic ... // one thread's tile
-          } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
-        } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+        linalg.generic {...} ins(%a : memref<?x?xf32>) outs(%b : memref<?x?xf32>) {...}
         multikernel.yield
       }, {
         ...
@@ -148,17 +161,40 @@ def MultiKernelOutlineVariants
 
 def MultiKernelDecomposeSoftmax
     : Pass<"multikernel-decompose-softmax", "ModuleOp"> {
-  let summary = "Decompose linalg.softmax (on tensors) into linalg.generic "
-                "ops";
+  let summary = "Decompose linalg.softmax into linalg.generic ops";
   let description = [{
-    Replaces each `linalg.softmax` on tensors by the generics its
-    decomposition gives (row max, exp and row sum, divide). The CPU
-    pipeline runs it before bufferization: the CPU variants are lowered
-    through loops, which the aggregate op does not lower to; each generic
-    then gets its own dispatch site. (The GPU path keeps softmax whole so
-    that a variant can read its input once.)
+    Replaces each `linalg.softmax` by generics that the specialization and
+    the lowerings handle.
+
+    On tensors: upstream's decomposition (row maximum, exp(x - max), row
+    sum, divide); the CPU pipeline runs it before bufferization.
+
+    On memrefs: three generics, the row maximum and the row sum of
+    exp(x - max) into two allocated per-row buffers, then
+    exp(x - max) / sum into the output; each reads the input itself, so
+    that no full-size intermediate is written. On the GPU the three form
+    one dispatch site, one kernel that reads each row once where it fits
+    the registers.
+
+    ```mlir
+    // Before
+    linalg.softmax dimension(1) ins(%x : memref<?x?xf32>)
+        outs(%y : memref<?x?xf32>)
+    // After (memrefs)
+    %max = memref.alloc(%m) : memref<?xf32>
+    linalg.fill ins(%lowest : f32) outs(%max : memref<?xf32>)
+    linalg.generic {...reduction over d1: maxnumf...} ins(%x) outs(%max)
+    %sum = memref.alloc(%m) : memref<?xf32>
+    linalg.fill ins(%zero : f32) outs(%sum : memref<?xf32>)
+    linalg.generic {...reduction: sum of exp(x - max)...} ins(%x, %max) outs(%sum)
+    linalg.generic {...parallel: exp(x - max) / sum...} ins(%x, %max, %sum) outs(%y)
+    memref.dealloc %sum : memref<?xf32>
+    memref.dealloc %max : memref<?xf32>
+    ```
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 
@@ -166,40 +202,41 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
   let summary = "Turn the outlined GPU variants into gpu.launch kernels";
   let description = [{
     Replaces the body of every outlined variant whose `multikernel.tiling`
-    targets the GPU by a `gpu.launch` built from its linalg op and tiling.
+    targets the GPU by the kernels of its group of linalg ops (see
+    `--multikernel-specialize`), built as the tiling says. One generic
+    lowering serves every group (lib/Codegen/GPU): the ops run in program
+    order on the kernel's points, inlined ops (elementwise ops that write
+    only intermediates) are evaluated where they are read, and values are
+    kept in registers between the ops, so that intermediates never reach
+    memory. Accesses along the innermost loop are 16-byte vectors
+    (`vector_width` elements) where a buffer is indexed by it last, a
+    broadcast where it does not depend on it, a gather where it is
+    transposed; the host launches a scalar twin of each kernel when a
+    buffer is not 16-byte aligned or the innermost size not a multiple of
+    the width.
 
-    Elementwise kernels (identity indexing maps, whole contiguous memref
-    arguments) are flattened to one contiguous index; each thread handles
-    `vector_width`-wide vectors (16-byte `vector.load`/`vector.store` with
-    alignment 16), consecutive threads consecutive vectors, with a guarded
-    scalar tail; the host launches a scalar version when a buffer is not
-    16-byte aligned. Grid: as many blocks of `threads` as the size needs,
-    each thread taking the tiling's elements per thread.
+    Elementwise groups: where every access is the identity, one flat index,
+    each thread taking vectors of consecutive elements (the form that
+    reached the copy bandwidth); otherwise rows (the outer loops,
+    delinearized) over thread and block y, the innermost loop over thread
+    and grid x.
 
-    Row reductions (one input, reduction over the innermost loop, a body
-    that is one combining op with a neutral element: add, mul, min/max)
-    become a warp per row (strategy `warp`: `threads / 32` rows per block,
-    shuffle butterflies) or a block of `threads` per row (other strategies:
-    `gpu.all_reduce`), vector loads when the rows allow them; the output's
-    initial value is combined in at the end. Rows of at most 16 elements
-    take a thread per row, whatever the strategy (the host picks by the row
-    length). The `split` strategy, when the call's shape has fewer rows than
-    fill the GPU (two blocks per multiprocessor), splits each row over
-    several blocks that write partial results to a scratch buffer
-    (`gpu.alloc`, which the runtime serves in stream order), then a thread
-    per row combines them in order (deterministic); otherwise it runs as a
-    block per row.
-
-    Softmax over the last dimension uses the same row strategies. Rows that
-    fit in the registers of their threads (8 vectors per thread) are read
-    once: the maximum and the sum of exponentials are reduced from the
-    registers, then the outputs written. Longer rows take three passes
-    (maximum, sum, outputs); the host picks by the row length. With the
-    `split` strategy and few long rows (as for reductions), each row is
-    split over several blocks: the first launch reduces each chunk to its
-    maximum and sum of exponentials in a scratch buffer, the second combines
-    a row's partials in order in every block and writes the chunk's
-    outputs.
+    Groups around reductions over the innermost loop: a warp (`warp`) or a
+    block (`block`, `looped`) per row, a thread per row for rows of at most
+    16 elements (the host picks by the row length). The ops run on the row
+    in order: a reduction folds the row into per-thread vector accumulators
+    with its body, combines them across the row's threads (shuffles of
+    32-bit values, workgroup memory between the warps of a block), then
+    with its initial value, and hands the row's value to the ops after it;
+    an elementwise op computes and stores its outputs along the row. A row
+    that fits the registers (`thread_tile` of the row per thread) is read
+    from memory once whatever the number of ops; longer rows are looped
+    over once per op. With `split` and fewer rows than fill the GPU (two
+    blocks per multiprocessor), each row is split over several blocks: a
+    launch per reduction writes the chunks' partial results to a scratch
+    buffer (`gpu.alloc`, which the runtime serves in stream order), the next
+    combines a row's partials in order (deterministic), the last computes
+    the outputs.
 
     Matmul (`linalg.matmul` without indexing maps, one float type) becomes
     a shared-memory tiled kernel: 16x16 threads per block tile of the
@@ -208,8 +245,11 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     a register tile of fused multiply-adds per thread, zero-filled edges,
     and `C += ` the result where it lies inside C.
 
-    Any linalg op left outside the variants is an error: on the GPU target
-    it would run on the host, on device memory.
+    Host code: buffers a function allocates between dispatch sites become
+    device memory (`gpu.alloc`/`gpu.dealloc` in stream order, served from
+    the runtime's pool). Any linalg op left outside the variants, any other
+    use of a host allocation and host copies are errors naming the op: on
+    the GPU target they would run on the host, on device memory.
   }];
   let options = [
     Option<"smCount", "sm-count", "int64_t", /*default=*/"132",

@@ -23,7 +23,9 @@
 
 namespace mlir::multikernel {
 
-enum class KernelKind { Elementwise, Reduction, Softmax, Matmul };
+/// What a dispatch site computes: a group of elementwise ops, a group around
+/// reductions over its innermost loop, or a matmul.
+enum class KernelKind { Elementwise, Reduction, Matmul };
 enum class TilingTarget { Gpu, Cpu };
 
 StringRef stringifyKernelKind(KernelKind kind);
@@ -62,11 +64,11 @@ struct TilingConfig {
 
 /// Chooses the tiling of a `kind` kernel whose loops have `loopSizes` (the
 /// hint for dynamic loops, the static size otherwise) and whose widest
-/// element has `elementBytes`. Reductions and softmax reduce the last loop;
-/// matmul's loops are (M, N, K).
+/// element has `elementBytes`. Reductions reduce the last loop and read
+/// `rowInputs` buffers along it; matmul's loops are (M, N, K).
 TilingConfig chooseTiling(KernelKind kind, TilingTarget target,
                           ArrayRef<int64_t> loopSizes, int64_t elementBytes,
-                          const MachineModel &machine);
+                          const MachineModel &machine, int64_t rowInputs = 1);
 
 /// Rule C3: whether the register tiles of a CPU matmul `config` run their
 /// loops i, k, j (rows at least two vectors wide) rather than i, j, k.

@@ -33,8 +33,7 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (target != "gpu" && target != "cpu")
     return emitError() << "target must be \"gpu\" or \"cpu\", got \"" << target
                        << "\"";
-  if (!llvm::is_contained({"elementwise", "reduction", "softmax", "matmul"},
-                          kind))
+  if (!llvm::is_contained({"elementwise", "reduction", "matmul"}, kind))
     return emitError() << "unknown kernel kind \"" << kind << "\"";
   if (!llvm::is_contained({"none", "warp", "block", "looped", "split"},
                           reduction))

@@ -15,21 +15,22 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
   let summary = "How one variant of a dispatch is tiled and launched";
   let description = [{
     The configuration that `--multikernel-specialize` chose for one size hint
-    (see lib/Transforms/TilingHeuristic.cpp for the rules). It sits, as the
-    discardable attribute `multikernel.tiling`, on the outermost loop of the
-    tiled kernel in each variant, and tells the GPU lowering what the loops
-    alone cannot: the vector width and the reduction strategy.
+    (see lib/Transforms/TilingHeuristic.cpp for the rules). The dispatch
+    records it per variant (`tilings`), and outlining puts it on the
+    variant's function as `multikernel.tiling`. On the CPU the variant is
+    tiled as it says; on the GPU the lowering builds the variant's kernels
+    from it and the variant's group of ops.
 
     - `target`: `gpu` or `cpu`.
-    - `kind`: `elementwise`, `reduction` (over the innermost loop),
-      `softmax` or `matmul`.
+    - `kind`: `elementwise` (a group of elementwise ops), `reduction` (a
+      group around reductions over the innermost loop) or `matmul`.
     - `block_tile`: tile size per loop of the outer, parallel level (one GPU
       block, or one CPU task); 0 leaves a loop untiled at that level. For
       matmul, the K entry is the step of the K loop inside a block or task
       (K is never split across them).
     - `thread_tile`: tile size per loop of the inner level (one GPU thread,
-      or the CPU's vectorizable inner tile). For GPU softmax, the entry of
-      the row is the elements of its row each thread keeps in registers
+      or the CPU's vectorizable inner tile). For GPU reductions, the entry
+      of the row is the elements of its row each thread keeps in registers
       (a multiple of `vector_width`).
     - `threads`: threads per block (GPU; 0 on the CPU).
     - `vector_width`: elements per vector access (up to 16 bytes).

@@ -4,15 +4,16 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Private to lib/Transforms: the helpers the GPU kernel generators share, and
-// the generators that live in their own files. The pass itself is in
+// Private to lib/Codegen/GPU: the helpers the GPU kernel generators share,
+// and the generators that live in their own files. The pass itself is in
 // GpuCodegen.cpp.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef LIB_TRANSFORMS_GPUCODEGEN_H
-#define LIB_TRANSFORMS_GPUCODEGEN_H
+#ifndef LIB_CODEGEN_GPU_GPUCODEGEN_H
+#define LIB_CODEGEN_GPU_GPUCODEGEN_H
 
+#include "multikernel/Codegen/GPU/KernelGroup.h"
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelAttributes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -66,39 +67,8 @@ void emitVectorizedIfAligned(OpBuilder &builder, Location loc,
                              ArrayRef<Value> buffers, Value multipleOf,
                              int64_t width, function_ref<void(int64_t)> emit);
 
-/// A gpu.launch over the rows of a [rows, n] problem: a warp per row
-/// (`threads` / 32 rows per block) or a block of `threads` per row.
-struct RowLaunch {
-  gpu::LaunchOp launch;
-  int64_t lanes; // threads per row
-  Value lane;    // this thread's index in its row
-  Value row;
-};
-
-/// Opens the launch and leaves the insertion point inside the guard
-/// `row < rows`, which is uniform over a warp (warp per row) and a block
-/// (block per row), as shuffles and gpu.all_reduce require. With `width` >
-/// 1 the `buffers` are replaced by their 16-byte aligned views.
-RowLaunch beginRowLaunch(OpBuilder &builder, Location loc, Value rows,
-                         bool warpPerRow, int64_t threads, int64_t width,
-                         MutableArrayRef<Value> buffers);
-
-/// Closes a launch opened by beginRowLaunch (or any gpu.launch).
+/// Closes a launch (its terminator at the end of the body).
 void endLaunch(OpBuilder &builder, Location loc, gpu::LaunchOp launch);
-
-/// Folds the elements [row, begin + lane*width + k*lanes*width ...) up to
-/// `end` of `input` into `init` with `fold`, `width` elements per access
-/// (`begin` null: 0).
-Value foldRow(OpBuilder &builder, Location loc, Value input, Value row,
-              Value lane, Value end, int64_t lanes, int64_t width, Value init,
-              function_ref<Value(OpBuilder &, Value, Value)> fold,
-              Value begin = Value());
-
-/// Combines `value` over the threads of a row: the warp (shuffles) or the
-/// block (gpu.all_reduce); every thread of the row gets the result.
-Value reduceRow(OpBuilder &builder, Location loc, Value value, bool warpPerRow,
-                gpu::AllReduceOperation kind,
-                function_ref<Value(OpBuilder &, Value, Value)> combineFn);
 
 /// A split row kernel aims each of its chunks at this many elements at least,
 /// so that a block's loop amortizes its launch and the final combine.
@@ -151,10 +121,19 @@ ChunkLaunch beginChunkLaunch(OpBuilder &builder, Location loc, Value rows,
                              Value n, Value split, int64_t threads,
                              int64_t width, MutableArrayRef<Value> buffers);
 
-/// Replaces the body of a softmax variant by row kernels
-/// (GpuSoftmaxCodegen.cpp).
-LogicalResult generateSoftmax(func::FuncOp func, TilingAttr tiling,
-                              int64_t smCount);
+/// Lowers an elementwise kernel group (ElementwiseStrategy.cpp) at the
+/// builder's insertion point (host code); `loopSizes` are the group's.
+LogicalResult lowerElementwiseGroup(func::FuncOp func, const KernelGroup &group,
+                                    TilingAttr tiling, OpBuilder &builder,
+                                    ArrayRef<Value> loopSizes);
+
+/// Lowers a kernel group with reductions over its innermost loop
+/// (RowReductionStrategy.cpp), likewise.
+LogicalResult lowerRowReductionGroup(func::FuncOp func,
+                                     const KernelGroup &group,
+                                     TilingAttr tiling, int64_t smCount,
+                                     OpBuilder &builder,
+                                     ArrayRef<Value> loopSizes);
 
 /// Replaces the body of a matmul variant by a shared-memory tiled GPU kernel
 /// (GpuMatmulCodegen.cpp).
@@ -162,4 +141,4 @@ LogicalResult generateMatmul(func::FuncOp func, TilingAttr tiling);
 
 } // namespace mlir::multikernel::gpu_codegen
 
-#endif // LIB_TRANSFORMS_GPUCODEGEN_H
+#endif // LIB_CODEGEN_GPU_GPUCODEGEN_H

@@ -1,0 +1,86 @@
+//===- KernelGroup.h - the linalg ops one GPU kernel computes ---*- C++ -*-===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// A kernel group is a sequence of linalg ops on memrefs that one GPU kernel
+// (one launch, or the launches of a split reduction) computes together: the
+// ops of one dispatch site. The analysis here decides whether a sequence can
+// be one kernel and how each op is computed; it is shared by the grouping in
+// --multikernel-specialize (which forms only groups this analysis accepts)
+// and the GPU lowering (which lowers every group it accepts), so that a site
+// that was formed always lowers.
+//
+// Buffers are function arguments or views of them ("external": global
+// memory) or local allocations that only the group uses ("internal": they
+// never reach memory; their values are recomputed or kept in registers).
+// Each op is
+//  - inlined: elementwise, writing only internal buffers; it is evaluated
+//    where its results are read, at the indices they are read at;
+//  - iterated elementwise: elementwise, writing an external buffer, over
+//    the group's loops;
+//  - a row reduction: reducing the group's innermost loop, its results one
+//    value per row (the group's other loops), kept for the ops after it;
+//  - a row elementwise op: after a reduction, elementwise over the rows
+//    alone (a mean from a sum), computed once per row.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MULTIKERNEL_CODEGEN_GPU_KERNELGROUP_H
+#define MULTIKERNEL_CODEGEN_GPU_KERNELGROUP_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <string>
+
+namespace mlir::multikernel::gpu_codegen {
+
+/// How the kernel computes one op of its group.
+enum class GroupOpRole { Inlined, Elementwise, Reduction, RowElementwise };
+
+struct GroupOp {
+  linalg::LinalgOp op;
+  GroupOpRole role = GroupOpRole::Inlined;
+  /// Reductions: per output, the op of the body that folds a value into the
+  /// accumulator, and its neutral element.
+  SmallVector<Operation *> combiners;
+  SmallVector<TypedAttr> neutrals;
+  /// Per output: whether the kernel stores it (an external buffer that no
+  /// later op of the group overwrites with the same indexing).
+  SmallVector<bool> stored;
+};
+
+struct KernelGroup {
+  SmallVector<GroupOp> ops; // program order
+  /// The op whose loops are the kernel's (a reduction, else the last
+  /// iterated op); every iterated op and reduction has these loops.
+  linalg::LinalgOp root;
+  int64_t numLoops = 0;
+  bool hasReduction = false;
+  /// The external buffers, in order of first use.
+  SmallVector<Value> externalBuffers;
+  bool usesLinalgIndex = false;
+  /// The external buffers read along the innermost loop (what a row kept in
+  /// registers holds).
+  int64_t numRowInputs = 0;
+
+  int64_t positionOf(Operation *op) const;
+};
+
+/// Whether `buffer` is internal to the group being analyzed.
+using IsInternalFn = llvm::function_ref<bool(Value buffer)>;
+
+/// Analyzes `ops` (in program order, on memrefs) as one kernel; on failure
+/// `why` says what keeps them from being one, naming the op.
+FailureOr<KernelGroup> analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
+                                          IsInternalFn isInternal,
+                                          std::string &why);
+
+/// The buffer `value` stands for: the root of its views.
+Value bufferOf(Value value);
+
+} // namespace mlir::multikernel::gpu_codegen
+
+#endif // MULTIKERNEL_CODEGEN_GPU_KERNELGROUP_H

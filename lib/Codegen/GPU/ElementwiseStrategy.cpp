@@ -1,0 +1,271 @@
+//===- ElementwiseStrategy.cpp - groups without reductions ----------------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// A group of elementwise ops (with fills, broadcasts, transposes and
+// constant-index maps) becomes one kernel over its loops.
+//
+// Where every access of the group is the identity of its loops (the seed
+// kernel, x*2+sin(y)), the loops are flattened to one contiguous index: the
+// form that reached the copy bandwidth on the H100 and the H200 (each thread
+// handles `vector_width`-wide vectors, consecutive threads consecutive
+// vectors, a guarded scalar tail). Otherwise the kernel runs over rows (all
+// loops but the innermost, delinearized) and the innermost loop: thread x
+// along the innermost loop (`vector_width` elements each, 16-byte accesses
+// for the buffers it indexes last), thread y and the block's rows over the
+// rows; a buffer that does not depend on the innermost loop (a row-broadcast
+// bias) is read once per vector and broadcast, a transposed one is gathered.
+//
+// Both forms have a scalar twin that the host launches when a buffer is not
+// 16-byte aligned (or the innermost size is not a multiple of the width).
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuCodegen.h"
+#include "GroupEmitter.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+using namespace mlir::multikernel;
+using namespace mlir::multikernel::gpu_codegen;
+
+namespace {
+
+/// Whether every access of the group is the identity of the group's loops.
+bool isFlat(const KernelGroup &group) {
+  if (group.usesLinalgIndex)
+    return false;
+  return llvm::all_of(group.ops, [&](const GroupOp &groupOp) {
+    linalg::LinalgOp op = groupOp.op;
+    return op.getNumLoops() == static_cast<unsigned>(group.numLoops) &&
+           llvm::all_of(op.getIndexingMapsArray(),
+                        [](AffineMap map) { return map.isIdentity(); });
+  });
+}
+
+/// Computes and stores every iterated op of the group at the emitter's
+/// point.
+LogicalResult computePoint(const KernelGroup &group, GroupEmitter &emitter) {
+  for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
+    if (groupOp.role != GroupOpRole::Elementwise)
+      continue;
+    FailureOr<SmallVector<Value>> results = emitter.evaluate(position);
+    if (failed(results))
+      return failure();
+    emitter.store(position, *results);
+  }
+  return success();
+}
+
+/// The flat kernel: `vectorsPerThread` vectors of `width` per thread.
+LogicalResult emitFlatLaunch(OpBuilder &builder, Location loc,
+                             const KernelGroup &group,
+                             const llvm::DenseMap<Value, Value> &flatBuffers,
+                             Value total, int64_t threads,
+                             int64_t vectorsPerThread, int64_t width) {
+  OpBuilder::InsertionGuard guard(builder);
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  int64_t chunk = threads * vectorsPerThread * width;
+  Value grid = arith::CeilDivUIOp::create(builder, loc, total, c(chunk));
+  auto launch = gpu::LaunchOp::create(builder, loc, grid, c(1), c(1),
+                                      c(threads), c(1), c(1));
+  builder.setInsertionPointToStart(&launch.getBody().front());
+  Value base = arith::AddIOp::create(
+      builder, loc,
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().x, c(chunk)),
+      arith::MulIOp::create(builder, loc, launch.getThreadIds().x, c(width)));
+  auto loop = scf::ForOp::create(builder, loc, c(0), c(vectorsPerThread), c(1));
+  builder.setInsertionPointToStart(loop.getBody());
+  Value index = arith::AddIOp::create(
+      builder, loc, base,
+      arith::MulIOp::create(builder, loc, loop.getInductionVar(),
+                            c(threads * width)));
+  GroupEmitter emitter(group, builder, loc);
+  LogicalResult result = success();
+  if (width == 1) {
+    Value inBounds = arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::ult, index, total);
+    auto inRange = scf::IfOp::create(builder, loc, inBounds, false);
+    builder.setInsertionPointToStart(&inRange.getThenRegion().front());
+    emitter.setFlatPoint(index, 1, &flatBuffers);
+    result = computePoint(group, emitter);
+  } else {
+    Value end = arith::AddIOp::create(builder, loc, index, c(width));
+    Value full = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ule,
+                                       end, total);
+    auto split = scf::IfOp::create(builder, loc, full, true);
+    builder.setInsertionPointToStart(&split.getThenRegion().front());
+    emitter.setFlatPoint(index, width, &flatBuffers);
+    result = computePoint(group, emitter);
+    // The tail: the last partial vector, one element at a time.
+    builder.setInsertionPointToStart(&split.getElseRegion().front());
+    Value start = arith::MinUIOp::create(builder, loc, index, total);
+    auto tail = scf::ForOp::create(builder, loc, start, total, c(1));
+    builder.setInsertionPointToStart(tail.getBody());
+    emitter.clearCache();
+    emitter.setFlatPoint(tail.getInductionVar(), 1, &flatBuffers);
+    if (failed(computePoint(group, emitter)))
+      result = failure();
+  }
+  builder.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(builder, loc);
+  return result;
+}
+
+/// The kernel over rows and the innermost loop.
+LogicalResult emitRowsLaunch(OpBuilder &builder, Location loc,
+                             const KernelGroup &group, ArrayRef<Value> sizes,
+                             Value rows, int64_t threadsX, int64_t threadsY,
+                             int64_t rowsPerThread, int64_t width) {
+  OpBuilder::InsertionGuard guard(builder);
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  Value inner = sizes.back();
+  int64_t rowsPerBlock = threadsY * rowsPerThread;
+  Value gridX = arith::CeilDivUIOp::create(builder, loc, rows, c(rowsPerBlock));
+  // The grid's y dimension has at most 65535 blocks: longer rows are
+  // covered by a loop.
+  Value gridY = arith::MinUIOp::create(
+      builder, loc,
+      arith::CeilDivUIOp::create(builder, loc, inner, c(threadsX * width)),
+      c(65535));
+  auto launch = gpu::LaunchOp::create(builder, loc, gridX, gridY, c(1),
+                                      c(threadsX), c(threadsY), c(1));
+  builder.setInsertionPointToStart(&launch.getBody().front());
+  Value firstColumn = arith::MulIOp::create(
+      builder, loc,
+      arith::AddIOp::create(builder, loc,
+                            arith::MulIOp::create(builder, loc,
+                                                  launch.getBlockIds().y,
+                                                  c(threadsX)),
+                            launch.getThreadIds().x),
+      c(width));
+  Value columnStep = arith::MulIOp::create(builder, loc, launch.getGridSize().y,
+                                           c(threadsX * width));
+  auto columns =
+      scf::ForOp::create(builder, loc, firstColumn, inner, columnStep);
+  builder.setInsertionPointToStart(columns.getBody());
+  Value firstRow = arith::AddIOp::create(
+      builder, loc,
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
+                            c(rowsPerBlock)),
+      launch.getThreadIds().y);
+  GroupEmitter emitter(group, builder, loc);
+  LogicalResult result = success();
+  for (int64_t r = 0; r < rowsPerThread; ++r) {
+    OpBuilder::InsertionGuard rowGuard(builder);
+    Value row = arith::AddIOp::create(builder, loc, firstRow, c(r * threadsY));
+    Value inRange = arith::CmpIOp::create(builder, loc,
+                                          arith::CmpIPredicate::ult, row, rows);
+    auto ifRow = scf::IfOp::create(builder, loc, inRange, false);
+    builder.setInsertionPointToStart(&ifRow.getThenRegion().front());
+    SmallVector<Value> loops;
+    Value rest = row;
+    for (int64_t i = static_cast<int64_t>(sizes.size()) - 2; i >= 0; --i) {
+      if (i == 0) {
+        loops.push_back(rest);
+        break;
+      }
+      loops.push_back(arith::RemUIOp::create(builder, loc, rest, sizes[i]));
+      rest = arith::DivUIOp::create(builder, loc, rest, sizes[i]);
+    }
+    std::reverse(loops.begin(), loops.end());
+    loops.push_back(columns.getInductionVar());
+    emitter.clearCache();
+    emitter.setPoint(loops, width);
+    if (failed(computePoint(group, emitter)))
+      result = failure();
+    emitter.clearCache();
+  }
+  builder.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(builder, loc);
+  return result;
+}
+
+} // namespace
+
+LogicalResult gpu_codegen::lowerElementwiseGroup(func::FuncOp func,
+                                                 const KernelGroup &group,
+                                                 TilingAttr tiling,
+                                                 OpBuilder &builder,
+                                                 ArrayRef<Value> loopSizes) {
+  Location loc = group.root->getLoc();
+  int64_t width = tiling.getVectorWidth();
+  int64_t threads = tiling.getThreads();
+  ArrayRef<int64_t> blockTile = tiling.getBlockTile();
+  ArrayRef<int64_t> threadTile = tiling.getThreadTile();
+  int64_t rank = group.numLoops;
+  if (width <= 0 || threads <= 0 ||
+      static_cast<int64_t>(blockTile.size()) != rank ||
+      static_cast<int64_t>(threadTile.size()) != rank)
+    return emitCodegenError(func, "elementwise",
+                            "the tiling does not match the group's loops");
+  LogicalResult result = success();
+  auto record = [&](LogicalResult emitted) {
+    if (failed(emitted))
+      result = failure();
+  };
+
+  if (rank == 0 || isFlat(group)) {
+    // Every external buffer as 1-D.
+    llvm::DenseMap<Value, Value> flatBuffers;
+    for (Value buffer : group.externalBuffers) {
+      auto type = cast<MemRefType>(buffer.getType());
+      if (type.getRank() == 1) {
+        flatBuffers[buffer] = buffer;
+      } else if (type.getRank() == 0) {
+        flatBuffers[buffer] = memref::ExpandShapeOp::create(
+            builder, loc, MemRefType::get({1}, type.getElementType()), buffer,
+            ArrayRef<ReassociationIndices>{});
+      } else {
+        ReassociationIndices all;
+        for (int64_t d = 0; d < type.getRank(); ++d)
+          all.push_back(d);
+        flatBuffers[buffer] = memref::CollapseShapeOp::create(
+            builder, loc, buffer, ArrayRef<ReassociationIndices>{all});
+      }
+    }
+    Value total = indexConstant(builder, loc, 1);
+    for (Value size : loopSizes)
+      total = arith::MulIOp::create(builder, loc, total, size);
+    int64_t elements = 1;
+    for (int64_t size : threadTile)
+      elements *= std::max<int64_t>(size, 1);
+    int64_t vectorsPerThread = std::max<int64_t>(1, elements / width);
+    SmallVector<Value> views;
+    for (Value buffer : group.externalBuffers)
+      views.push_back(flatBuffers[buffer]);
+    // The scalar kernel keeps the elements per thread of the vector one.
+    emitVectorizedIfAligned(
+        builder, loc, views, /*multipleOf=*/Value(), width, [&](int64_t w) {
+          record(emitFlatLaunch(builder, loc, group, flatBuffers, total,
+                                threads, vectorsPerThread * width / w, w));
+        });
+  } else {
+    int64_t threadsX = std::max<int64_t>(
+        1, blockTile[rank - 1] / std::max<int64_t>(1, threadTile[rank - 1]));
+    int64_t threadsY = 1, rowsPerThread = 1;
+    if (rank > 1) {
+      rowsPerThread = std::max<int64_t>(1, threadTile[rank - 2]);
+      threadsY = std::max<int64_t>(1, blockTile[rank - 2] / rowsPerThread);
+    }
+    if (threadsX * threadsY > 1024)
+      return emitCodegenError(func, "elementwise",
+                              "the tiling asks for more than 1024 threads");
+    Value rows = indexConstant(builder, loc, 1);
+    for (Value size : loopSizes.drop_back())
+      rows = arith::MulIOp::create(builder, loc, rows, size);
+    emitVectorizedIfAligned(
+        builder, loc, group.externalBuffers, loopSizes.back(), width,
+        [&](int64_t w) {
+          record(emitRowsLaunch(builder, loc, group, loopSizes, rows, threadsX,
+                                threadsY, rowsPerThread, w));
+        });
+  }
+  if (failed(result))
+    return emitCodegenError(func, "elementwise",
+                            "a value of the group could not be computed");
+  return success();
+}

@@ -1,0 +1,518 @@
+//===- RowReductionStrategy.cpp - groups around innermost reductions ------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// A group with reductions over its innermost loop (row sums, softmax,
+// LayerNorm, RMSNorm, ...) becomes one kernel over its rows: each row is
+// taken by a thread (rows of at most kThreadPerRowLimit elements), a warp
+// or a block, as the variant's tiling says. The ops run in program order on
+// the row: a reduction folds the row into per-thread accumulators (vectors
+// of `vector_width`), combines them across the row's threads and with its
+// initial value, and hands the row's result to the ops after it; an
+// elementwise op computes and stores its outputs along the row. A row that
+// fits the threads' registers (`thread_tile` of the row: the elements each
+// thread keeps) is read from memory once, whatever the number of ops
+// (softmax: one read, one write); longer rows are looped over once per op.
+//
+// With the `split` strategy and fewer rows than fill the GPU, each row is
+// split over several blocks: one launch per reduction writes each chunk's
+// partial result to a scratch buffer, the next launch combines a row's
+// partials in order (deterministic) before its own work, and the last one
+// computes the elementwise outputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuCodegen.h"
+#include "GroupEmitter.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::multikernel;
+using namespace mlir::multikernel::gpu_codegen;
+
+namespace {
+
+/// Rows at most this long are reduced by one thread each: a warp or a block
+/// per row would leave most of its lanes idle (a row of 3 floats keeps 1
+/// lane of 32 busy), while threads of consecutive rows read consecutive
+/// addresses.
+constexpr int64_t kThreadPerRowLimit = 16;
+constexpr int64_t kThreadPerRowBlock = 256;
+
+/// How one kernel of the strategy maps rows to threads.
+struct RowMapping {
+  int64_t lanes;        // threads per row: 1, 32 or a block
+  int64_t rowsPerBlock; // rows of a block
+  int64_t width;        // elements per access
+  int64_t slots;        // vectors of the row a thread keeps; 0: loops
+};
+
+/// The row indices (one per loop but the innermost) of `row`, delinearized
+/// by the loop sizes.
+SmallVector<Value> delinearize(OpBuilder &builder, Location loc, Value row,
+                               ArrayRef<Value> sizes) {
+  SmallVector<Value> indices(sizes.size());
+  for (int64_t i = static_cast<int64_t>(sizes.size()) - 1; i >= 0; --i) {
+    if (i == 0) {
+      indices[i] = row;
+      break;
+    }
+    indices[i] = arith::RemUIOp::create(builder, loc, row, sizes[i]);
+    row = arith::DivUIOp::create(builder, loc, row, sizes[i]);
+  }
+  return indices;
+}
+
+class RowKernelBuilder {
+public:
+  RowKernelBuilder(const KernelGroup &group, OpBuilder &builder, Location loc,
+                   ArrayRef<Value> loopSizes)
+      : group(group), builder(builder), loc(loc),
+        rowSizes(loopSizes.drop_back()), n(loopSizes.back()) {}
+
+  /// One launch over all rows.
+  LogicalResult emitKernel(Value rows, const RowMapping &mapping);
+  /// The launches of the split strategy.
+  LogicalResult emitSplitKernels(Value rows, Value split, int64_t threads,
+                                 int64_t width);
+
+private:
+  /// Scratch memory for block reductions: one workgroup buffer of 32 per
+  /// reduction output.
+  void addWorkgroupBuffers(gpu::LaunchOp launch);
+  /// Emits the reduction at `position` over the columns this thread owns;
+  /// returns the row's values combined across `lanes` (without the init).
+  FailureOr<SmallVector<Value>> foldRow(int64_t position, GroupEmitter &emitter,
+                                        ArrayRef<Value> rowLoops, Value lane,
+                                        int64_t lanes, Value begin, Value end,
+                                        int64_t width, int64_t slots);
+  /// Emits the elementwise op at `position` over this thread's columns.
+  LogicalResult computeRow(int64_t position, GroupEmitter &emitter,
+                           ArrayRef<Value> rowLoops, Value lane, int64_t lanes,
+                           Value begin, Value end, int64_t width,
+                           int64_t slots);
+  /// Emits the row elementwise op at `position` (once per row), stored by
+  /// the threads where `first` holds.
+  LogicalResult computeOncePerRow(int64_t position, GroupEmitter &emitter,
+                                  ArrayRef<Value> rowLoops, Value first);
+  /// Combines the reduction's initial value with `totals` and records the
+  /// row's values.
+  LogicalResult finishReduction(int64_t position, GroupEmitter &emitter,
+                                ArrayRef<Value> rowLoops,
+                                ArrayRef<Value> totals);
+
+  const KernelGroup &group;
+  OpBuilder &builder;
+  Location loc;
+  ArrayRef<Value> rowSizes;
+  Value n;
+  /// Per reduction position, per output: the launch's workgroup buffer.
+  llvm::DenseMap<int64_t, SmallVector<Value>> workgroupBuffers;
+};
+
+void RowKernelBuilder::addWorkgroupBuffers(gpu::LaunchOp launch) {
+  workgroupBuffers.clear();
+  auto space = gpu::AddressSpaceAttr::get(builder.getContext(),
+                                          gpu::AddressSpace::Workgroup);
+  for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
+    if (groupOp.role != GroupOpRole::Reduction)
+      continue;
+    for (TypedAttr neutral : groupOp.neutrals)
+      workgroupBuffers[position].push_back(launch.addWorkgroupAttribution(
+          MemRefType::get({32}, neutral.getType(), AffineMap(), space), loc));
+  }
+}
+
+FailureOr<SmallVector<Value>>
+RowKernelBuilder::foldRow(int64_t position, GroupEmitter &emitter,
+                          ArrayRef<Value> rowLoops, Value lane, int64_t lanes,
+                          Value begin, Value end, int64_t width,
+                          int64_t slots) {
+  const GroupOp &groupOp = group.ops[position];
+  SmallVector<Value> accs;
+  for (TypedAttr neutral : groupOp.neutrals)
+    accs.push_back(emitter.splat(neutral, width));
+  Value first = arith::AddIOp::create(
+      builder, loc, begin,
+      arith::MulIOp::create(builder, loc, lane,
+                            indexConstant(builder, loc, width)));
+  auto pointAt = [&](Value column) {
+    SmallVector<Value> loops(rowLoops);
+    loops.push_back(column);
+    return loops;
+  };
+  if (slots > 0) {
+    for (int64_t slot = 0; slot < slots; ++slot) {
+      Value column = arith::AddIOp::create(
+          builder, loc, first,
+          indexConstant(builder, loc, slot * lanes * width));
+      Value valid = arith::CmpIOp::create(
+          builder, loc, arith::CmpIPredicate::ult, column, end);
+      emitter.setPoint(pointAt(column), width, slot);
+      emitter.setLoadGuard(valid);
+      FailureOr<SmallVector<Value>> folded = emitter.evaluate(position, accs);
+      if (failed(folded))
+        return failure();
+      for (auto [acc, value] : llvm::zip(accs, *folded))
+        acc = arith::SelectOp::create(builder, loc, valid, value, acc);
+    }
+    emitter.setLoadGuard(Value());
+  } else {
+    auto loop =
+        scf::ForOp::create(builder, loc, first, end,
+                           indexConstant(builder, loc, lanes * width), accs);
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(loop.getBody());
+    emitter.clearCache();
+    emitter.setPoint(pointAt(loop.getInductionVar()), width);
+    FailureOr<SmallVector<Value>> folded = emitter.evaluate(
+        position, llvm::to_vector_of<Value>(loop.getRegionIterArgs()));
+    if (failed(folded))
+      return failure();
+    scf::YieldOp::create(builder, loc, *folded);
+    emitter.clearCache();
+    builder.setInsertionPointAfter(loop);
+    accs = llvm::to_vector_of<Value>(loop.getResults());
+  }
+
+  SmallVector<Value> totals;
+  for (auto [output, acc] : llvm::enumerate(accs)) {
+    Operation *combiner = groupOp.combiners[output];
+    Value total = emitter.combineLanes(combiner, acc);
+    Value scratch = lanes > 32 ? workgroupBuffers[position][output] : Value();
+    total = combineAcrossLanes(
+        builder, loc, total, lanes, lane, scratch, groupOp.neutrals[output],
+        [&](Value a, Value b) { return emitter.combine(combiner, a, b); });
+    totals.push_back(total);
+  }
+  return totals;
+}
+
+LogicalResult RowKernelBuilder::computeRow(int64_t position,
+                                           GroupEmitter &emitter,
+                                           ArrayRef<Value> rowLoops, Value lane,
+                                           int64_t lanes, Value begin,
+                                           Value end, int64_t width,
+                                           int64_t slots) {
+  Value first = arith::AddIOp::create(
+      builder, loc, begin,
+      arith::MulIOp::create(builder, loc, lane,
+                            indexConstant(builder, loc, width)));
+  auto computeAt = [&](Value column, Value valid, int64_t slot) {
+    SmallVector<Value> loops(rowLoops);
+    loops.push_back(column);
+    emitter.setPoint(loops, width, slot);
+    emitter.setLoadGuard(valid);
+    FailureOr<SmallVector<Value>> results = emitter.evaluate(position);
+    if (failed(results))
+      return failure();
+    OpBuilder::InsertionGuard guard(builder);
+    if (valid) {
+      auto inRow = scf::IfOp::create(builder, loc, valid, false);
+      builder.setInsertionPointToStart(&inRow.getThenRegion().front());
+    }
+    emitter.store(position, *results);
+    return success();
+  };
+  if (slots > 0) {
+    for (int64_t slot = 0; slot < slots; ++slot) {
+      Value column = arith::AddIOp::create(
+          builder, loc, first,
+          indexConstant(builder, loc, slot * lanes * width));
+      Value valid = arith::CmpIOp::create(
+          builder, loc, arith::CmpIPredicate::ult, column, end);
+      if (failed(computeAt(column, valid, slot)))
+        return failure();
+    }
+    emitter.setLoadGuard(Value());
+    return success();
+  }
+  auto loop = scf::ForOp::create(builder, loc, first, end,
+                                 indexConstant(builder, loc, lanes * width));
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(loop.getBody());
+  emitter.clearCache();
+  LogicalResult result = computeAt(loop.getInductionVar(), Value(), 0);
+  emitter.clearCache();
+  return result;
+}
+
+LogicalResult RowKernelBuilder::finishReduction(int64_t position,
+                                                GroupEmitter &emitter,
+                                                ArrayRef<Value> rowLoops,
+                                                ArrayRef<Value> totals) {
+  const GroupOp &groupOp = group.ops[position];
+  // The row's point: the initial value does not depend on the column.
+  SmallVector<Value> loops(rowLoops);
+  loops.push_back(indexConstant(builder, loc, 0));
+  emitter.setPoint(loops, /*width=*/1, /*slot=*/-1);
+  SmallVector<Value> finals;
+  for (auto [output, total] : llvm::enumerate(totals)) {
+    FailureOr<Value> init = emitter.reductionInit(position, output);
+    if (failed(init))
+      return failure();
+    finals.push_back(emitter.combine(groupOp.combiners[output], *init, total));
+  }
+  emitter.rowValues[position] = finals;
+  return success();
+}
+
+LogicalResult RowKernelBuilder::computeOncePerRow(int64_t position,
+                                                  GroupEmitter &emitter,
+                                                  ArrayRef<Value> rowLoops,
+                                                  Value first) {
+  SmallVector<Value> loops(rowLoops);
+  loops.push_back(indexConstant(builder, loc, 0));
+  emitter.setPoint(loops, /*width=*/1, /*slot=*/-1);
+  FailureOr<SmallVector<Value>> results = emitter.evaluate(position);
+  if (failed(results))
+    return failure();
+  OpBuilder::InsertionGuard guard(builder);
+  auto write = scf::IfOp::create(builder, loc, first, false);
+  builder.setInsertionPointToStart(&write.getThenRegion().front());
+  emitter.store(position, *results);
+  return success();
+}
+
+LogicalResult RowKernelBuilder::emitKernel(Value rows,
+                                           const RowMapping &mapping) {
+  OpBuilder::InsertionGuard guard(builder);
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  bool threadPerRow = mapping.lanes == 1;
+  Value grid =
+      arith::CeilDivUIOp::create(builder, loc, rows, c(mapping.rowsPerBlock));
+  Value blockX = c(threadPerRow ? mapping.rowsPerBlock : mapping.lanes);
+  Value blockY = c(threadPerRow ? 1 : mapping.rowsPerBlock);
+  auto launch = gpu::LaunchOp::create(builder, loc, grid, c(1), c(1), blockX,
+                                      blockY, c(1));
+  if (mapping.lanes > 32)
+    addWorkgroupBuffers(launch);
+  builder.setInsertionPointToStart(&launch.getBody().front());
+  Value lane = threadPerRow ? c(0) : launch.getThreadIds().x;
+  Value rowInBlock =
+      threadPerRow ? launch.getThreadIds().x : launch.getThreadIds().y;
+  Value row = arith::AddIOp::create(
+      builder, loc,
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
+                            c(mapping.rowsPerBlock)),
+      rowInBlock);
+  // Uniform over the threads of a row, as shuffles and barriers require.
+  Value inRange =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
+  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
+  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+  SmallVector<Value> rowLoops = delinearize(builder, loc, row, rowSizes);
+
+  GroupEmitter emitter(group, builder, loc);
+  Value begin = c(0);
+  Value firstLane =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, lane, c(0));
+  for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
+    if (groupOp.role == GroupOpRole::Inlined)
+      continue;
+    if (groupOp.role == GroupOpRole::RowElementwise) {
+      if (failed(computeOncePerRow(position, emitter, rowLoops, firstLane)))
+        return failure();
+      continue;
+    }
+    if (groupOp.role == GroupOpRole::Elementwise) {
+      if (failed(computeRow(position, emitter, rowLoops, lane, mapping.lanes,
+                            begin, n, mapping.width, mapping.slots)))
+        return failure();
+      continue;
+    }
+    FailureOr<SmallVector<Value>> totals =
+        foldRow(position, emitter, rowLoops, lane, mapping.lanes, begin, n,
+                mapping.width, mapping.slots);
+    if (failed(totals) ||
+        failed(finishReduction(position, emitter, rowLoops, *totals)))
+      return failure();
+    OpBuilder::InsertionGuard storeGuard(builder);
+    auto write = scf::IfOp::create(builder, loc, firstLane, false);
+    builder.setInsertionPointToStart(&write.getThenRegion().front());
+    emitter.storeRow(position, emitter.rowValues[position]);
+  }
+  builder.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(builder, loc);
+  return success();
+}
+
+LogicalResult RowKernelBuilder::emitSplitKernels(Value rows, Value split,
+                                                 int64_t threads,
+                                                 int64_t width) {
+  OpBuilder::InsertionGuard guard(builder);
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  // One scratch buffer [rows, split] per reduction output.
+  llvm::DenseMap<int64_t, SmallVector<Scratch>> partials;
+  SmallVector<int64_t> reductions;
+  for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
+    if (groupOp.role != GroupOpRole::Reduction)
+      continue;
+    reductions.push_back(position);
+    for (TypedAttr neutral : groupOp.neutrals)
+      partials[position].push_back(allocateScratch(
+          builder, loc, neutral.getType(), ValueRange{rows, split}));
+  }
+
+  for (int64_t stage = 0, e = reductions.size(); stage <= e; ++stage) {
+    OpBuilder::InsertionGuard launchGuard(builder);
+    SmallVector<Value> noBuffers;
+    ChunkLaunch chunk = beginChunkLaunch(builder, loc, rows, n, split, threads,
+                                         width, noBuffers);
+    addWorkgroupBuffers(chunk.launch);
+    builder.setInsertionPointToStart(&chunk.launch.getBody().front());
+    // beginChunkLaunch put its index arithmetic at the start of the body:
+    // continue after it.
+    builder.setInsertionPointAfterValue(chunk.end);
+    Value lane = chunk.launch.getThreadIds().x;
+    SmallVector<Value> rowLoops =
+        delinearize(builder, loc, chunk.row, rowSizes);
+    GroupEmitter emitter(group, builder, loc);
+    bool last = stage == static_cast<int64_t>(reductions.size());
+    // The row's results are stored once: by the first thread of the first
+    // chunk.
+    Value firstOfRow = arith::AndIOp::create(
+        builder, loc,
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, lane,
+                              c(0)),
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
+                              chunk.part, c(0)));
+    for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
+      if (groupOp.role == GroupOpRole::Inlined)
+        continue;
+      if (groupOp.role == GroupOpRole::RowElementwise) {
+        if (last &&
+            failed(computeOncePerRow(position, emitter, rowLoops, firstOfRow)))
+          return failure();
+        continue;
+      }
+      if (groupOp.role == GroupOpRole::Elementwise) {
+        if (last && failed(computeRow(position, emitter, rowLoops, lane,
+                                      threads, chunk.begin, chunk.end, width,
+                                      /*slots=*/0)))
+          return failure();
+        continue;
+      }
+      int64_t index = llvm::find(reductions, position) - reductions.begin();
+      if (index == stage) {
+        // This stage's reduction: the chunk's partial result.
+        FailureOr<SmallVector<Value>> totals =
+            foldRow(position, emitter, rowLoops, lane, threads, chunk.begin,
+                    chunk.end, width, /*slots=*/0);
+        if (failed(totals))
+          return failure();
+        Value isFirst = arith::CmpIOp::create(
+            builder, loc, arith::CmpIPredicate::eq, lane, c(0));
+        auto write = scf::IfOp::create(builder, loc, isFirst, false);
+        OpBuilder::InsertionGuard writeGuard(builder);
+        builder.setInsertionPointToStart(&write.getThenRegion().front());
+        for (auto [total, scratch] : llvm::zip(*totals, partials[position]))
+          memref::StoreOp::create(builder, loc, total, scratch.buffer,
+                                  ValueRange{chunk.row, chunk.part});
+        break;
+      }
+      // An earlier stage's reduction: combine the row's partials in order.
+      SmallVector<Value> totals;
+      for (auto [output, scratch] : llvm::enumerate(partials[position])) {
+        Value neutral = emitter.splat(groupOp.neutrals[output], 1);
+        auto loop = scf::ForOp::create(builder, loc, c(0), split, c(1),
+                                       ValueRange{neutral});
+        OpBuilder::InsertionGuard loopGuard(builder);
+        builder.setInsertionPointToStart(loop.getBody());
+        Value partial = memref::LoadOp::create(
+            builder, loc, scratch.buffer,
+            ValueRange{chunk.row, loop.getInductionVar()});
+        scf::YieldOp::create(builder, loc,
+                             emitter.combine(groupOp.combiners[output],
+                                             loop.getRegionIterArgs().front(),
+                                             partial));
+        builder.setInsertionPointAfter(loop);
+        totals.push_back(loop.getResult(0));
+      }
+      if (failed(finishReduction(position, emitter, rowLoops, totals)))
+        return failure();
+      if (last) {
+        auto write = scf::IfOp::create(builder, loc, firstOfRow, false);
+        OpBuilder::InsertionGuard writeGuard(builder);
+        builder.setInsertionPointToStart(&write.getThenRegion().front());
+        emitter.storeRow(position, emitter.rowValues[position]);
+      }
+    }
+    endLaunch(builder, loc, chunk.launch);
+  }
+  for (auto &entry : partials)
+    for (const Scratch &scratch : entry.second)
+      freeScratch(builder, loc, scratch);
+  return success();
+}
+
+} // namespace
+
+LogicalResult gpu_codegen::lowerRowReductionGroup(
+    func::FuncOp func, const KernelGroup &group, TilingAttr tiling,
+    int64_t smCount, OpBuilder &builder, ArrayRef<Value> loopSizes) {
+  Location loc = group.root->getLoc();
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  Value rows = c(1);
+  for (Value size : loopSizes.drop_back())
+    rows = arith::MulIOp::create(builder, loc, rows, size);
+  Value n = loopSizes.back();
+  int64_t width = tiling.getVectorWidth();
+  int64_t threads = tiling.getThreads();
+  bool warp = tiling.getReduction() == "warp";
+  int64_t lanes = warp ? 32 : threads;
+  int64_t slots = std::max<int64_t>(1, tiling.getThreadTile().back() / width);
+  if (threads <= 0 || width <= 0 || (!warp && threads % 32 != 0) ||
+      (warp && threads % 32 != 0))
+    return emitCodegenError(func, "reduction",
+                            "the tiling has an invalid thread count");
+
+  RowKernelBuilder kernels(group, builder, loc, loopSizes);
+  LogicalResult result = success();
+  auto record = [&](LogicalResult emitted) {
+    if (failed(emitted))
+      result = failure();
+  };
+
+  Value shortRows = arith::CmpIOp::create(
+      builder, loc, arith::CmpIPredicate::ule, n, c(kThreadPerRowLimit));
+  auto chooseShort = scf::IfOp::create(builder, loc, shortRows, true);
+  builder.setInsertionPointToStart(&chooseShort.getThenRegion().front());
+  record(kernels.emitKernel(rows, {1, kThreadPerRowBlock, 1, 0}));
+  builder.setInsertionPointToStart(&chooseShort.getElseRegion().front());
+
+  if (tiling.getReduction() == "split") {
+    std::pair<Value, scf::IfOp> choice =
+        beginSplitChoice(builder, loc, rows, n, smCount, kMinSplit);
+    Value split = choice.first;
+    scf::IfOp chooseSplit = choice.second;
+    emitVectorizedIfAligned(
+        builder, loc, group.externalBuffers, n, width, [&](int64_t w) {
+          record(kernels.emitSplitKernels(rows, split, threads, w));
+        });
+    builder.setInsertionPointToStart(&chooseSplit.getElseRegion().front());
+  }
+  // Rows that fit the threads' registers are read once; longer ones are
+  // looped over.
+  emitVectorizedIfAligned(
+      builder, loc, group.externalBuffers, n, width, [&](int64_t w) {
+        int64_t rowsPerBlock = warp ? threads / 32 : 1;
+        int64_t wSlots = slots * width / w;
+        Value fits = arith::CmpIOp::create(
+            builder, loc, arith::CmpIPredicate::ule, n, c(lanes * w * wSlots));
+        auto choose = scf::IfOp::create(builder, loc, fits, true);
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(&choose.getThenRegion().front());
+        record(kernels.emitKernel(rows, {lanes, rowsPerBlock, w, wSlots}));
+        builder.setInsertionPointToStart(&choose.getElseRegion().front());
+        record(kernels.emitKernel(rows, {lanes, rowsPerBlock, w, 0}));
+      });
+  if (failed(result))
+    return emitCodegenError(func, "reduction",
+                            "a value of the group could not be computed");
+  return success();
+}
