@@ -136,14 +136,17 @@ SmallVector<Value> createKey(OpBuilder &builder, Operation *op,
   return key;
 }
 
+int64_t elementBytesOf(Type type) {
+  Type element = getElementTypeOrSelf(type);
+  int64_t bits = element.isIndex() ? 64 : element.getIntOrFloatBitWidth();
+  return (bits + 7) / 8;
+}
+
 int64_t widestElementBytes(ArrayRef<Operation *> ops) {
   int64_t bytes = 1;
   for (Operation *op : ops)
-    for (Value operand : op->getOperands()) {
-      Type element = getElementTypeOrSelf(operand.getType());
-      int64_t bits = element.isIndex() ? 64 : element.getIntOrFloatBitWidth();
-      bytes = std::max<int64_t>(bytes, (bits + 7) / 8);
-    }
+    for (Value operand : op->getOperands())
+      bytes = std::max(bytes, elementBytesOf(operand.getType()));
   return bytes;
 }
 
@@ -291,8 +294,8 @@ struct Site {
   /// Allocations only the site uses (GPU groups): they move into each
   /// variant.
   SmallVector<memref::AllocOp> intermediates;
-  /// What the heuristic needs to know of a group's rows.
-  int64_t rowInputs = 1;
+  /// What the heuristic needs to know of it.
+  KernelTraits traits;
 };
 
 /// Whether `alloc`'s uses are all in `ops`, or dims (of constant index)
@@ -510,7 +513,14 @@ formGpuGroups(Block &block, SmallVectorImpl<Operation *> &alone,
     site.root = group->root;
     site.kind =
         group->hasReduction ? KernelKind::Reduction : KernelKind::Elementwise;
-    site.rowInputs = std::max<int64_t>(1, group->numRowInputs);
+    // Vectors of the narrowest element that reaches memory; registers of
+    // the widest one computed with.
+    site.traits.rowInputs = std::max<int64_t>(1, group->numRowInputs);
+    site.traits.computeBytes = widestElementBytes(site.ops);
+    site.traits.elementBytes = site.traits.computeBytes;
+    for (Value buffer : group->externalBuffers)
+      site.traits.elementBytes =
+          std::min(site.traits.elementBytes, elementBytesOf(buffer.getType()));
     llvm::SmallPtrSet<Operation *, 8> members(ops.begin(), ops.end());
     llvm::SetVector<Operation *> seen;
     for (Operation *op : ops)
@@ -674,7 +684,7 @@ bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
                                      siteName, keys, hints, args);
   IRRewriter rewriter(context);
   SmallVector<Attribute> tilings;
-  int64_t elementBytes = widestElementBytes(site.ops);
+  const KernelTraits &traits = site.traits;
   for (auto [index, region] : llvm::enumerate(dispatch.getVariants())) {
     Block &entry = region.front();
     rewriter.setInsertionPointToStart(&entry);
@@ -701,8 +711,8 @@ bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
     for (int64_t &size : sizes)
       if (ShapedType::isDynamic(size))
         size = hints[index][next++];
-    TilingConfig config = chooseTiling(site.kind, tilingTarget, sizes,
-                                       elementBytes, machine, site.rowInputs);
+    TilingConfig config =
+        chooseTiling(site.kind, tilingTarget, sizes, traits, machine);
 
     SmallVector<Value> results(clone->getResults());
     // GPU variants of memref groups keep their ops: the GPU lowering builds
@@ -848,6 +858,9 @@ void SpecializePass::runOnOperation() {
         site.ops = {op};
         site.root = op;
         site.kind = *kind;
+        // Vectors and registers of its widest element.
+        site.traits.elementBytes = site.traits.computeBytes =
+            widestElementBytes(site.ops);
         sites.push_back(std::move(site));
       }
     }

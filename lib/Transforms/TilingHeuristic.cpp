@@ -9,18 +9,26 @@
 // GPU, elementwise (loops L0..Ln-1, Ln-1 contiguous):
 //  E1. The innermost loop goes to thread x, so that a warp reads consecutive
 //      addresses (coalescing); outer loops go to y (and z).
-//  E2. Vector width: the widest power of two up to 16 bytes per access such
-//      that a warp still has a full row of vectors (inner size >= 32 * width).
+//  E2. Vector width: the widest power of two up to 16 bytes of the
+//      narrowest element loaded or stored that the inner size holds.
 //  E3. 256 threads per block; x takes as many threads as the inner size needs
-//      (32..256), y the rest. Hints with too little work for 256-thread
-//      blocks on every multiprocessor get 128.
+//      (1..256), y the rest: a warp spans several short rows, which lie
+//      next to each other in memory (a warp of 32 threads on rows of 48
+//      floats kept 20 idle: 2.17x Inductor's time on the H200). Hints with
+//      too little work for 256-thread blocks on every multiprocessor get
+//      128.
 //  E4. Elements per thread grow with the hint: each thread handles 1, 2, 4 or
 //      8 rows of vectors, the most that still gives at least
 //      smCount * wavesPerSm blocks for a shape near the hint.
 //
 // GPU, groups around reductions over the innermost loop (row size N, R
 // rows, I the inputs read along the row):
-//  R1. N <= 1024: a warp per row (8 rows per 256-thread block).
+//  R1. N <= 1024: a warp per row (8 rows per 256-thread block), vectors of
+//      up to 16 bytes; rows shorter than 64 vectors share a warp, each
+//      taking the power of two of lanes that gives its lanes two vectors
+//      at least (N = 96 in vectors of 4: 8 lanes, 32 rows per block; N = 1:
+//      a thread per row). On the H200 a warp per row of 48 floats took
+//      1.37-1.50x Inductor's time (bench/results).
 //  R2. N <= 16384 / I: a block per row, the row in registers; threads grow
 //      with N up to 1024.
 //  R3. Longer rows: with fewer rows than multiprocessors, each row is split
@@ -121,11 +129,11 @@ TilingConfig gpuElementwise(ArrayRef<int64_t> sizes, int64_t elementBytes,
   int64_t outer = rank > 1 ? sizes[rank - 2] : 1;
   int64_t total = product(sizes);
 
-  config.vectorWidth = vectorWidthFor(inner, elementBytes, 16, 32); // E2
+  config.vectorWidth = vectorWidthFor(inner, elementBytes, 16, 1); // E2
   int64_t vw = config.vectorWidth;
   config.threads = total >= machine.smCount * 256 * vw ? 256 : 128; // E3
   int64_t threadsX = std::clamp<int64_t>(llvm::PowerOf2Ceil(ceilDiv(inner, vw)),
-                                         32, config.threads); // E1, E3
+                                         1, config.threads); // E1, E3
   int64_t threadsY = rank > 1 ? config.threads / threadsX : 1;
   if (rank == 1)
     config.threads = threadsX;
@@ -155,8 +163,9 @@ TilingConfig gpuElementwise(ArrayRef<int64_t> sizes, int64_t elementBytes,
   return config;
 }
 
-TilingConfig gpuReduction(ArrayRef<int64_t> sizes, int64_t elementBytes,
-                          int64_t rowInputs, const MachineModel &machine) {
+TilingConfig gpuReduction(ArrayRef<int64_t> sizes, const KernelTraits &traits,
+                          const MachineModel &machine) {
+  int64_t elementBytes = traits.elementBytes;
   TilingConfig config;
   config.kind = KernelKind::Reduction;
   size_t rank = sizes.size();
@@ -166,14 +175,27 @@ TilingConfig gpuReduction(ArrayRef<int64_t> sizes, int64_t elementBytes,
   config.threadTile.assign(rank, 1);
   config.blockTile[rank - 1] = 0; // the row is not tiled across blocks
 
-  rowInputs = std::max<int64_t>(1, rowInputs);
-  int64_t maxVectors = std::max<int64_t>(1, kMaxRowVectors / rowInputs); // R4
-  if (rowSize <= 1024) {                                                 // R1
+  int64_t rowInputs = std::max<int64_t>(1, traits.rowInputs);
+  // R4: the registers a row may take, in vectors of 16 bytes of the values
+  // computed with (a vector of 8 bf16 computed in f32 takes two).
+  int64_t computeScale = std::max<int64_t>(
+      1, traits.computeBytes / std::max<int64_t>(1, elementBytes));
+  int64_t maxVectors =
+      std::max<int64_t>(1, kMaxRowVectors / (rowInputs * computeScale));
+  int64_t lanes = 0;
+  if (rowSize <= 1024) { // R1
     config.reduction = "warp";
     config.threads = 256;
-    config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 32);
+    config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 1);
+    // Two vectors per lane at least: rows shorter than 64 vectors share a
+    // warp (a single row keeps a whole one).
+    lanes = rank > 1 ? std::clamp<int64_t>(
+                           llvm::bit_floor<uint64_t>(std::max<int64_t>(
+                               1, ceilDiv(rowSize, config.vectorWidth) / 2)),
+                           1, 32)
+                     : 32;
     if (rank > 1)
-      config.blockTile[rank - 2] = config.threads / 32;
+      config.blockTile[rank - 2] = config.threads / lanes;
   } else if (rowSize <= 16384 / rowInputs) { // R2
     config.reduction = "block";
     config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 64);
@@ -192,7 +214,8 @@ TilingConfig gpuReduction(ArrayRef<int64_t> sizes, int64_t elementBytes,
       config.reduction = "looped";
     }
   }
-  int64_t lanes = config.reduction == "warp" ? 32 : config.threads;
+  if (config.reduction != "warp")
+    lanes = config.threads;
   int64_t vectors = std::clamp<int64_t>(
       ceilDiv(rowSize, lanes * config.vectorWidth), 1, maxVectors); // R4
   config.threadTile[rank - 1] = config.vectorWidth * vectors;
@@ -262,17 +285,19 @@ bool mlir::multikernel::runsRegisterTileIKJ(const TilingConfig &config) {
          config.threadTile[1] >= 2 * config.vectorWidth;
 }
 
-TilingConfig mlir::multikernel::chooseTiling(
-    KernelKind kind, TilingTarget target, ArrayRef<int64_t> loopSizes,
-    int64_t elementBytes, const MachineModel &machine, int64_t rowInputs) {
-  elementBytes = std::max<int64_t>(1, elementBytes);
+TilingConfig mlir::multikernel::chooseTiling(KernelKind kind,
+                                             TilingTarget target,
+                                             ArrayRef<int64_t> loopSizes,
+                                             const KernelTraits &traits,
+                                             const MachineModel &machine) {
+  int64_t elementBytes = std::max<int64_t>(1, traits.elementBytes);
   if (target == TilingTarget::Cpu)
     return cpuTiling(kind, loopSizes, elementBytes, machine);
   switch (kind) {
   case KernelKind::Elementwise:
     return gpuElementwise(loopSizes, elementBytes, machine);
   case KernelKind::Reduction:
-    return gpuReduction(loopSizes, elementBytes, rowInputs, machine);
+    return gpuReduction(loopSizes, traits, machine);
   case KernelKind::Matmul:
     return gpuMatmul(loopSizes);
   }

@@ -4,13 +4,15 @@
 // RUN: multikernel-opt %s --multikernel-decompose-softmax --multikernel-specialize --split-input-file | FileCheck %s
 // RUN: multikernel-opt %s --multikernel-specialize="target=cpu" --split-input-file | FileCheck %s --check-prefix=CPU
 
-// E1: the contiguous (innermost) loop goes to thread x and block x; E2: the
-// vector width grows with the inner size (1, 2, then 4 f32 = 16 bytes);
-// E3: 128 threads for hints too small to fill the GPU with 256.
+// E1: the contiguous (innermost) loop goes to thread x and block x; E2:
+// vectors of 16 bytes (4 f32) wherever the inner size holds them; E3: 128
+// threads for hints too small to fill the GPU with 256, thread x as many as
+// the inner size needs, so that short rows share a warp (32: 8 threads x 16
+// rows).
 // CHECK-LABEL: func.func @elementwise_rules
 // CHECK:       tilings = [
-// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [4, 32], thread_tile = [1, 1], threads = 128, vector_width = 1
-// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [4, 64], thread_tile = [1, 2], threads = 128, vector_width = 2
+// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [16, 32], thread_tile = [1, 4], threads = 128, vector_width = 4
+// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [8, 64], thread_tile = [1, 4], threads = 128, vector_width = 4
 // CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [2, 512], thread_tile = [1, 4], threads = 256, vector_width = 4
 // E4: elements per thread grow with the hint while the grid keeps at least
 // 4 blocks per multiprocessor: 1, 2, then 8 rows of vectors per thread.
@@ -88,12 +90,13 @@ func.func @reduction_rules(%x: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<
 
 // A GPU group around a reduction (softmax as --multikernel-decompose-softmax
 // writes it) takes the same rules: 8192 = 256 threads x 8 vectors of 4 each;
-// 12000 = 512 threads x 6 vectors; 96 with a warp, 2 vectors of 2.
+// 12000 = 512 threads x 6 vectors; rows of 96 share warps, 8 lanes each
+// (32 rows per block) with 3 vectors of 4.
 // CHECK-LABEL: func.func @softmax_rules
 // CHECK:       multikernel.dispatch @softmax_rules_0
 // CHECK-SAME:  kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 256, vector_width = 4, reduction = "block"
 // CHECK-SAME:  kind = "reduction", block_tile = [1, 0], thread_tile = [1, 24], threads = 512, vector_width = 4, reduction = "block"
-// CHECK-SAME:  kind = "reduction", block_tile = [8, 0], thread_tile = [1, 4], threads = 256, vector_width = 2, reduction = "warp"
+// CHECK-SAME:  kind = "reduction", block_tile = [32, 0], thread_tile = [1, 12], threads = 256, vector_width = 4, reduction = "warp"
 // CHECK-NOT:   multikernel.dispatch
 func.func @softmax_rules(%x: memref<?x?xf32>, %o: memref<?x?xf32>) {
   linalg.softmax {multikernel.hints = [array<i64: 4096, 8192>, array<i64: 4096, 12000>, array<i64: 4096, 96>]}

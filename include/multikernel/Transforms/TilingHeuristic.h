@@ -62,13 +62,26 @@ struct TilingConfig {
   TilingAttr toAttr(MLIRContext *context) const;
 };
 
+/// What the heuristic knows of a kernel besides its loop sizes.
+struct KernelTraits {
+  /// Bytes of the narrowest element the kernel loads or stores: its vectors
+  /// are 16 bytes of it.
+  int64_t elementBytes = 4;
+  /// Bytes of the widest element it computes with (what its registers
+  /// hold: a bf16 input computed in f32 takes 4).
+  int64_t computeBytes = 4;
+  /// Reductions: the buffers read element by element along the rows (what
+  /// a row kept in registers holds).
+  int64_t rowInputs = 1;
+};
+
 /// Chooses the tiling of a `kind` kernel whose loops have `loopSizes` (the
-/// hint for dynamic loops, the static size otherwise) and whose widest
-/// element has `elementBytes`. Reductions reduce the last loop and read
-/// `rowInputs` buffers along it; matmul's loops are (M, N, K).
+/// hint for dynamic loops, the static size otherwise). Reductions reduce
+/// the last loop; matmul's loops are (M, N, K).
 TilingConfig chooseTiling(KernelKind kind, TilingTarget target,
-                          ArrayRef<int64_t> loopSizes, int64_t elementBytes,
-                          const MachineModel &machine, int64_t rowInputs = 1);
+                          ArrayRef<int64_t> loopSizes,
+                          const KernelTraits &traits,
+                          const MachineModel &machine);
 
 /// Rule C3: whether the register tiles of a CPU matmul `config` run their
 /// loops i, k, j (rows at least two vectors wide) rather than i, j, k.

@@ -46,17 +46,28 @@ bool isFlat(const KernelGroup &group) {
   });
 }
 
-/// Computes and stores every iterated op of the group at the emitter's
-/// point.
-LogicalResult computePoint(const KernelGroup &group, GroupEmitter &emitter) {
+/// Computes every iterated op of the group at the emitter's point, then
+/// stores the results where `storeGuard` (if given) holds: the loads of
+/// several points of a thread are then all in flight before their stores.
+LogicalResult computePoint(OpBuilder &builder, Location loc,
+                           const KernelGroup &group, GroupEmitter &emitter,
+                           Value storeGuard = Value()) {
+  SmallVector<std::pair<int64_t, SmallVector<Value>>> results;
   for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
     if (groupOp.role != GroupOpRole::Elementwise)
       continue;
-    FailureOr<SmallVector<Value>> results = emitter.evaluate(position);
-    if (failed(results))
+    FailureOr<SmallVector<Value>> values = emitter.evaluate(position);
+    if (failed(values))
       return failure();
-    emitter.store(position, *results);
+    results.push_back({static_cast<int64_t>(position), *values});
   }
+  OpBuilder::InsertionGuard guard(builder);
+  if (storeGuard) {
+    auto guarded = scf::IfOp::create(builder, loc, storeGuard, false);
+    builder.setInsertionPointToStart(&guarded.getThenRegion().front());
+  }
+  for (auto &[position, values] : results)
+    emitter.store(position, values);
   return success();
 }
 
@@ -91,7 +102,7 @@ LogicalResult emitFlatLaunch(OpBuilder &builder, Location loc,
     auto inRange = scf::IfOp::create(builder, loc, inBounds, false);
     builder.setInsertionPointToStart(&inRange.getThenRegion().front());
     emitter.setFlatPoint(index, 1, &flatBuffers);
-    result = computePoint(group, emitter);
+    result = computePoint(builder, loc, group, emitter);
   } else {
     Value end = arith::AddIOp::create(builder, loc, index, c(width));
     Value full = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ule,
@@ -99,7 +110,7 @@ LogicalResult emitFlatLaunch(OpBuilder &builder, Location loc,
     auto split = scf::IfOp::create(builder, loc, full, true);
     builder.setInsertionPointToStart(&split.getThenRegion().front());
     emitter.setFlatPoint(index, width, &flatBuffers);
-    result = computePoint(group, emitter);
+    result = computePoint(builder, loc, group, emitter);
     // The tail: the last partial vector, one element at a time.
     builder.setInsertionPointToStart(&split.getElseRegion().front());
     Value start = arith::MinUIOp::create(builder, loc, index, total);
@@ -107,7 +118,7 @@ LogicalResult emitFlatLaunch(OpBuilder &builder, Location loc,
     builder.setInsertionPointToStart(tail.getBody());
     emitter.clearCache();
     emitter.setFlatPoint(tail.getInductionVar(), 1, &flatBuffers);
-    if (failed(computePoint(group, emitter)))
+    if (failed(computePoint(builder, loc, group, emitter)))
       result = failure();
   }
   builder.setInsertionPointToEnd(&launch.getBody().front());
@@ -154,13 +165,14 @@ LogicalResult emitRowsLaunch(OpBuilder &builder, Location loc,
       launch.getThreadIds().y);
   GroupEmitter emitter(group, builder, loc);
   LogicalResult result = success();
+  Value lastRow = arith::SubIOp::create(builder, loc, rows, c(1));
   for (int64_t r = 0; r < rowsPerThread; ++r) {
-    OpBuilder::InsertionGuard rowGuard(builder);
+    // A row past the end computes the last row again and stores nothing:
+    // the rows' loads need no branch around them.
     Value row = arith::AddIOp::create(builder, loc, firstRow, c(r * threadsY));
     Value inRange = arith::CmpIOp::create(builder, loc,
                                           arith::CmpIPredicate::ult, row, rows);
-    auto ifRow = scf::IfOp::create(builder, loc, inRange, false);
-    builder.setInsertionPointToStart(&ifRow.getThenRegion().front());
+    row = arith::MinUIOp::create(builder, loc, row, lastRow);
     SmallVector<Value> loops;
     Value rest = row;
     for (int64_t i = static_cast<int64_t>(sizes.size()) - 2; i >= 0; --i) {
@@ -175,7 +187,7 @@ LogicalResult emitRowsLaunch(OpBuilder &builder, Location loc,
     loops.push_back(columns.getInductionVar());
     emitter.clearCache();
     emitter.setPoint(loops, width);
-    if (failed(computePoint(group, emitter)))
+    if (failed(computePoint(builder, loc, group, emitter, inRange)))
       result = failure();
     emitter.clearCache();
   }

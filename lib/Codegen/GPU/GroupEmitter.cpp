@@ -412,9 +412,11 @@ Value shuffleXor(OpBuilder &builder, Location loc, Value value,
              : result;
 }
 
+/// Combines `value` over aligned groups of `lanes` lanes of a warp.
 Value combineAcrossWarp(OpBuilder &builder, Location loc, Value value,
+                        int64_t lanes,
                         function_ref<Value(Value, Value)> combine) {
-  for (int64_t offset = 16; offset > 0; offset /= 2)
+  for (int64_t offset = lanes / 2; offset > 0; offset /= 2)
     value = combine(value, shuffleXor(builder, loc, value, offset));
   return value;
 }
@@ -425,11 +427,9 @@ Value gpu_codegen::combineAcrossLanes(
     OpBuilder &builder, Location loc, Value value, int64_t lanes, Value lane,
     Value scratch, TypedAttr neutral,
     function_ref<Value(Value, Value)> combine) {
-  if (lanes == 1)
-    return value;
-  value = combineAcrossWarp(builder, loc, value, combine);
-  if (lanes == 32)
-    return value;
+  if (lanes <= 32)
+    return combineAcrossWarp(builder, loc, value, lanes, combine);
+  value = combineAcrossWarp(builder, loc, value, 32, combine);
   // Block: lane 0 of each warp publishes its warp's value; every warp then
   // combines the published values.
   Value c32 = indexConstant(builder, loc, 32);
@@ -461,5 +461,5 @@ Value gpu_codegen::combineAcrossLanes(
         builder, loc,
         arith::ConstantOp::create(builder, loc, neutral).getResult());
   }
-  return combineAcrossWarp(builder, loc, fetch.getResult(0), combine);
+  return combineAcrossWarp(builder, loc, fetch.getResult(0), 32, combine);
 }

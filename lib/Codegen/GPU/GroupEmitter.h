@@ -107,10 +107,11 @@ private:
   std::map<CacheKey, SmallVector<Value>> cache;
 };
 
-/// Cross-lane combination: every lane of the warp (`lanes` = 32) or of the
-/// block (`lanes` threads, a multiple of 32, `lane` its index) gets
-/// `combiner` over all lanes' `value`. Values narrower than 32 bits travel
-/// through shuffles as 32-bit integers; a block reduction goes through
+/// Cross-lane combination: every lane of an aligned group of `lanes` lanes
+/// of a warp (a power of two up to 32) or of the block (`lanes` threads, a
+/// multiple of 32, `lane` its index) gets `combiner` over all lanes'
+/// `value`; every lane of the warp must take part. Values narrower than 32 bits
+/// travel through shuffles as 32-bit integers; a block reduction goes through
 /// `scratch` (32 elements of workgroup memory, one per warp).
 Value combineAcrossLanes(OpBuilder &builder, Location loc, Value value,
                          int64_t lanes, Value lane, Value scratch,

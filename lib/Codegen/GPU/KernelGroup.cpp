@@ -251,12 +251,15 @@ LogicalResult analyzeOp(GroupOp &groupOp, IsInternalFn isInternal,
   return success();
 }
 
-/// A read from memory: of `buffer`, by the op at `reader`, along the
-/// innermost loop or not.
+/// A read from memory: of `buffer`, by the op at `reader`; `perRow` if it
+/// reads a different element for each element of each row (what a row kept
+/// in registers holds): along the innermost loop and, where the group has
+/// rows, along them too. A bias shared by all rows is not: it stays in the
+/// caches and is read again where it is used.
 struct GroupLoad {
   Value buffer;
   int64_t reader;
-  bool alongRow;
+  bool perRow;
 };
 
 /// Checks the reads of `buffer` at `indices` by the op at `reader`, as the
@@ -272,10 +275,15 @@ LogicalResult checkRead(const KernelGroup &group, Value buffer,
   }
   std::optional<GroupWrite> write = lastWriter(group, buffer, reader);
   if (!write) {
+    int64_t innermost = group.numLoops - 1;
     bool alongRow = llvm::any_of(indices, [&](const LoopIndex &index) {
-      return index.loop == group.numLoops - 1;
+      return index.loop == innermost;
     });
-    loads.push_back({buffer, reader, alongRow});
+    bool alongRows =
+        innermost == 0 || llvm::any_of(indices, [&](const LoopIndex &index) {
+          return index.isLoop() && index.loop < innermost;
+        });
+    loads.push_back({buffer, reader, alongRow && alongRows});
     return success();
   }
   const GroupOp &writer = group.ops[write->position];
@@ -461,7 +469,7 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
   for (const GroupLoad &load : loads) {
     if (!llvm::is_contained(group.externalBuffers, load.buffer))
       group.externalBuffers.push_back(load.buffer);
-    if (load.alongRow && !llvm::is_contained(rowInputs, load.buffer))
+    if (load.perRow && !llvm::is_contained(rowInputs, load.buffer))
       rowInputs.push_back(load.buffer);
   }
   group.numRowInputs = rowInputs.size();

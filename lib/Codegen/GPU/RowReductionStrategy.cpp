@@ -45,7 +45,7 @@ constexpr int64_t kThreadPerRowBlock = 256;
 
 /// How one kernel of the strategy maps rows to threads.
 struct RowMapping {
-  int64_t lanes;        // threads per row: 1, 32 or a block
+  int64_t lanes;        // threads per row: 1, a power of two to 32, a block
   int64_t rowsPerBlock; // rows of a block
   int64_t width;        // elements per access
   int64_t slots;        // vectors of the row a thread keeps; 0: loops
@@ -105,11 +105,22 @@ private:
                                 ArrayRef<Value> rowLoops,
                                 ArrayRef<Value> totals);
 
+  /// `condition`, and the row in range where rows are clamped.
+  Value storeGuard(Value condition) {
+    return rowInRange
+               ? arith::AndIOp::create(builder, loc, condition, rowInRange)
+                     .getResult()
+               : condition;
+  }
+
   const KernelGroup &group;
   OpBuilder &builder;
   Location loc;
   ArrayRef<Value> rowSizes;
   Value n;
+  /// Where rows are clamped (several rows per warp): whether this thread's
+  /// row exists; null where out-of-range rows are guarded away.
+  Value rowInRange;
   /// Per reduction position, per output: the launch's workgroup buffer.
   llvm::DenseMap<int64_t, SmallVector<Value>> workgroupBuffers;
 };
@@ -211,8 +222,8 @@ LogicalResult RowKernelBuilder::computeRow(int64_t position,
     if (failed(results))
       return failure();
     OpBuilder::InsertionGuard guard(builder);
-    if (valid) {
-      auto inRow = scf::IfOp::create(builder, loc, valid, false);
+    if (Value guardCondition = valid ? storeGuard(valid) : rowInRange) {
+      auto inRow = scf::IfOp::create(builder, loc, guardCondition, false);
       builder.setInsertionPointToStart(&inRow.getThenRegion().front());
     }
     emitter.store(position, *results);
@@ -300,17 +311,27 @@ LogicalResult RowKernelBuilder::emitKernel(Value rows,
       arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
                             c(mapping.rowsPerBlock)),
       rowInBlock);
-  // Uniform over the threads of a row, as shuffles and barriers require.
   Value inRange =
       arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
-  auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
-  builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+  rowInRange = Value();
+  if (mapping.lanes > 1 && mapping.lanes < 32) {
+    // Several rows per warp: the warp's lanes must all take part in its
+    // shuffles, so a row past the end computes the last row again and
+    // stores nothing.
+    row = arith::MinUIOp::create(
+        builder, loc, row, arith::SubIOp::create(builder, loc, rows, c(1)));
+    rowInRange = inRange;
+  } else {
+    // Uniform over the threads of a row, as shuffles and barriers require.
+    auto rowGuard = scf::IfOp::create(builder, loc, inRange, false);
+    builder.setInsertionPointToStart(&rowGuard.getThenRegion().front());
+  }
   SmallVector<Value> rowLoops = delinearize(builder, loc, row, rowSizes);
 
   GroupEmitter emitter(group, builder, loc);
   Value begin = c(0);
-  Value firstLane =
-      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, lane, c(0));
+  Value firstLane = storeGuard(arith::CmpIOp::create(
+      builder, loc, arith::CmpIPredicate::eq, lane, c(0)));
   for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
     if (groupOp.role == GroupOpRole::Inlined)
       continue;
@@ -364,6 +385,7 @@ LogicalResult RowKernelBuilder::emitSplitKernels(Value rows, Value split,
     ChunkLaunch chunk = beginChunkLaunch(builder, loc, rows, n, split, threads,
                                          width, noBuffers);
     addWorkgroupBuffers(chunk.launch);
+    rowInRange = Value();
     builder.setInsertionPointToStart(&chunk.launch.getBody().front());
     // beginChunkLaunch put its index arithmetic at the start of the body:
     // continue after it.
@@ -464,7 +486,18 @@ LogicalResult gpu_codegen::lowerRowReductionGroup(
   int64_t width = tiling.getVectorWidth();
   int64_t threads = tiling.getThreads();
   bool warp = tiling.getReduction() == "warp";
-  int64_t lanes = warp ? 32 : threads;
+  // `warp`: a row per aligned group of threads / (rows per block) lanes of a
+  // warp (a power of two up to 32).
+  ArrayRef<int64_t> blockTile = tiling.getBlockTile();
+  int64_t rowsPerWarpBlock =
+      blockTile.size() > 1 ? blockTile[blockTile.size() - 2] : threads / 32;
+  int64_t lanes =
+      warp ? threads / std::max<int64_t>(1, rowsPerWarpBlock) : threads;
+  if (warp && (lanes < 1 || lanes > 32 || !llvm::isPowerOf2_64(lanes) ||
+               lanes * rowsPerWarpBlock != threads))
+    return emitCodegenError(func, "reduction",
+                            "the tiling's rows per block do not give a power "
+                            "of two of lanes per row, at most 32");
   int64_t slots = std::max<int64_t>(1, tiling.getThreadTile().back() / width);
   if (threads <= 0 || width <= 0 || (!warp && threads % 32 != 0) ||
       (warp && threads % 32 != 0))
@@ -482,6 +515,8 @@ LogicalResult gpu_codegen::lowerRowReductionGroup(
       builder, loc, arith::CmpIPredicate::ule, n, c(kThreadPerRowLimit));
   auto chooseShort = scf::IfOp::create(builder, loc, shortRows, true);
   builder.setInsertionPointToStart(&chooseShort.getThenRegion().front());
+  // One pass per op, in a loop: the row in 16 guarded registers instead
+  // took twice as long on the H200 (rows of 1: softmax 7 -> 19 us).
   record(kernels.emitKernel(rows, {1, kThreadPerRowBlock, 1, 0}));
   builder.setInsertionPointToStart(&chooseShort.getElseRegion().front());
 
@@ -500,7 +535,7 @@ LogicalResult gpu_codegen::lowerRowReductionGroup(
   // looped over.
   emitVectorizedIfAligned(
       builder, loc, group.externalBuffers, n, width, [&](int64_t w) {
-        int64_t rowsPerBlock = warp ? threads / 32 : 1;
+        int64_t rowsPerBlock = warp ? threads / lanes : 1;
         int64_t wSlots = slots * width / w;
         Value fits = arith::CmpIOp::create(
             builder, loc, arith::CmpIPredicate::ule, n, c(lanes * w * wSlots));

@@ -100,13 +100,12 @@ func.func @softmax_add(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref<?x
 // (a sum, then a scale in an op of its own), the variance of a multi-op
 // body, and the normalization with row-broadcast gamma and beta. One
 // kernel: two reductions, one pass over x, the outputs in the same kernel.
-// Three buffers are read along the row (x, gamma, beta), so a thread keeps
-// 8 / 3 = 2 vectors of each (rule R4): rows up to 32 x 2 x 4 = 256 are read
-// once.
+// x is the one buffer a row keeps in registers (gamma and beta are shared
+// by all rows): 4 vectors of 4 per thread, the hint's row of 512.
 
 // CHECK-LABEL: func.func private @layer_norm_0_v0
 // CHECK:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c32, {{.*}} = %c8
-// CHECK-COUNT-2:   vector.load %{{.*}} : memref<?x?xf32>, vector<4xf32>
+// CHECK-COUNT-4:   vector.load %{{.*}} : memref<?x?xf32>, vector<4xf32>
 // CHECK-NOT:       vector.load %{{.*}} : memref<?x?xf32>
 // CHECK:           gpu.shuffle
 // CHECK:           arith.mulf
@@ -228,5 +227,39 @@ func.func @mean_sq(%x: memref<?x?xf32>, %nf: f32, %out: memref<?xf32>) {
     linalg.yield %r : f32
   }
   memref.dealloc %ss : memref<?xf32>
+  return
+}
+
+// -----
+
+// Short rows share a warp (rule R1): rows of 48 in vectors of 4 take 4
+// lanes each, 64 rows per 256-thread block, each lane 3 vectors; the
+// shuffles stay within the row's 4 lanes (xor 2, 1). A warp's lanes all
+// take part in its shuffles, so a row past the end is clamped to the last
+// one and stores nothing.
+
+// CHECK-LABEL: func.func private @short_rows_0_v0
+// CHECK-SAME:    block_tile = [64, 0], thread_tile = [1, 12], threads = 256, vector_width = 4, reduction = "warp"
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c4, {{.*}} = %c64
+// CHECK:           %[[IN:.*]] = arith.cmpi ult, %[[ROW:.*]], %[[ROWS:.*]] : index
+// CHECK:           %[[LAST:.*]] = arith.subi %[[ROWS]], %c1
+// CHECK:           arith.minui %[[ROW]], %[[LAST]]
+// CHECK-NOT:       scf.if %[[IN]]
+// CHECK-COUNT-3:   vector.load
+// CHECK-NOT:       gpu.shuffle  xor {{.*}}, %c16_i32
+// CHECK:           gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32
+// CHECK-NEXT:      arith.addf
+// CHECK-NEXT:      gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32
+// CHECK:           arith.andi %{{.*}}, %[[IN]]
+// CHECK:           memref.store
+func.func @short_rows(%x: memref<?x?xf32>, %out: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"],
+                  multikernel.hints = [array<i64: 131072, 48>]}
+      ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %in, %acc : f32
+    linalg.yield %s : f32
+  }
   return
 }

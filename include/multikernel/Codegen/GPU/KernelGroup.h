@@ -62,8 +62,8 @@ struct KernelGroup {
   /// The external buffers, in order of first use.
   SmallVector<Value> externalBuffers;
   bool usesLinalgIndex = false;
-  /// The external buffers read along the innermost loop (what a row kept in
-  /// registers holds).
+  /// The external buffers read element by element along the rows (what a
+  /// row kept in registers holds; not a bias shared by all rows).
   int64_t numRowInputs = 0;
 
   int64_t positionOf(Operation *op) const;
