@@ -1,9 +1,12 @@
 """GPU benchmark of the fused kernel families (bench/gpu/fusion/families.py):
 one compiled library per family, each one dispatch site, against PyTorch
 Inductor compiled for each shape (dynamic=False) and once for all shapes
-(dynamic=True), in the same run. Kernel time by CUDA graph replay (median of
-replays, as bench/gpu/harness.py), so host overhead is out of every figure;
-each result checked against float64 first (output poisoned with NaN).
+(dynamic=True), in the same run. Kernel time by CUDA graph replay: a graph
+of 10 calls, the median replay over 10 (so that the graph's own launch
+cost, several microseconds, does not swamp small shapes); host overhead is
+out of every figure. Each result is checked against float64 first (output
+poisoned with NaN), and each variant of ours is timed alone too (runtime
+policy fixed:i), to tell a slow kernel from a wrong pick.
 
 Runs on the device machine with the kernels of the GPU test kit
 (scripts/gpu-test-kit.sh) and builds nothing.
@@ -38,8 +41,25 @@ def descriptor(tensor):
     return d
 
 
+CALLS_PER_GRAPH = 10
+
+
+class SiteStats(ctypes.Structure):
+    """MkrtSiteStats (include/multikernel/Runtime/MultiKernelRuntime.h)."""
+    _fields_ = [
+        ("name", ctypes.c_char_p), ("moduleId", ctypes.c_char_p),
+        ("calls", ctypes.c_int64), ("hits", ctypes.c_int64),
+        ("misses", ctypes.c_int64), ("benchmarks", ctypes.c_int64),
+        ("benchmarkNanos", ctypes.c_int64), ("cachedKeys", ctypes.c_int64),
+        ("evictions", ctypes.c_int64), ("tableHits", ctypes.c_int64),
+        ("numVariants", ctypes.c_int32), ("keyRank", ctypes.c_int32),
+        ("excludedVariants", ctypes.c_uint64),
+    ]
+
+
 def replay_us(fn, repeats=30):
-    """Median time of one replay of `fn` captured in a CUDA graph."""
+    """Median time of one call of `fn`, captured CALLS_PER_GRAPH times in a
+    CUDA graph."""
     side = torch.cuda.Stream()
     side.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(side):
@@ -48,7 +68,8 @@ def replay_us(fn, repeats=30):
     torch.cuda.current_stream().wait_stream(side)
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
-        fn()
+        for _ in range(CALLS_PER_GRAPH):
+            fn()
     graph.replay()
     torch.cuda.synchronize()
     samples = []
@@ -59,7 +80,7 @@ def replay_us(fn, repeats=30):
         graph.replay()
         stop.record()
         stop.synchronize()
-        samples.append(start.elapsed_time(stop) * 1e3)
+        samples.append(start.elapsed_time(stop) * 1e3 / CALLS_PER_GRAPH)
     samples.sort()
     return samples[len(samples) // 2]
 
@@ -71,6 +92,8 @@ def main():
                           mode=ctypes.RTLD_GLOBAL)
     runtime.mkrtGpuSetStream.argtypes = [ctypes.c_void_p]
     runtime.mkrtGetDeviceName.restype = ctypes.c_char_p
+    runtime.mkrtSetPolicy.argtypes = [ctypes.c_char_p]
+    runtime.mkrtGetSiteStats.argtypes = [ctypes.c_int64, ctypes.POINTER(SiteStats)]
     print("device:", runtime.mkrtGetDeviceName(1).decode(), "| torch", torch.__version__,
           flush=True)
     torch.manual_seed(0)
@@ -108,10 +131,22 @@ def main():
             error = ((out - expected).norm() / expected.norm()).item()
             ok = not torch.isnan(out).any().item() and error < family.tolerance
             ours_us = replay_us(ours)
+            # The family's site among the sites of every library loaded.
+            stats, index = SiteStats(), 0
+            while runtime.mkrtGetSiteStats(index, ctypes.byref(stats)) == 0 and \
+                    stats.name.decode() != family.entry + "_0":
+                index += 1
+            alone = []
+            for variant in range(stats.numVariants):
+                runtime.mkrtReset()
+                runtime.mkrtSetPolicy(f"fixed:{variant}".encode())
+                alone.append(replay_us(ours))
+            runtime.mkrtReset()
+            runtime.mkrtSetPolicy(b"benchmark")
             dynamic_us = replay_us(lambda: dynamic(*args[:-1]))
             gbs = family.bytes_moved(shape) / ours_us / 1e3
             rows.append(dict(shape=shape, ok=ok, error=error, ours=ours_us,
-                             dynamic=dynamic_us, gbs=gbs))
+                             alone=alone, dynamic=dynamic_us, gbs=gbs))
         torch._dynamo.reset()
         for row in rows:
             args = family.inputs(row["shape"], 0)
@@ -122,7 +157,8 @@ def main():
             print(f"{name} {row['shape'][0]}x{row['shape'][1]}: "
                   f"{'ok' if row['ok'] else 'WRONG'} err {row['error']:.1e} "
                   f"ours {row['ours']:.1f} us, inductor static {row['static']:.1f}, "
-                  f"dynamic {row['dynamic']:.1f} ({row['ours'] / row['static']:.2f}x static)",
+                  f"dynamic {row['dynamic']:.1f} ({row['ours'] / row['static']:.2f}x static)"
+                  " | variants " + " ".join(f"{t:.1f}" for t in row["alone"]),
                   flush=True)
         results[name] = rows
 
@@ -134,15 +170,17 @@ def main():
     for name, rows in results.items():
         lines += [f"### {name}", "",
                   "| shape | ours us | Inductor static us | Inductor dynamic us | "
-                  "ours/static | dynamic/static | ours GB/s | % of copy | check |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "ours/static | dynamic/static | ours GB/s | % of copy | check | "
+                  "each variant alone, us |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             lines.append(
                 f"| {r['shape'][0]}x{r['shape'][1]} | {r['ours']:.1f} | {r['static']:.1f} | "
                 f"{r['dynamic']:.1f} | {r['ours'] / r['static']:.2f} | "
                 f"{r['dynamic'] / r['static']:.2f} | {r['gbs']:.0f} | "
                 f"{100 * r['gbs'] / copy_gbs:.0f}% | "
-                f"{'ok' if r['ok'] else 'WRONG'} {r['error']:.0e} |")
+                f"{'ok' if r['ok'] else 'WRONG'} {r['error']:.0e} | "
+                + " / ".join(f"{t:.1f}" for t in r["alone"]) + " |")
         lines.append("")
         ratios = [r["ours"] / r["static"] for r in rows]
         worst = max(range(len(rows)), key=lambda i: ratios[i])
