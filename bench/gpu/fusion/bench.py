@@ -29,32 +29,7 @@ SHAPES = [(512, 256), (4096, 2048), (16384, 8192), (100000, 96), (96, 100000),
           (8192, 1024), (1024, 8192)]
 
 
-def descriptor(tensor):
-    rank = tensor.dim()
-    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-              ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
-              ("strides", ctypes.c_int64 * rank)]
-    d = type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})()
-    d.allocated = d.aligned = tensor.data_ptr()
-    for i, (size, stride) in enumerate(zip(tensor.shape, tensor.stride())):
-        d.sizes[i], d.strides[i] = size, stride
-    return d
-
-
 CALLS_PER_GRAPH = 10
-
-
-class SiteStats(ctypes.Structure):
-    """MkrtSiteStats (include/multikernel/Runtime/MultiKernelRuntime.h)."""
-    _fields_ = [
-        ("name", ctypes.c_char_p), ("moduleId", ctypes.c_char_p),
-        ("calls", ctypes.c_int64), ("hits", ctypes.c_int64),
-        ("misses", ctypes.c_int64), ("benchmarks", ctypes.c_int64),
-        ("benchmarkNanos", ctypes.c_int64), ("cachedKeys", ctypes.c_int64),
-        ("evictions", ctypes.c_int64), ("tableHits", ctypes.c_int64),
-        ("numVariants", ctypes.c_int32), ("keyRank", ctypes.c_int32),
-        ("excludedVariants", ctypes.c_uint64),
-    ]
 
 
 def replay_us(fn, repeats=30):
@@ -93,7 +68,8 @@ def main():
     runtime.mkrtGpuSetStream.argtypes = [ctypes.c_void_p]
     runtime.mkrtGetDeviceName.restype = ctypes.c_char_p
     runtime.mkrtSetPolicy.argtypes = [ctypes.c_char_p]
-    runtime.mkrtGetSiteStats.argtypes = [ctypes.c_int64, ctypes.POINTER(SiteStats)]
+    runtime.mkrtGetSiteStats.argtypes = [ctypes.c_int64,
+                                         ctypes.POINTER(families.SiteStats)]
     print("device:", runtime.mkrtGetDeviceName(1).decode(), "| torch", torch.__version__,
           flush=True)
     torch.manual_seed(0)
@@ -115,7 +91,7 @@ def main():
         dynamic = torch.compile(lambda *a: family.torch_fn(a), dynamic=True)
         for shape in SHAPES:
             args = family.inputs(shape, 0)
-            descriptors = [descriptor(t) for t in args]
+            descriptors = [families.descriptor(t) for t in args]
             pointers = [ctypes.byref(d) for d in descriptors]
 
             def ours():
@@ -132,7 +108,7 @@ def main():
             ok = not torch.isnan(out).any().item() and error < family.tolerance
             ours_us = replay_us(ours)
             # The family's site among the sites of every library loaded.
-            stats, index = SiteStats(), 0
+            stats, index = families.SiteStats(), 0
             while runtime.mkrtGetSiteStats(index, ctypes.byref(stats)) == 0 and \
                     stats.name.decode() != family.entry + "_0":
                 index += 1

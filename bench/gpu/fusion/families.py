@@ -6,13 +6,42 @@ it must move at least, and the tolerance of its check (relative error of the
 whole output): float32 results far under 1e-5; bf16 ones by their rounding.
 
 Used by bench/gpu/fusion/bench.py and test/Integration/GPU/Inputs/
-check_kernels.py; runs on the device machine (torch, no MLIR).
+check_kernels.py, with the runtime bindings they share (SiteStats,
+descriptor); runs on the device machine (torch, no MLIR).
 """
 
+import ctypes
 import math
 
 import torch
 import torch.nn.functional as F
+
+
+class SiteStats(ctypes.Structure):
+    """MkrtSiteStats (include/multikernel/Runtime/MultiKernelRuntime.h)."""
+    _fields_ = [
+        ("name", ctypes.c_char_p), ("moduleId", ctypes.c_char_p),
+        ("calls", ctypes.c_int64), ("hits", ctypes.c_int64),
+        ("misses", ctypes.c_int64), ("benchmarks", ctypes.c_int64),
+        ("benchmarkNanos", ctypes.c_int64), ("cachedKeys", ctypes.c_int64),
+        ("evictions", ctypes.c_int64), ("tableHits", ctypes.c_int64),
+        ("numVariants", ctypes.c_int32), ("keyRank", ctypes.c_int32),
+        ("excludedVariants", ctypes.c_uint64),
+    ]
+
+
+def descriptor(tensor):
+    """A memref descriptor (MLIR's C interface) viewing a CUDA tensor; pass
+    it by reference."""
+    rank = tensor.dim()
+    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+              ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
+              ("strides", ctypes.c_int64 * rank)]
+    d = type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})()
+    d.allocated = d.aligned = tensor.data_ptr()
+    for i, (size, stride) in enumerate(zip(tensor.shape, tensor.stride())):
+        d.sizes[i], d.strides[i] = size, stride
+    return d
 
 
 def storage(shape, offset, dtype=torch.float32, fill=None, positive=False):

@@ -226,7 +226,7 @@ GroupEmitter::evaluateAt(int64_t position, ArrayRef<LoopIndex> opLoops,
       continue;
     }
     FailureOr<Value> value = read(
-        bufferOf(operand.get()),
+        operand.get(),
         composeIndices(op.getMatchingIndexingMap(&operand), opLoops), position);
     if (failed(value))
       return failure();
@@ -303,7 +303,7 @@ void GroupEmitter::store(int64_t position, ArrayRef<Value> results) {
        llvm::zip(op.getDpsInitsMutable(), groupOp.stored, results)) {
     if (!stored)
       continue;
-    Value buffer = bufferOf(init.get());
+    Value buffer = init.get();
     SmallVector<LoopIndex> indices = composeIndices(
         op.getMatchingIndexingMap(&init), identityLoops(group.numLoops));
     if (flat) {
@@ -342,7 +342,7 @@ FailureOr<Value> GroupEmitter::reductionInit(int64_t position, int64_t output) {
   OpOperand &init = op.getDpsInitsMutable()[output];
   int64_t savedWidth = width;
   width = 1;
-  FailureOr<Value> value = read(bufferOf(init.get()),
+  FailureOr<Value> value = read(init.get(),
                                 composeIndices(op.getMatchingIndexingMap(&init),
                                                identityLoops(group.numLoops)),
                                 position);
@@ -359,7 +359,7 @@ void GroupEmitter::storeRow(int64_t position, ArrayRef<Value> values) {
       continue;
     SmallVector<LoopIndex> indices = composeIndices(
         op.getMatchingIndexingMap(&init), identityLoops(group.numLoops));
-    memref::StoreOp::create(builder, loc, value, bufferOf(init.get()),
+    memref::StoreOp::create(builder, loc, value, init.get(),
                             indexValues(indices, 0));
   }
 }

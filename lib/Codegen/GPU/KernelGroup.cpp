@@ -17,15 +17,6 @@ using namespace mlir;
 using namespace mlir::multikernel;
 using namespace mlir::multikernel::gpu_codegen;
 
-Value gpu_codegen::bufferOf(Value value) { return value; }
-
-int64_t KernelGroup::positionOf(Operation *op) const {
-  for (auto [index, groupOp] : llvm::enumerate(ops))
-    if (groupOp.op == op)
-      return index;
-  return -1;
-}
-
 SmallVector<LoopIndex> gpu_codegen::composeIndices(AffineMap map,
                                                    ArrayRef<LoopIndex> loops) {
   SmallVector<LoopIndex> indices;
@@ -60,7 +51,7 @@ std::optional<GroupWrite> gpu_codegen::lastWriter(const KernelGroup &group,
   for (int64_t position = before - 1; position >= 0; --position) {
     linalg::LinalgOp op = group.ops[position].op;
     for (OpOperand &init : op.getDpsInitsMutable())
-      if (bufferOf(init.get()) == buffer)
+      if (init.get() == buffer)
         return GroupWrite{position, &init};
   }
   return std::nullopt;
@@ -94,7 +85,7 @@ SmallVector<SizeKey> sizeKeys(linalg::LinalgOp op, int64_t loop) {
     for (auto [position, result] : llvm::enumerate(map.getResults()))
       if (auto dim = dyn_cast<AffineDimExpr>(result);
           dim && dim.getPosition() == loop)
-        keys.push_back(canonicalSize(bufferOf(operand.get()), position));
+        keys.push_back(canonicalSize(operand.get(), position));
   }
   return keys;
 }
@@ -315,14 +306,14 @@ LogicalResult checkRead(const KernelGroup &group, Value buffer,
     if (isa<MemRefType>(input->get().getType()) &&
         !op.getMatchingBlockArgument(input).use_empty() &&
         failed(
-            checkRead(group, bufferOf(input->get()),
+            checkRead(group, input->get(),
                       composeIndices(op.getMatchingIndexingMap(input), *loops),
                       write->position, loads, why, depth + 1)))
       return failure();
   for (OpOperand &init : op.getDpsInitsMutable())
     if (!op.getMatchingBlockArgument(&init).use_empty() &&
         failed(
-            checkRead(group, bufferOf(init.get()),
+            checkRead(group, init.get(),
                       composeIndices(op.getMatchingIndexingMap(&init), *loops),
                       write->position, loads, why, depth + 1)))
       return failure();
@@ -354,12 +345,12 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
   for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
     linalg::LinalgOp op = groupOp.op;
     for (OpOperand &init : op.getDpsInitsMutable()) {
-      Value buffer = bufferOf(init.get());
+      Value buffer = init.get();
       bool stored = !isInternal(buffer);
       for (int64_t later = position + 1, e = group.ops.size();
            stored && later < e; ++later)
         for (OpOperand &nextInit : group.ops[later].op.getDpsInitsMutable())
-          if (bufferOf(nextInit.get()) == buffer &&
+          if (nextInit.get() == buffer &&
               writesWholeBuffer(group.ops[later], nextInit))
             stored = false;
       groupOp.stored.push_back(stored);
@@ -424,7 +415,7 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
           op.getMatchingBlockArgument(&operand).use_empty())
         continue;
       if (failed(checkRead(
-              group, bufferOf(operand.get()),
+              group, operand.get(),
               composeIndices(op.getMatchingIndexingMap(&operand), loops),
               position, loads, why)))
         return failure();
@@ -442,7 +433,7 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
          ++position) {
       linalg::LinalgOp writer = group.ops[position].op;
       for (OpOperand &init : writer.getDpsInitsMutable()) {
-        if (bufferOf(init.get()) != buffer)
+        if (init.get() != buffer)
           continue;
         bool ownOutput = position == reader;
         if (ownOutput) {
@@ -476,7 +467,7 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
   for (GroupOp &groupOp : group.ops)
     for (auto [init, stored] :
          llvm::zip(groupOp.op.getDpsInits(), groupOp.stored))
-      if (stored && !llvm::is_contained(group.externalBuffers, bufferOf(init)))
-        group.externalBuffers.push_back(bufferOf(init));
+      if (stored && !llvm::is_contained(group.externalBuffers, init))
+        group.externalBuffers.push_back(init);
   return group;
 }

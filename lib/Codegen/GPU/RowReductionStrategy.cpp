@@ -81,6 +81,16 @@ public:
                                  int64_t width);
 
 private:
+  /// Runs `body` at each column of the row this thread owns in [begin,
+  /// end): `slots` unrolled slots (the row in registers; a slot past the
+  /// row's end keeps the carried values) or, with `slots` 0, a loop.
+  /// `body` maps the values carried from column to column (a reduction's
+  /// accumulators) to their next ones.
+  FailureOr<SmallVector<Value>>
+  forEachColumn(GroupEmitter &emitter, ArrayRef<Value> rowLoops, Value lane,
+                int64_t lanes, Value begin, Value end, int64_t width,
+                int64_t slots, ValueRange carried,
+                function_ref<FailureOr<SmallVector<Value>>(ValueRange)> body);
   /// Scratch memory for block reductions: one workgroup buffer of 32 per
   /// reduction output.
   void addWorkgroupBuffers(gpu::LaunchOp launch);
@@ -121,6 +131,8 @@ private:
   /// Where rows are clamped (several rows per warp): whether this thread's
   /// row exists; null where out-of-range rows are guarded away.
   Value rowInRange;
+  /// Inside forEachColumn's slots: whether the slot's column is in the row.
+  Value columnValid;
   /// Per reduction position, per output: the launch's workgroup buffer.
   llvm::DenseMap<int64_t, SmallVector<Value>> workgroupBuffers;
 };
@@ -138,6 +150,55 @@ void RowKernelBuilder::addWorkgroupBuffers(gpu::LaunchOp launch) {
   }
 }
 
+FailureOr<SmallVector<Value>> RowKernelBuilder::forEachColumn(
+    GroupEmitter &emitter, ArrayRef<Value> rowLoops, Value lane, int64_t lanes,
+    Value begin, Value end, int64_t width, int64_t slots, ValueRange carried,
+    function_ref<FailureOr<SmallVector<Value>>(ValueRange)> body) {
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  Value first = arith::AddIOp::create(
+      builder, loc, begin, arith::MulIOp::create(builder, loc, lane, c(width)));
+  auto pointAt = [&](Value column) {
+    SmallVector<Value> loops(rowLoops);
+    loops.push_back(column);
+    return loops;
+  };
+  SmallVector<Value> values(carried);
+  if (slots > 0) {
+    for (int64_t slot = 0; slot < slots; ++slot) {
+      Value column =
+          arith::AddIOp::create(builder, loc, first, c(slot * lanes * width));
+      Value valid = arith::CmpIOp::create(
+          builder, loc, arith::CmpIPredicate::ult, column, end);
+      emitter.setPoint(pointAt(column), width, slot);
+      emitter.setLoadGuard(valid);
+      columnValid = valid;
+      FailureOr<SmallVector<Value>> next = body(values);
+      if (failed(next))
+        return failure();
+      for (auto [value, update] : llvm::zip(values, *next))
+        value = arith::SelectOp::create(builder, loc, valid, update, value);
+    }
+    emitter.setLoadGuard(Value());
+    columnValid = Value();
+    return values;
+  }
+  auto loop =
+      scf::ForOp::create(builder, loc, first, end, c(lanes * width), values);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(loop.getBody());
+  emitter.clearCache();
+  emitter.setPoint(pointAt(loop.getInductionVar()), width);
+  FailureOr<SmallVector<Value>> next =
+      body(llvm::to_vector_of<Value>(loop.getRegionIterArgs()));
+  if (failed(next))
+    return failure();
+  // A loop that carries nothing came with its terminator.
+  if (!values.empty())
+    scf::YieldOp::create(builder, loc, *next);
+  emitter.clearCache();
+  return llvm::to_vector_of<Value>(loop.getResults());
+}
+
 FailureOr<SmallVector<Value>>
 RowKernelBuilder::foldRow(int64_t position, GroupEmitter &emitter,
                           ArrayRef<Value> rowLoops, Value lane, int64_t lanes,
@@ -147,51 +208,16 @@ RowKernelBuilder::foldRow(int64_t position, GroupEmitter &emitter,
   SmallVector<Value> accs;
   for (TypedAttr neutral : groupOp.neutrals)
     accs.push_back(emitter.splat(neutral, width));
-  Value first = arith::AddIOp::create(
-      builder, loc, begin,
-      arith::MulIOp::create(builder, loc, lane,
-                            indexConstant(builder, loc, width)));
-  auto pointAt = [&](Value column) {
-    SmallVector<Value> loops(rowLoops);
-    loops.push_back(column);
-    return loops;
-  };
-  if (slots > 0) {
-    for (int64_t slot = 0; slot < slots; ++slot) {
-      Value column = arith::AddIOp::create(
-          builder, loc, first,
-          indexConstant(builder, loc, slot * lanes * width));
-      Value valid = arith::CmpIOp::create(
-          builder, loc, arith::CmpIPredicate::ult, column, end);
-      emitter.setPoint(pointAt(column), width, slot);
-      emitter.setLoadGuard(valid);
-      FailureOr<SmallVector<Value>> folded = emitter.evaluate(position, accs);
-      if (failed(folded))
-        return failure();
-      for (auto [acc, value] : llvm::zip(accs, *folded))
-        acc = arith::SelectOp::create(builder, loc, valid, value, acc);
-    }
-    emitter.setLoadGuard(Value());
-  } else {
-    auto loop =
-        scf::ForOp::create(builder, loc, first, end,
-                           indexConstant(builder, loc, lanes * width), accs);
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToStart(loop.getBody());
-    emitter.clearCache();
-    emitter.setPoint(pointAt(loop.getInductionVar()), width);
-    FailureOr<SmallVector<Value>> folded = emitter.evaluate(
-        position, llvm::to_vector_of<Value>(loop.getRegionIterArgs()));
-    if (failed(folded))
-      return failure();
-    scf::YieldOp::create(builder, loc, *folded);
-    emitter.clearCache();
-    builder.setInsertionPointAfter(loop);
-    accs = llvm::to_vector_of<Value>(loop.getResults());
-  }
+  FailureOr<SmallVector<Value>> folded = forEachColumn(
+      emitter, rowLoops, lane, lanes, begin, end, width, slots, accs,
+      [&](ValueRange accs) {
+        return emitter.evaluate(position, llvm::to_vector_of<Value>(accs));
+      });
+  if (failed(folded))
+    return failure();
 
   SmallVector<Value> totals;
-  for (auto [output, acc] : llvm::enumerate(accs)) {
+  for (auto [output, acc] : llvm::enumerate(*folded)) {
     Operation *combiner = groupOp.combiners[output];
     Value total = emitter.combineLanes(combiner, acc);
     Value scratch = lanes > 32 ? workgroupBuffers[position][output] : Value();
@@ -209,47 +235,21 @@ LogicalResult RowKernelBuilder::computeRow(int64_t position,
                                            int64_t lanes, Value begin,
                                            Value end, int64_t width,
                                            int64_t slots) {
-  Value first = arith::AddIOp::create(
-      builder, loc, begin,
-      arith::MulIOp::create(builder, loc, lane,
-                            indexConstant(builder, loc, width)));
-  auto computeAt = [&](Value column, Value valid, int64_t slot) {
-    SmallVector<Value> loops(rowLoops);
-    loops.push_back(column);
-    emitter.setPoint(loops, width, slot);
-    emitter.setLoadGuard(valid);
-    FailureOr<SmallVector<Value>> results = emitter.evaluate(position);
-    if (failed(results))
-      return failure();
-    OpBuilder::InsertionGuard guard(builder);
-    if (Value guardCondition = valid ? storeGuard(valid) : rowInRange) {
-      auto inRow = scf::IfOp::create(builder, loc, guardCondition, false);
-      builder.setInsertionPointToStart(&inRow.getThenRegion().front());
-    }
-    emitter.store(position, *results);
-    return success();
-  };
-  if (slots > 0) {
-    for (int64_t slot = 0; slot < slots; ++slot) {
-      Value column = arith::AddIOp::create(
-          builder, loc, first,
-          indexConstant(builder, loc, slot * lanes * width));
-      Value valid = arith::CmpIOp::create(
-          builder, loc, arith::CmpIPredicate::ult, column, end);
-      if (failed(computeAt(column, valid, slot)))
-        return failure();
-    }
-    emitter.setLoadGuard(Value());
-    return success();
-  }
-  auto loop = scf::ForOp::create(builder, loc, first, end,
-                                 indexConstant(builder, loc, lanes * width));
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(loop.getBody());
-  emitter.clearCache();
-  LogicalResult result = computeAt(loop.getInductionVar(), Value(), 0);
-  emitter.clearCache();
-  return result;
+  return forEachColumn(
+      emitter, rowLoops, lane, lanes, begin, end, width, slots, {},
+      [&](ValueRange) -> FailureOr<SmallVector<Value>> {
+        FailureOr<SmallVector<Value>> results = emitter.evaluate(position);
+        if (failed(results))
+          return failure();
+        OpBuilder::InsertionGuard guard(builder);
+        if (Value condition =
+                columnValid ? storeGuard(columnValid) : rowInRange) {
+          auto inRow = scf::IfOp::create(builder, loc, condition, false);
+          builder.setInsertionPointToStart(&inRow.getThenRegion().front());
+        }
+        emitter.store(position, *results);
+        return SmallVector<Value>();
+      });
 }
 
 LogicalResult RowKernelBuilder::finishReduction(int64_t position,

@@ -12,9 +12,10 @@
 // and the GPU lowering (which lowers every group it accepts), so that a site
 // that was formed always lowers.
 //
-// Buffers are function arguments or views of them ("external": global
-// memory) or local allocations that only the group uses ("internal": they
-// never reach memory; their values are recomputed or kept in registers).
+// Buffers are function arguments ("external": global memory) or local
+// allocations that only the group uses ("internal": they never reach
+// memory; their values are recomputed or kept in registers); views of
+// either are not taken yet.
 // Each op is
 //  - inlined: elementwise, writing only internal buffers; it is evaluated
 //    where its results are read, at the indices they are read at;
@@ -65,8 +66,6 @@ struct KernelGroup {
   /// The external buffers read element by element along the rows (what a
   /// row kept in registers holds; not a bias shared by all rows).
   int64_t numRowInputs = 0;
-
-  int64_t positionOf(Operation *op) const;
 };
 
 /// Whether `buffer` is internal to the group being analyzed.
@@ -77,9 +76,6 @@ using IsInternalFn = llvm::function_ref<bool(Value buffer)>;
 FailureOr<KernelGroup> analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
                                           IsInternalFn isInternal,
                                           std::string &why);
-
-/// The buffer `value` stands for: the root of its views.
-Value bufferOf(Value value);
 
 } // namespace mlir::multikernel::gpu_codegen
 

@@ -33,30 +33,12 @@ import families  # noqa: E402
 MAX_KEY_RANK = 8
 
 
-class SiteStats(ctypes.Structure):
-    """MkrtSiteStats (include/multikernel/Runtime/MultiKernelRuntime.h)."""
-    _fields_ = [
-        ("name", ctypes.c_char_p), ("moduleId", ctypes.c_char_p),
-        ("calls", ctypes.c_int64), ("hits", ctypes.c_int64),
-        ("misses", ctypes.c_int64), ("benchmarks", ctypes.c_int64),
-        ("benchmarkNanos", ctypes.c_int64), ("cachedKeys", ctypes.c_int64),
-        ("evictions", ctypes.c_int64), ("tableHits", ctypes.c_int64),
-        ("numVariants", ctypes.c_int32), ("keyRank", ctypes.c_int32),
-        ("excludedVariants", ctypes.c_uint64),
-    ]
+SiteStats = families.SiteStats
 
 
 def descriptor(tensor):
-    """A memref descriptor (MLIR's C interface) viewing a CUDA tensor."""
-    rank = tensor.dim()
-    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-              ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
-              ("strides", ctypes.c_int64 * rank)]
-    d = type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})()
-    d.allocated = d.aligned = tensor.data_ptr()
-    for i, (size, stride) in enumerate(zip(tensor.shape, tensor.stride())):
-        d.sizes[i], d.strides[i] = size, stride
-    return ctypes.byref(d)
+    """A memref descriptor viewing a CUDA tensor, by reference."""
+    return ctypes.byref(families.descriptor(tensor))
 
 
 def offset_view(shape, offset):
