@@ -336,14 +336,17 @@ bool collectAccesses(Operation *op, llvm::SmallPtrSetImpl<Value> &reads,
   return named;
 }
 
-/// Forms the GPU dispatch sites of the linalg ops of `block` (on memrefs):
-/// each op joins the groups of the ops that wrote a buffer it reads, when
-/// the merged group is still one kernel (gpu_codegen::analyzeKernelGroup)
-/// and its ops can move to the last one (no op in between touches their
-/// buffers). Ops that no group takes are returned in `alone`.
+/// Forms the GPU dispatch sites of the linalg ops of `block` (on memrefs).
+/// First the ops that intermediates join (allocations only they use) form
+/// one group each where they can; then each other op joins the groups of
+/// the ops that wrote a buffer it reads. A group must stay one kernel
+/// (gpu_codegen::analyzeKernelGroup, which the lowering shares) and its ops
+/// must be able to move to its last one (no op in between touches their
+/// buffers). Ops that no group takes are returned in `alone`, with a
+/// remark saying why.
 SmallVector<Site>
 formGpuGroups(Block &block, SmallVectorImpl<Operation *> &alone,
-              std::function<void(Operation *, const Twine &)> remark) {
+              function_ref<void(Operation *, const Twine &)> remark) {
   SmallVector<SmallVector<Operation *>> groups;
   auto analyze = [&](ArrayRef<Operation *> ops, std::string &why) {
     llvm::SmallPtrSet<Operation *, 8> members(ops.begin(), ops.end());
