@@ -155,18 +155,12 @@ void gpu_codegen::freeScratch(OpBuilder &builder, Location loc,
 
 ChunkLaunch gpu_codegen::beginChunkLaunch(OpBuilder &builder, Location loc,
                                           Value rows, Value n, Value split,
-                                          int64_t threads, int64_t width,
-                                          MutableArrayRef<Value> buffers) {
+                                          int64_t threads, int64_t width) {
   auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
   Value grid = arith::MulIOp::create(builder, loc, rows, split);
   auto launch = gpu::LaunchOp::create(builder, loc, grid, c(1), c(1),
                                       c(threads), c(1), c(1));
   builder.setInsertionPointToStart(&launch.getBody().front());
-  if (width > 1)
-    for (Value &buffer : buffers)
-      buffer = memref::AssumeAlignmentOp::create(builder, loc, buffer,
-                                                 builder.getI32IntegerAttr(16))
-                   .getResult();
   Value block = launch.getBlockIds().x;
   Value row = arith::DivUIOp::create(builder, loc, block, split);
   Value part = arith::RemUIOp::create(builder, loc, block, split);

@@ -115,11 +115,10 @@ struct ChunkLaunch {
 };
 
 /// Opens such a launch (rows * split blocks) and leaves the insertion point
-/// in it. With `width` > 1 the `buffers` are replaced by their 16-byte
-/// aligned views. Close it with endLaunch.
+/// in it, after the index arithmetic. Close it with endLaunch.
 ChunkLaunch beginChunkLaunch(OpBuilder &builder, Location loc, Value rows,
                              Value n, Value split, int64_t threads,
-                             int64_t width, MutableArrayRef<Value> buffers);
+                             int64_t width);
 
 /// Lowers an elementwise kernel group (ElementwiseStrategy.cpp) at the
 /// builder's insertion point (host code); `loopSizes` are the group's.

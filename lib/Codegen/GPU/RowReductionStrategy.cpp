@@ -381,15 +381,10 @@ LogicalResult RowKernelBuilder::emitSplitKernels(Value rows, Value split,
 
   for (int64_t stage = 0, e = reductions.size(); stage <= e; ++stage) {
     OpBuilder::InsertionGuard launchGuard(builder);
-    SmallVector<Value> noBuffers;
-    ChunkLaunch chunk = beginChunkLaunch(builder, loc, rows, n, split, threads,
-                                         width, noBuffers);
+    ChunkLaunch chunk =
+        beginChunkLaunch(builder, loc, rows, n, split, threads, width);
     addWorkgroupBuffers(chunk.launch);
     rowInRange = Value();
-    builder.setInsertionPointToStart(&chunk.launch.getBody().front());
-    // beginChunkLaunch put its index arithmetic at the start of the body:
-    // continue after it.
-    builder.setInsertionPointAfterValue(chunk.end);
     Value lane = chunk.launch.getThreadIds().x;
     SmallVector<Value> rowLoops =
         delinearize(builder, loc, chunk.row, rowSizes);
