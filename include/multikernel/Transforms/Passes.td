@@ -159,6 +159,72 @@ def MultiKernelOutlineVariants
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def MultiKernelFuseElementwise
+    : Pass<"multikernel-fuse-elementwise", "ModuleOp"> {
+  let summary = "Fuse the elementwise ops a frontend emits, on tensors";
+  let description = [{
+    Frontends emit one linalg op per primitive: JAX's LayerNorm is 19 ops,
+    most of them broadcasts of a row value over a `?x1` tensor, splat
+    constants broadcast to full tensors and single arithmetic ops, each
+    writing a tensor of its own. This pass brings them to the form the
+    grouping expects, with upstream's patterns, on ops on tensors only:
+
+    - unit-extent loops are dropped
+      (`linalg::populateFoldUnitExtentDimsPatterns`: a `?x1` row value
+      becomes a `?` vector), except where a function argument or a
+      returned tensor has the unit dimension: the function's signature and
+      its buffers stay as they are, without reshapes at its boundary;
+    - generics that only yield a value defined outside them become
+      `linalg.fill`, which folds into the ops that read it (a splat
+      constant becomes a scalar in the body);
+    - elementwise producers with one use are fused into their consumer,
+      reductions included (`linalg::populateElementwiseOpsFusionPatterns`:
+      `x * x` into the sum of squares).
+
+    A producer read by several ops (the centered input of a LayerNorm, read
+    by the variance and the normalization) is not duplicated here: on the
+    GPU the grouping puts its readers in one kernel.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def MultiKernelCloneSharedInits
+    : Pass<"multikernel-clone-shared-inits", "ModuleOp"> {
+  let summary = "Give every linalg op on tensors an init of its own";
+  let description = [{
+    Frontends fill one tensor and use it as the init of several ops (JAX
+    emits one zero-filled tensor for every sum over the same rows: the
+    mean and the variance of a LayerNorm). One-shot bufferization gives
+    the tensor one buffer, and every op after the first that writes into
+    it gets a copy of the filled buffer: a `memref.copy` between the
+    kernels (on the GPU, host code that touches device memory).
+
+    This pass clones the producer of such an init, a `linalg.fill` of a
+    `tensor.empty` or a `tensor.empty` itself, once for each op that uses
+    it as an init after the first, so that each op bufferizes into a
+    buffer of its own, filled by its own fill (which the GPU groups with
+    the op). Inits produced by anything else are left alone.
+
+    ```mlir
+    // Before
+    %e = tensor.empty(%m) : tensor<?xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+    %sum = linalg.generic {...} ins(%x) outs(%f)
+    %sq = linalg.generic {...} ins(%x) outs(%f)
+    // After
+    %e = tensor.empty(%m) : tensor<?xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+    %sum = linalg.generic {...} ins(%x) outs(%f)
+    %e_1 = tensor.empty(%m) : tensor<?xf32>
+    %f_1 = linalg.fill ins(%zero : f32) outs(%e_1 : tensor<?xf32>) -> tensor<?xf32>
+    %sq = linalg.generic {...} ins(%x) outs(%f_1)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def MultiKernelDecomposeSoftmax
     : Pass<"multikernel-decompose-softmax", "ModuleOp"> {
   let summary = "Decompose linalg.softmax into linalg.generic ops";
