@@ -22,12 +22,14 @@ namespace {
 constexpr const char *kOpenMPSpecializeOptions =
     " cpu-parallel-min-work=1048576";
 
-/// The passes both pipelines start with, up to the outlined variants:
-/// tensors are bufferized first (identity layouts at function boundaries:
-/// callers pass contiguous row-major buffers) so that the dispatch sites
-/// are created on memrefs, softmax on memrefs is decomposed into generics
-/// (which the GPU groups into one site), then every kernel is specialized
-/// for `target`.
+/// The passes both pipelines start with, up to the outlined variants: on
+/// tensors, the elementwise ops a frontend emits one per primitive are
+/// fused, then bufferized, each linalg op into a buffer of its own (a fill
+/// shared by several ops is cloned rather than copied) (identity layouts at
+/// function boundaries: callers pass contiguous row-major buffers) so that the
+/// dispatch sites are created on memrefs, softmax on memrefs is decomposed into
+/// generics (which the GPU groups into one site), then every kernel is
+/// specialized for `target`.
 std::string frontOfPipeline(StringRef target, ArrayRef<std::string> hints,
                             StringRef extraSpecializeOptions) {
   std::string specialize =
@@ -37,7 +39,11 @@ std::string frontOfPipeline(StringRef target, ArrayRef<std::string> hints,
   if (!hints.empty())
     specialize += " hints=" + llvm::join(hints, ",");
   specialize += "}";
-  return "one-shot-bufferize{bufferize-function-boundaries "
+  return "multikernel-fuse-elementwise,"
+         "canonicalize,"
+         "cse,"
+         "multikernel-clone-shared-inits,"
+         "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,"
          "convert-bufferization-to-memref,"
@@ -109,10 +115,12 @@ mlir::multikernel::buildGpuPipeline(OpPassManager &pm,
 void mlir::multikernel::registerMultiKernelPipelines() {
   PassPipelineRegistration<GpuPipelineOptions>(
       "multikernel-gpu-pipeline",
-      "From linalg on memrefs to the LLVM dialect for CUDA GPUs: specialize "
-      "every dynamic-shape kernel per size hint, generate a GPU kernel per "
-      "variant (elementwise, row reductions, softmax, matmul), compile the "
-      "kernels to cubins and lower the dispatch sites to runtime calls",
+      "From linalg on tensors or memrefs to the LLVM dialect for CUDA GPUs: "
+      "fuse and bufferize tensors (results in device memory), group the ops "
+      "one kernel computes into dispatch sites, generate a GPU kernel per "
+      "variant and size hint (elementwise, row reductions and their "
+      "epilogues, matmul), compile the kernels to cubins and lower the "
+      "dispatch sites to runtime calls",
       [](OpPassManager &pm, const GpuPipelineOptions &options) {
         if (failed(buildGpuPipeline(pm, options, llvm::errs())))
           llvm::report_fatal_error("multikernel-gpu-pipeline does not parse");

@@ -371,18 +371,20 @@ extern "C" void mgpuEventRecord(void *event, void *stream) {
 
 namespace {
 
-/// Scratch buffers of generated code (the partials of a split reduction),
-/// allocated and freed around its launches on every call, with the stream
-/// they are used on. A freed buffer is kept for the next allocation on the
-/// same stream: work on one stream runs in order, so the next user of the
-/// buffer cannot start before the last one ended, and a cache hit costs no
-/// driver call (cuMemAlloc/cuMemFree synchronize; a first version that
-/// allocated in stream order from the driver's default pool measured
-/// 100-400 us per call on the H100, on PyTorch's default stream). Buffers
-/// are never shared between streams; the null stream (the legacy default
-/// stream, which PyTorch's default current stream is) is a stream like the
-/// others. While a stream is being captured into a CUDA graph, allocations
-/// are stream-ordered (the graph records them) and bypass the cache.
+/// Buffers of generated code (the partials of a split reduction, the
+/// intermediates between dispatch sites, the results it returns), allocated
+/// on the stream of the call and freed with the stream they were used on
+/// (intermediates and partials by the call, results by their owner). A freed
+/// buffer is kept for the next allocation on the same stream: work on one
+/// stream runs in order, so the next user of the buffer cannot start before the
+/// last one ended, and a cache hit costs no driver call (cuMemAlloc/cuMemFree
+/// synchronize; a first version that allocated in stream order from the
+/// driver's default pool measured 100-400 us per call on the H100, on PyTorch's
+/// default stream). Buffers are never shared between streams; the null stream
+/// (the legacy default stream, which PyTorch's default current stream is) is a
+/// stream like the others. While a stream is being captured into a CUDA graph,
+/// allocations are stream-ordered (the graph records them) and bypass the
+/// cache.
 struct ScratchCache {
   static constexpr size_t kMaxPerStream = 16;
   std::mutex mutex;
@@ -406,6 +408,10 @@ ScratchCache &scratchCache() {
 
 extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
                               bool isHostShared) {
+  // An empty buffer (a result with a zero size) is no memory, as in MLIR's
+  // wrappers: the driver refuses zero bytes, and mgpuMemFree ignores null.
+  if (sizeBytes == 0)
+    return nullptr;
   const Driver *driver = driverFor("mgpuMemAlloc");
   if (!driver || !ensureContext(*driver))
     return nullptr;
@@ -427,8 +433,10 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
     std::lock_guard<std::mutex> lock(cache.mutex);
     auto &blocks = cache.free[static_cast<CUstream>(stream)];
     auto best = blocks.end();
+    // The smallest that fits, if the request is at least half of it: a
+    // result the caller keeps must not pin a much larger buffer.
     for (auto it = blocks.begin(); it != blocks.end(); ++it)
-      if (it->first >= sizeBytes &&
+      if (it->first >= sizeBytes && it->first / 2 <= sizeBytes &&
           (best == blocks.end() || it->first < best->first))
         best = it;
     if (best != blocks.end()) {

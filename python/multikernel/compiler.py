@@ -137,6 +137,36 @@ class _CpuCallState:
         self.dtypes = [None] * count
 
 
+class _DeviceBuffer:
+    """A result of a CUDA function: device memory the compiled code
+    allocated from the runtime's pool on the stream of the call. The torch
+    tensor made from it owns it: torch keeps the object that exports a
+    __cuda_array_interface__ alive as long as the tensor or any view of it,
+    and when the last goes the buffer returns to the runtime's pool of that
+    stream (mgpuMemFree), as torch's allocator returns a block to the
+    stream it was allocated on: work on other streams that uses the tensor
+    must be ordered before its release (torch's record_stream rule)."""
+
+    def __init__(self, descriptor, result, stream):
+        self._allocated = descriptor.allocated
+        self._stream = stream
+        shape = tuple(descriptor.sizes[d] for d in range(result.rank))
+        strides = tuple(descriptor.strides[d] * result.dtype.itemsize
+                        for d in range(result.rank))
+        pointer = (descriptor.aligned or 0) + descriptor.offset * result.dtype.itemsize
+        self.__cuda_array_interface__ = {
+            "shape": shape, "strides": strides, "typestr": result.dtype.str,
+            "data": (pointer, False), "version": 3,
+        }
+
+    def tensor(self, device):
+        return _torch().as_tensor(self, device=f"cuda:{device}")
+
+    def __del__(self):
+        if self._allocated:
+            runtime.free_device_buffer(self._allocated, self._stream)
+
+
 class Function:
     """A public function of a compiled module, called with numpy arrays (or
     anything numpy can view without a copy, such as CPU torch tensors).
@@ -157,6 +187,9 @@ class Function:
         if len(self._results) > 1:
             raise TypeError(f"{self.name}: functions with several results are not "
                             "callable from Python yet")
+        if self._results and self._results[0].kind == "scalar":
+            raise TypeError(f"{self.name}: scalar results are not callable from "
+                            "Python yet")
         self._entry = getattr(library, "_mlir_ciface_" + self.name)
         self._entry.restype = None
         # The CUDA fast path's per-thread state: one descriptor per argument,
@@ -166,8 +199,6 @@ class Function:
     def _descriptor(self, value, arg, position):
         if arg.kind == "scalar":
             return _SCALARS[arg.element](value)
-        if self.target == "cuda":
-            return self._cuda_descriptor(value, arg, position)
         if _is_cuda_tensor(value):
             raise TypeError(f"{self.name}: argument #{position} is on {value.device}; "
                             "this module was compiled for the CPU (target='cuda' "
@@ -250,12 +281,14 @@ class Function:
         return ctypes.byref(descriptor)
 
     def _call_cuda(self, args):
-        """The launch-bound path of CUDA functions without results: checks
-        each tensor (the slow path raises the precise error), reuses this
-        thread's descriptor of each argument while the tensor's data pointer
-        and shape stay the same (contiguous: the strides follow), and
-        launches on torch's current stream of the tensors' device. Every
-        step here is on the host time of each call: keep it lean."""
+        """The launch-bound path of CUDA functions: checks each tensor (the
+        slow path raises the precise error), reuses this thread's
+        descriptor of each argument while the tensor's data pointer and
+        shape stay the same (contiguous: the strides follow), and launches
+        on torch's current stream of the tensors' device. A result comes
+        back as a torch tensor that owns its device memory (see
+        _DeviceBuffer). Every step here is on the host time of each call:
+        keep it lean."""
         state = getattr(self._local, "state", None)
         if state is None:
             state = self._local.state = _CudaCallState(self._inputs)
@@ -288,29 +321,26 @@ class Function:
                 state.device = value.get_device()
         # Launch on torch's current stream, asynchronously, as torch does
         # (set_stream calls into the runtime only when it changes).
-        runtime.set_stream(state.current_stream(state.device))
-        self._entry(*converted)
+        stream = state.current_stream(state.device)
+        runtime.set_stream(stream)
+        if not self._results:
+            self._entry(*converted)
+            return None
+        out = _descriptor_type(self._results[0].rank)()
+        self._entry(ctypes.byref(out), *converted)
+        return _DeviceBuffer(out, self._results[0], stream).tensor(state.device)
 
     def __call__(self, *args):
         if len(args) != len(self._inputs):
             raise TypeError(f"{self.name} takes {len(self._inputs)} arguments, "
                             f"got {len(args)}")
-        if self.target == "cuda" and not self._results:
-            return self._call_cuda(args)
-        if self.target == "cpu":
-            converted = self._cpu_arguments(args)
-        else:
-            converted = [self._descriptor(v, a, i)
-                         for i, (v, a) in enumerate(zip(args, self._inputs))]
         if self.target == "cuda":
-            # Launch on torch's current stream, asynchronously, as torch does.
-            runtime.set_stream(_torch().cuda.current_stream().cuda_stream)
+            return self._call_cuda(args)
+        converted = self._cpu_arguments(args)
         if not self._results:
             self._entry(*converted)
             return None
         result = self._results[0]
-        if result.kind == "scalar":
-            raise TypeError(f"{self.name}: scalar results are not callable from Python yet")
         out = _descriptor_type(result.rank)()
         self._entry(ctypes.byref(out), *converted)
         shape = tuple(out.sizes[d] for d in range(result.rank))
@@ -386,9 +416,12 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     """Compiles MLIR (text, or a path to a .mlir file) into a shared library
     with multikernel-compile and returns it as a CompiledModule.
 
-    target='cuda' compiles the kernels for the GPU `chip` (functions on
-    memrefs, outputs passed in); its functions take contiguous CUDA torch
-    tensors and launch on torch's current stream, asynchronously.
+    target='cuda' compiles the kernels for the GPU `chip`; its functions
+    take contiguous CUDA torch tensors and launch on torch's current
+    stream, asynchronously. Memref arguments are written in place; a
+    function on tensors returns a new CUDA tensor that owns its device
+    memory (allocated on that stream, freed back to the runtime's pool of
+    that stream when the tensor goes).
 
     hints: size-hint candidates, e.g. [[1024, 512], [4096, 2048]].
     dispatch_table: a saved table to embed (see tune()).

@@ -70,6 +70,8 @@ def library():
             lib.mkrtReset.restype = None
             lib.mkrtSetLogging.argtypes = [ctypes.c_int32]
             lib.mkrtGpuSetStream.argtypes = [ctypes.c_void_p]
+            lib.mgpuMemFree.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+            lib.mgpuMemFree.restype = None
             _lib = lib
         return _lib
 
@@ -113,6 +115,13 @@ def set_stream(stream):
     if getattr(_stream, "value", None) != stream:  # a call per change only
         library().mkrtGpuSetStream(ctypes.c_void_p(stream))
         _stream.value = stream
+
+
+def free_device_buffer(pointer, stream):
+    """Returns device memory that a CUDA function returned (its memref's
+    allocated pointer) to the runtime's pool of `stream`, the stream of the
+    call that allocated it."""
+    library().mgpuMemFree(ctypes.c_void_p(pointer), ctypes.c_void_p(stream))
 
 
 def reset():

@@ -149,3 +149,51 @@ def test_argument_count(fake_torch, seed):
     with pytest.raises(TypeError, match="seed takes 3 arguments, got 2"):
         function(good, good)
     assert library.calls == []
+
+
+class ResultLibrary:
+    """A compiled library whose function returns a buffer it 'allocated'
+    at 0x9000 (data from 0x9010: an offset of 4 floats)."""
+
+    def __init__(self):
+        def entry(out, x):
+            descriptor = out._obj
+            descriptor.allocated = 0x9000
+            descriptor.aligned = 0x9000
+            descriptor.offset = 4
+            descriptor.sizes[0], descriptor.sizes[1] = x._obj.sizes[0], x._obj.sizes[1]
+            descriptor.strides[0], descriptor.strides[1] = x._obj.sizes[1], 1
+        self._mlir_ciface_relu = entry
+
+
+def test_results_are_tensors_that_own_their_memory(fake_torch, monkeypatch):
+    made = []
+    fake_torch_module = sys.modules["torch"]
+    fake_torch_module.as_tensor = lambda owner, device: made.append((owner, device)) or owner
+    freed = []
+    monkeypatch.setattr(runtime, "free_device_buffer",
+                        lambda pointer, stream: freed.append((pointer, stream)))
+    signature = FunctionSignature("relu", ["tensor<?x?xf32>"], ["tensor<?x?xf32>"], True)
+    function = Function(ResultLibrary(), signature, target="cuda")
+    fake_torch.streams.append(0xabc)
+    result = function(FakeCudaTensor((3, 5), 0x1000))
+    [(owner, device)] = made
+    assert device == "cuda:0"
+    interface = owner.__cuda_array_interface__
+    assert interface["shape"] == (3, 5)
+    assert interface["strides"] == (20, 4)  # bytes
+    assert interface["typestr"] == "<f4"
+    assert interface["data"] == (0x9000 + 16, False)
+    assert fake_torch.set_streams == [0xabc]
+    # The buffer goes back to the pool of the call's stream when the last
+    # reference to its owner (what torch keeps for the tensor) goes.
+    del made[:], owner, result
+    assert freed == [(0x9000, 0xabc)]
+
+
+def test_scalar_and_several_results_are_refused():
+    for results, message in [(["f32"], "scalar results"),
+                             (["tensor<?xf32>"] * 2, "several results")]:
+        signature = FunctionSignature("f", ["tensor<?xf32>"], results, True)
+        with pytest.raises(TypeError, match=message):
+            Function(ResultLibrary(), signature, target="cuda")

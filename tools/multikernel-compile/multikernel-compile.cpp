@@ -304,24 +304,6 @@ int main(int argc, char **argv) {
   llvm::raw_string_ostream pipelineStream(pipelineErrors);
   LogicalResult built = success();
   if (target == "cuda") {
-    // Kernels run on device buffers that the caller passes in: a function
-    // with tensors would allocate its results on the host.
-    bool tensors = false;
-    module->walk([&](func::FuncOp func) {
-      for (Type type : func.getFunctionType().getInputs())
-        tensors |= isa<TensorType>(type);
-      for (Type type : func.getFunctionType().getResults())
-        tensors |= isa<TensorType>(type);
-      if (tensors) {
-        func.emitError("--target=cuda takes functions on memrefs (device "
-                       "buffers, outputs passed in); tensor arguments and "
-                       "results are not supported yet");
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    if (tensors)
-      return 1;
     if (findCudaToolkit().empty())
       return fail("--target=cuda needs ptxas from the CUDA toolkit to compile "
                   "the kernels, and it is not on PATH or in /usr/local/cuda: "

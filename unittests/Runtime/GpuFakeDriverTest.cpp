@@ -200,8 +200,17 @@ TEST_F(GpuFakeDriverTest, ScratchBuffersAreReusedPerStream) {
   EXPECT_EQ(counters().frees, frees);
   // Same stream: the smallest free buffer that fits, no driver call.
   EXPECT_EQ(mgpuMemAlloc(128, streamA, false), small);
-  EXPECT_EQ(mgpuMemAlloc(1024, streamA, false), large);
+  EXPECT_EQ(mgpuMemAlloc(2048, streamA, false), large);
   EXPECT_EQ(counters().allocs, allocs + 2);
+  // A request for less than half of every free buffer gets a new one (a
+  // result its caller keeps must not pin a larger buffer).
+  mgpuMemFree(large, streamA);
+  void *quarter = mgpuMemAlloc(1024, streamA, false);
+  EXPECT_NE(quarter, large);
+  EXPECT_EQ(counters().allocs, allocs + 3);
+  mgpuMemFree(quarter, streamA);
+  EXPECT_EQ(mgpuMemAlloc(4096, streamA, false), large);
+  allocs += 1;
   // Another stream gets its own buffer.
   mgpuMemFree(small, streamA);
   void *other = mgpuMemAlloc(128, streamB, false);
@@ -217,6 +226,16 @@ TEST_F(GpuFakeDriverTest, ScratchBuffersAreReusedPerStream) {
   mgpuMemFree(onDefault, nullptr);
   mgpuMemFree(other, streamB);
   mgpuMemFree(large, streamA);
+}
+
+// An empty buffer (a result with a zero size) is no memory, as in MLIR's
+// wrappers (the driver refuses zero bytes), and freeing it does nothing.
+TEST_F(GpuFakeDriverTest, EmptyBuffersAreNull) {
+  int allocs = counters().allocs, frees = counters().frees;
+  EXPECT_EQ(mgpuMemAlloc(0, nullptr, false), nullptr);
+  mgpuMemFree(nullptr, nullptr);
+  EXPECT_EQ(counters().allocs, allocs);
+  EXPECT_EQ(counters().frees, frees);
 }
 
 // While a stream is captured into a CUDA graph, cuMemAlloc is not allowed

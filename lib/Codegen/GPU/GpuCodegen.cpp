@@ -204,7 +204,8 @@ LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling,
     return alloc && alloc->getBlock() == &entry;
   };
   std::string why;
-  FailureOr<KernelGroup> group = analyzeKernelGroup(ops, isInternal, why);
+  FailureOr<KernelGroup> group =
+      analyzeKernelGroup(ops, isInternal, why, LoopSizes::kProven);
   if (failed(group))
     return emitCodegenError(func, tiling.getKind(), why);
   if (group->hasReduction != (tiling.getKind() == "reduction"))
@@ -257,48 +258,80 @@ LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling,
   return success();
 }
 
-/// Host code of the GPU target: the buffers it allocates between dispatch
-/// sites (what bufferization leaves between two groups) become device
-/// memory, allocated and freed in stream order (the runtime serves them from
-/// its per-stream pool, so a warm call allocates nothing new). Host memory
-/// must never reach a kernel: any other use of a host allocation, and host
-/// copies, are errors naming the op.
-LogicalResult placeIntermediatesInDeviceMemory(func::FuncOp host) {
+/// Host code of the GPU target: the buffers it allocates (what
+/// bufferization leaves between two groups, and the results it returns)
+/// become device memory, allocated in stream order on the call's stream
+/// (the runtime serves them from its per-stream pool, so a warm call
+/// allocates nothing new); those it frees are freed in stream order too,
+/// and returned ones belong to the caller. Copies between whole buffers
+/// (bufferization's copy of a returned argument) become device copies.
+/// Host memory must never reach a kernel: any other use of a host
+/// allocation, copies of views, stack allocations and globals are errors
+/// naming the op.
+LogicalResult placeHostBuffersInDeviceMemory(func::FuncOp host) {
   bool failedAny = false;
+  auto tokenType = Builder(host.getContext()).getType<gpu::AsyncTokenType>();
+  auto startOnStream = [&](OpBuilder &builder, Location loc) -> Value {
+    return gpu::WaitOp::create(builder, loc, tokenType, ValueRange())
+        .getAsyncToken();
+  };
+  auto isWholeBuffer = [](Value value) {
+    return cast<MemRefType>(value.getType()).getLayout().isIdentity();
+  };
   host.walk([&](Operation *op) {
-    if (isa<memref::CopyOp, memref::AllocaOp>(op)) {
+    if (isa<memref::AllocaOp, memref::GetGlobalOp>(op)) {
       op->emitError() << "'" << op->getName()
-                      << "' in GPU host code would touch device memory on "
-                         "the host";
+                      << "' in GPU host code is host memory, which the "
+                         "kernels cannot read"
+                      << (isa<memref::GetGlobalOp>(op)
+                              ? " (constant tensors are not supported on the "
+                                "GPU yet: pass the values as an argument)"
+                              : "");
       failedAny = true;
+      return;
+    }
+    if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+      if (!isWholeBuffer(copy.getSource()) ||
+          !isWholeBuffer(copy.getTarget())) {
+        copy.emitError("copies a view in GPU host code, which would touch "
+                       "device memory on the host");
+        failedAny = true;
+        return;
+      }
+      OpBuilder builder(copy);
+      Location loc = copy.getLoc();
+      Value copied =
+          gpu::MemcpyOp::create(builder, loc, tokenType,
+                                ValueRange{startOnStream(builder, loc)},
+                                copy.getTarget(), copy.getSource())
+              .getAsyncToken();
+      gpu::WaitOp::create(builder, loc, Type(), ValueRange{copied});
+      copy.erase();
       return;
     }
     auto alloc = dyn_cast<memref::AllocOp>(op);
     if (!alloc)
       return;
     for (Operation *user : alloc->getUsers()) {
-      if (isa<DispatchOp, memref::DimOp, memref::DeallocOp>(user))
+      if (isa<DispatchOp, memref::DimOp, memref::DeallocOp, memref::CopyOp,
+              func::ReturnOp>(user))
         continue;
-      alloc.emitError()
-          << "allocates host memory that '" << user->getName()
-          << "' uses; on the GPU only dispatch sites may use the buffers a "
-             "function allocates"
-          << (isa<func::ReturnOp>(user)
-                  ? " (a function returns its results in buffers its caller "
-                    "passes, for now)"
-                  : "");
+      // Linalg left on the host is reported below, with its reason.
+      if (isa<linalg::LinalgOp>(user))
+        return;
+      alloc.emitError() << "allocates host memory that '" << user->getName()
+                        << "' uses; on the GPU only dispatch sites, copies "
+                           "and returns may use the buffers a function "
+                           "allocates";
       failedAny = true;
       return;
     }
     OpBuilder builder(alloc);
     Location loc = alloc.getLoc();
-    auto tokenType = builder.getType<gpu::AsyncTokenType>();
-    Value start = gpu::WaitOp::create(builder, loc, tokenType, ValueRange())
-                      .getAsyncToken();
     auto device = gpu::AllocOp::create(
-        builder, loc, alloc.getType(), tokenType, ValueRange{start},
-        alloc.getDynamicSizes(), alloc.getSymbolOperands(),
-        /*hostShared=*/false);
+        builder, loc, alloc.getType(), tokenType,
+        ValueRange{startOnStream(builder, loc)}, alloc.getDynamicSizes(),
+        alloc.getSymbolOperands(), /*hostShared=*/false);
     for (Operation *user : llvm::make_early_inc_range(alloc->getUsers())) {
       auto dealloc = dyn_cast<memref::DeallocOp>(user);
       if (!dealloc)
@@ -338,7 +371,7 @@ struct GpuCodegenPass
     for (auto func : module.getOps<func::FuncOp>())
       if (!func->hasAttr(MultiKernelDialect::getTilingAttrName()) &&
           !func.isExternal())
-        failedAny |= failed(placeIntermediatesInDeviceMemory(func));
+        failedAny |= failed(placeHostBuffersInDeviceMemory(func));
     // Whatever linalg is left would run on the host, on device memory.
     module.walk([&](linalg::LinalgOp op) {
       auto func = op->getParentOfType<func::FuncOp>();

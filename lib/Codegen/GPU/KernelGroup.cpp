@@ -324,7 +324,8 @@ LogicalResult checkRead(const KernelGroup &group, Value buffer,
 
 FailureOr<KernelGroup>
 gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
-                                IsInternalFn isInternal, std::string &why) {
+                                IsInternalFn isInternal, std::string &why,
+                                LoopSizes sizes) {
   KernelGroup group;
   if (ops.empty()) {
     why = "the group has no op";
@@ -392,7 +393,8 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
     if (group.hasReduction && groupOp.role == GroupOpRole::Elementwise &&
         loops == group.numLoops - 1)
       groupOp.role = GroupOpRole::RowElementwise;
-    if (!sameLoopSizes(groupOp.op, group.root, loops) ||
+    if ((sizes == LoopSizes::kProve &&
+         !sameLoopSizes(groupOp.op, group.root, loops)) ||
         (loops != group.numLoops &&
          groupOp.role != GroupOpRole::RowElementwise)) {
       why = describe(groupOp.op) + " and " + describe(group.root) +

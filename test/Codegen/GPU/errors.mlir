@@ -69,12 +69,38 @@ func.func @wrong_kind(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {mu
 
 // -----
 
-// A buffer the function allocates and returns would be host memory.
-func.func @returns_a_buffer(%x: memref<?xf32>) -> memref<?xf32> {
+// A buffer the host code itself reads or writes would be host memory.
+func.func @host_store(%x: memref<?xf32>) {
   %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
   %n = memref.dim %x, %c0 : memref<?xf32>
-  // expected-error @+1 {{allocates host memory that 'func.return' uses; on the GPU only dispatch sites may use the buffers a function allocates (a function returns its results in buffers its caller passes, for now)}}
+  // expected-error @+1 {{allocates host memory that 'memref.store' uses; on the GPU only dispatch sites, copies and returns may use the buffers a function allocates}}
   %r = memref.alloc(%n) : memref<?xf32>
-  linalg.copy {multikernel.hints = [array<i64: 4096>]} ins(%x : memref<?xf32>) outs(%r : memref<?xf32>)
-  return %r : memref<?xf32>
+  memref.store %zero, %r[%c0] : memref<?xf32>
+  linalg.copy {multikernel.hints = [array<i64: 4096>]} ins(%r : memref<?xf32>) outs(%x : memref<?xf32>)
+  memref.dealloc %r : memref<?xf32>
+  return
+}
+
+// -----
+
+// A constant tensor bufferizes to a global in host memory.
+memref.global "private" constant @weights : memref<4xf32> = dense<1.0>
+func.func @constant_weights(%out: memref<4xf32>) {
+  // expected-error @+1 {{'memref.get_global' in GPU host code is host memory, which the kernels cannot read (constant tensors are not supported on the GPU yet: pass the values as an argument)}}
+  %w = memref.get_global @weights : memref<4xf32>
+  linalg.copy ins(%w : memref<4xf32>) outs(%out : memref<4xf32>)
+  return
+}
+
+// -----
+
+// A copy of a strided view (a column) would run on the host.
+func.func @copy_view(%x: memref<?x?xf32>, %y: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %y, %c0 : memref<?xf32>
+  %column = memref.subview %x[0, 0] [%n, 1] [1, 1] : memref<?x?xf32> to memref<?xf32, strided<[?]>>
+  // expected-error @+1 {{copies a view in GPU host code, which would touch device memory on the host}}
+  memref.copy %column, %y : memref<?xf32, strided<[?]>> to memref<?xf32>
+  return
 }

@@ -71,11 +71,19 @@ struct KernelGroup {
 /// Whether `buffer` is internal to the group being analyzed.
 using IsInternalFn = llvm::function_ref<bool(Value buffer)>;
 
+/// Whether the analysis proves that the group's ops iterate over the sizes
+/// of its root (kProve: from static sizes and the buffers and allocation
+/// sizes the ops share), or takes it as given (kProven: in a variant of a
+/// dispatch site, whose buffers are separate arguments; the grouping proved
+/// it on the host code, where the allocations are visible).
+enum class LoopSizes { kProve, kProven };
+
 /// Analyzes `ops` (in program order, on memrefs) as one kernel; on failure
 /// `why` says what keeps them from being one, naming the op.
 FailureOr<KernelGroup> analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
                                           IsInternalFn isInternal,
-                                          std::string &why);
+                                          std::string &why,
+                                          LoopSizes sizes = LoopSizes::kProve);
 
 } // namespace mlir::multikernel::gpu_codegen
 

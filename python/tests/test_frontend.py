@@ -1,0 +1,30 @@
+"""Linalg from a real frontend (JAX models exported with a symbolic batch and
+converted by IREE's input pipeline: test/Integration/Inputs/frontend),
+compiled for the CPU and checked against float64 references over batches
+from one row to far beyond every hint."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import multikernel
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "test" / "Integration"
+                       / "Inputs" / "frontend"))
+import models  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(models.MODELS))
+def test_frontend_model_on_the_cpu(name):
+    shapes, reference, tolerance = models.MODELS[name]
+    module = multikernel.compile(models.source(name), hints=models.HINTS)
+    rng = np.random.default_rng(7)
+    for batch in models.BATCHES[:-1]:  # the largest batch is for the GPU
+        args = [rng.standard_normal(shape).astype(np.float32) for shape in shapes(batch)]
+        result = module.main(*args)
+        expected = reference(*[a.astype(np.float64) for a in args])
+        assert result.shape == expected.shape
+        error = models.relative_error(result, expected)
+        assert error < tolerance, f"{name} batch {batch}: relative error {error:.1e}"

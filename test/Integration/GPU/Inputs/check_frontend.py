@@ -1,0 +1,74 @@
+"""On the GPU: the frontend models (test/Integration/Inputs/frontend,
+functions on tensors) called through the Python package with CUDA torch
+tensors; each returns a new CUDA tensor that owns device memory from the
+runtime. Every result is checked against the float64 reference, and the
+device memory of many warm calls whose results are dropped must not grow
+(results go back to the runtime's pool of the call's stream).
+
+Usage: check_frontend.py <kernels dir> <model>...
+Prints one line per check for FileCheck."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+kernels = Path(sys.argv[1]).resolve()
+repo = Path(__file__).resolve().parents[4]
+sys.path.insert(0, str(repo / "python"))
+sys.path.insert(0, str(repo / "test" / "Integration" / "Inputs" / "frontend"))
+# The package finds the runtime under $MULTIKERNEL_PREFIX/lib; the kernels'
+# own copy is the one they load (same soname: one runtime in the process).
+prefix = Path(tempfile.mkdtemp())
+(prefix / "lib").mkdir()
+(prefix / "lib" / "libmultikernel_runtime.so").symlink_to(
+    kernels / "libmultikernel_runtime.so.0")
+os.environ["MULTIKERNEL_PREFIX"] = str(prefix)
+
+import models  # noqa: E402
+import multikernel  # noqa: E402
+
+failures = 0
+for name in sys.argv[2:]:
+    shapes, reference, tolerance = models.MODELS[name]
+    module = multikernel.CompiledModule(kernels / f"libjax_{name}_gpu.so",
+                                        [models.signature(name)], target="cuda")
+    generator = torch.Generator(device="cuda").manual_seed(3)
+    for batch in models.BATCHES:
+        args = [torch.randn(shape, device="cuda", generator=generator)
+                for shape in shapes(batch)]
+        result = module.main(*args)
+        ok = isinstance(result, torch.Tensor) and result.is_cuda
+        expected = reference(*[a.double().cpu().numpy() for a in args])
+        error = models.relative_error(result.double().cpu().numpy(), expected) if ok else 1
+        ok = ok and tuple(result.shape) == expected.shape and error < tolerance
+        failures += not ok
+        print(f"{name} batch {batch}: {'ok' if ok else 'WRONG'} "
+              f"(relative error {error:.1e})")
+    # Warm calls allocate nothing new: each result returns to the pool when
+    # dropped, and the next call of the shape reuses it.
+    args = [torch.randn(shape, device="cuda") for shape in shapes(4096)]
+    module.main(*args)
+    torch.cuda.synchronize()
+    free_before = torch.cuda.mem_get_info()[0]
+    for _ in range(200):
+        module.main(*args)
+    torch.cuda.synchronize()
+    grown = free_before - torch.cuda.mem_get_info()[0]
+    ok = grown <= 0
+    failures += not ok
+    print(f"{name} 200 warm calls: device memory grew by {grown} bytes: "
+          f"{'ok' if ok else 'WRONG'}")
+    # A result outlives the call and the module's later calls.
+    kept = module.main(*args)
+    other = module.main(*[torch.randn(shape, device="cuda") for shape in shapes(4096)])
+    again = module.main(*args)
+    torch.cuda.synchronize()
+    ok = torch.equal(kept, again) and not torch.equal(kept, other)
+    failures += not ok
+    print(f"{name} kept result: {'ok' if ok else 'WRONG'}")
+print(f"frontend: {failures} failures")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,59 @@
+"""The frontend models here (export_jax.py), their float64 references in
+numpy and how to call them: shared by the CPU test
+(python/tests/test_frontend.py) and the GPU one
+(test/Integration/GPU/Inputs/check_frontend.py)."""
+
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+FEATURES = 512
+# The batch sizes the models are compiled for (the only dynamic size).
+HINTS = [[64], [4096], [65536]]
+# Batches: one row, primes, near and far from every hint.
+BATCHES = [1, 2, 7, 64, 333, 4096, 5000, 65536, 100003]
+
+
+def _gelu_tanh(x):
+    return 0.5 * x * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x ** 3)))
+
+
+def _layernorm(x, gamma, beta):
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + 1e-5) * gamma + beta
+
+
+def _rmsnorm(x, gamma):
+    return x / np.sqrt((x * x).mean(axis=-1, keepdims=True) + 1e-6) * gamma
+
+
+MODELS = {
+    # name: (argument shapes given the batch, reference, relative tolerance)
+    "layernorm": (lambda b: [(b, FEATURES), (FEATURES,), (FEATURES,)], _layernorm, 1e-5),
+    "rmsnorm": (lambda b: [(b, FEATURES), (FEATURES,)], _rmsnorm, 1e-5),
+    "bias_gelu_residual": (lambda b: [(b, FEATURES), (FEATURES,)],
+                           lambda x, bias: _gelu_tanh(x + bias) + x, 1e-5),
+    "column_sum": (lambda b: [(b, FEATURES)], lambda x: x.sum(axis=0), 1e-5),
+}
+
+
+def source(name):
+    return HERE / f"{name}.mlir"
+
+
+def signature(name):
+    """The exported function's signature (the device has no MLIR to parse it)."""
+    from multikernel.ir import FunctionSignature
+
+    shapes = MODELS[name][0](None)
+    inputs = [f"tensor<{'x'.join('?' if d is None else str(d) for d in shape)}xf32>"
+              for shape in shapes]
+    result = "tensor<512xf32>" if name == "column_sum" else "tensor<?x512xf32>"
+    return FunctionSignature("main", inputs, [result], True)
+
+
+def relative_error(result, reference):
+    scale = np.linalg.norm(reference)
+    return np.linalg.norm(result - reference) / (scale if scale else 1.0)
