@@ -77,6 +77,31 @@ struct GenericToFill : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// A reduction whose input is read transposed (IREE's StableHLO import
+/// writes a column sum as a reduction over the innermost loop of the
+/// transposed input, `(d0, d1) -> (d1, d0)`) gets its loops in the input's
+/// memory order: the input is then read through the identity, and a
+/// reduction over the rows of a row-major input is one over an outer loop,
+/// whose kept innermost loop is contiguous.
+struct ReductionLoopsInMemoryOrder : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() != 1 ||
+        op.getNumDpsInputs() != 1)
+      return failure();
+    AffineMap map = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+    if (!map.isPermutation() || map.isIdentity())
+      return failure();
+    SmallVector<unsigned> order;
+    for (AffineExpr result : map.getResults())
+      order.push_back(cast<AffineDimExpr>(result).getPosition());
+    // In place, through the rewriter.
+    return linalg::interchangeGenericOp(rewriter, op, order);
+  }
+};
+
 struct FuseElementwisePass
     : public multikernel::impl::MultiKernelFuseElementwiseBase<
           FuseElementwisePass> {
@@ -88,7 +113,7 @@ struct FuseElementwisePass
     linalg::populateFoldUnitExtentDimsPatterns(patterns, unitDims);
     linalg::populateFoldUnitExtentDimsCanonicalizationPatterns(patterns,
                                                                unitDims);
-    patterns.add<GenericToFill>(context);
+    patterns.add<GenericToFill, ReductionLoopsInMemoryOrder>(context);
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *fused) {
           Operation *producer = fused->get().getDefiningOp();

@@ -519,6 +519,7 @@ formGpuGroups(Block &block, SmallVectorImpl<Operation *> &alone,
     // Vectors of the narrowest element that reaches memory; registers of
     // the widest one computed with.
     site.traits.rowInputs = std::max<int64_t>(1, group->numRowInputs);
+    site.traits.reducedLoop = group->reducedLoop;
     site.traits.computeBytes = widestElementBytes(site.ops);
     site.traits.elementBytes = site.traits.computeBytes;
     for (Value buffer : group->externalBuffers)

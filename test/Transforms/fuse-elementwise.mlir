@@ -1,5 +1,13 @@
 // RUN: multikernel-opt %s --split-input-file --multikernel-fuse-elementwise --canonicalize --cse | FileCheck %s
 // RUN: multikernel-opt %S/../Integration/Inputs/frontend/layernorm.mlir --multikernel-fuse-elementwise --canonicalize --cse | FileCheck %s --check-prefix=JAX
+// RUN: multikernel-opt %S/../Integration/Inputs/frontend/column_sum.mlir --multikernel-fuse-elementwise | FileCheck %s --check-prefix=COLUMNS
+
+// JAX's column sum through IREE's import reduces the innermost loop of the
+// transposed input; its loops are put in the input's memory order: a
+// reduction over the outer loop of the input read as it is stored.
+// COLUMNS-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// COLUMNS-DAG: #[[KEPT:.*]] = affine_map<(d0, d1) -> (d1)>
+// COLUMNS: linalg.generic {indexing_maps = [#[[ID]], #[[KEPT]]], iterator_types = ["reduction", "parallel"]} ins(%arg0 : tensor<?x512xf32>)
 
 // JAX's LayerNorm (19 linalg ops through IREE's StableHLO import) becomes
 // the sum, the centered input (read twice: not duplicated), the sum of its

@@ -141,3 +141,49 @@ func.func @interleaved(%x: memref<?x?xf32>, %e: memref<?x?xf32>, %out: memref<?x
   linalg.add ins(%e, %x : memref<?x?xf32>, memref<?x?xf32>) outs(%out : memref<?x?xf32>)
   return
 }
+
+// -----
+
+// A column mean (a sum over the outer loop, then a division per column):
+// one site, a column reduction. Subtracting the column sums from every
+// element needs each sum complete: a second site.
+// CHECK-LABEL: func.func @column_mean_then_center
+// CHECK:         multikernel.dispatch @column_mean_then_center_0
+// CHECK-SAME:      reduction = "column"
+// CHECK:           linalg.fill
+// CHECK:           linalg.reduce
+// CHECK:           linalg.generic {{.*}} iterator_types = ["parallel"]
+// CHECK:           multikernel.yield
+// CHECK:         multikernel.dispatch @column_mean_then_center_1
+// CHECK-SAME:      kind = "elementwise"
+// CHECK:           arith.subf
+func.func @column_mean_then_center(%x: memref<?x?xf32>, %mean: memref<?xf32>, %out: memref<?x?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %x, %c0 : memref<?x?xf32>
+  %n = memref.dim %x, %c1 : memref<?x?xf32>
+  %mi = arith.index_cast %m : index to i64
+  %mf = arith.sitofp %mi : i64 to f32
+  %sum = memref.alloc(%n) : memref<?xf32>
+  linalg.fill ins(%zero : f32) outs(%sum : memref<?xf32>)
+  linalg.reduce ins(%x : memref<?x?xf32>) outs(%sum : memref<?xf32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%sum : memref<?xf32>) outs(%mean : memref<?xf32>) {
+  ^bb0(%s: f32, %o: f32):
+    %r = arith.divf %s, %mf : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%x, %mean : memref<?x?xf32>, memref<?xf32>) outs(%out : memref<?x?xf32>) {
+  ^bb0(%a: f32, %s: f32, %o: f32):
+    %d = arith.subf %a, %s : f32
+    linalg.yield %d : f32
+  }
+  return
+}

@@ -88,6 +88,32 @@ func.func @reduction_rules(%x: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<
 
 // -----
 
+// R5: a reduction over the outer loop (a column sum): 4 columns a thread,
+// threads x up to a warp (96 columns: 24 vectors, 32 threads), the rest of
+// 256 along the rows; few column blocks split the rows (132 x 4 blocks
+// wanted, 16 rows a thread at least: 100000 rows of 96 -> 528 chunks,
+// 1048576 rows of 4 -> 256 = 1048576 / (256 x 16)); 65536 columns give
+// 512 column blocks, close to the 528 wanted: 2 chunks.
+// CHECK-LABEL: func.func @column_rules
+// CHECK:       tilings = [
+// CHECK-SAME:    kind = "reduction", block_tile = [8, 128], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 528
+// CHECK-SAME:    kind = "reduction", block_tile = [256, 4], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 256
+// CHECK-SAME:    kind = "reduction", block_tile = [8, 128], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 2
+func.func @column_rules(%x: memref<?x?xf32>, %out: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>],
+                  iterator_types = ["reduction", "parallel"],
+                  multikernel.hints = [array<i64: 100000, 96>, array<i64: 1048576, 4>,
+                                       array<i64: 4096, 65536>]}
+      ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %in, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // A GPU group around a reduction (softmax as --multikernel-decompose-softmax
 // writes it) takes the same rules: 8192 = 256 threads x 8 vectors of 4 each;
 // 12000 = 512 threads x 6 vectors; rows of 96 share warps, 8 lanes each

@@ -115,6 +115,17 @@ FAMILIES = {f.name: f for f in [
            lambda a: a[0].double().t() + a[1].double(),
            lambda a: a[0].t() + a[1],
            lambda s: 3 * 4 * math.prod(s)),
+    # Reductions over the outer loop: the kept loop is contiguous.
+    Family("column_sum", "libcolumn_sum_gpu.so", "column_sum",
+           lambda s, o: (storage(s, o), storage(s[1:], o, fill=math.nan)),
+           lambda a: a[0].double().sum(dim=0),
+           lambda a: a[0].sum(dim=0),
+           lambda s: 4 * math.prod(s) + 4 * s[1]),
+    Family("column_mean_add", "libcolumn_mean_add_gpu.so", "column_mean_add",
+           lambda s, o: (storage(s, o), storage(s, o), storage(s[1:], o, fill=math.nan)),
+           lambda a: (a[0].double() + a[1].double()).mean(dim=0),
+           lambda a: (a[0] + a[1]).mean(dim=0),
+           lambda s: 2 * 4 * math.prod(s) + 4 * s[1]),
     # bf16 in and out, computed in f32 (the IR converts).
     Family("softmax_bf16", "libsoftmax_bf16_gpu.so", "softmax_bf16",
            lambda s, o: (storage(s, o, torch.bfloat16),

@@ -179,7 +179,13 @@ def MultiKernelFuseElementwise
       constant becomes a scalar in the body);
     - elementwise producers with one use are fused into their consumer,
       reductions included (`linalg::populateElementwiseOpsFusionPatterns`:
-      `x * x` into the sum of squares).
+      `x * x` into the sum of squares);
+    - a reduction whose one input is read through a permutation gets its
+      loops in that input's memory order (`linalg::interchangeGenericOp`):
+      IREE's StableHLO import writes a column sum as a reduction over the
+      innermost loop of the transposed input, which becomes a reduction
+      over the outer loop of a row-major one, as the GPU's column strategy
+      takes it.
 
     A producer read by several ops (the centered input of a LayerNorm, read
     by the variance and the normalization) is not duplicated here: on the

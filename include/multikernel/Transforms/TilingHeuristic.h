@@ -73,11 +73,14 @@ struct KernelTraits {
   /// Reductions: the buffers read element by element along the rows (what
   /// a row kept in registers holds).
   int64_t rowInputs = 1;
+  /// Reductions: the loop reduced; -1 for the last one.
+  int64_t reducedLoop = -1;
 };
 
 /// Chooses the tiling of a `kind` kernel whose loops have `loopSizes` (the
 /// hint for dynamic loops, the static size otherwise). Reductions reduce
-/// the last loop; matmul's loops are (M, N, K).
+/// the last loop unless `traits` says otherwise; matmul's loops are (M, N,
+/// K).
 TilingConfig chooseTiling(KernelKind kind, TilingTarget target,
                           ArrayRef<int64_t> loopSizes,
                           const KernelTraits &traits,

@@ -219,10 +219,12 @@ LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling,
     loopSizes.push_back(
         getValueOrCreateConstantIndexOp(builder, loc, range.size));
   LogicalResult lowered =
-      group->hasReduction
-          ? lowerRowReductionGroup(func, *group, tiling, smCount, builder,
-                                   loopSizes)
-          : lowerElementwiseGroup(func, *group, tiling, builder, loopSizes);
+      !group->hasReduction
+          ? lowerElementwiseGroup(func, *group, tiling, builder, loopSizes)
+      : group->reducesOuterLoop()
+          ? lowerColumnReductionGroup(func, *group, tiling, builder, loopSizes)
+          : lowerRowReductionGroup(func, *group, tiling, smCount, builder,
+                                   loopSizes);
   if (failed(lowered))
     return failure();
 

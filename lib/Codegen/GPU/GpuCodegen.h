@@ -134,6 +134,12 @@ LogicalResult lowerRowReductionGroup(func::FuncOp func,
                                      OpBuilder &builder,
                                      ArrayRef<Value> loopSizes);
 
+/// Lowers a kernel group with reductions over an outer loop
+/// (ColumnReductionStrategy.cpp), likewise.
+LogicalResult lowerColumnReductionGroup(func::FuncOp func,
+                                        const KernelGroup &group,
+                                        TilingAttr tiling, OpBuilder &builder,
+                                        ArrayRef<Value> loopSizes);
 /// Replaces the body of a matmul variant by a shared-memory tiled GPU kernel
 /// (GpuMatmulCodegen.cpp).
 LogicalResult generateMatmul(func::FuncOp func, TilingAttr tiling);

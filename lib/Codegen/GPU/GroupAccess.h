@@ -44,6 +44,13 @@ FailureOr<SmallVector<LoopIndex>> writerLoops(AffineMap outputMap,
 /// The group's loops 0..count-1.
 SmallVector<LoopIndex> identityLoops(int64_t count);
 
+/// The group's loops but the one its reductions reduce (a reduction's
+/// output indices; the loops of a row elementwise op).
+SmallVector<LoopIndex> parallelLoops(const KernelGroup &group);
+
+/// The group's loops that the loops of the op at `position` are.
+SmallVector<LoopIndex> loopsOf(const KernelGroup &group, int64_t position);
+
 /// The last write of `buffer` by an op of `group` before position `before`.
 struct GroupWrite {
   int64_t position;

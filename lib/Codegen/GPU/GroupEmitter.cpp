@@ -292,7 +292,7 @@ GroupEmitter::evaluateAt(int64_t position, ArrayRef<LoopIndex> opLoops,
 
 FailureOr<SmallVector<Value>> GroupEmitter::evaluate(int64_t position,
                                                      ArrayRef<Value> outputs) {
-  return evaluateAt(position, identityLoops(group.numLoops), outputs);
+  return evaluateAt(position, loopsOf(group, position), outputs);
 }
 
 void GroupEmitter::store(int64_t position, ArrayRef<Value> results) {
@@ -305,7 +305,7 @@ void GroupEmitter::store(int64_t position, ArrayRef<Value> results) {
       continue;
     Value buffer = init.get();
     SmallVector<LoopIndex> indices = composeIndices(
-        op.getMatchingIndexingMap(&init), identityLoops(group.numLoops));
+        op.getMatchingIndexingMap(&init), loopsOf(group, position));
     if (flat) {
       Value view = flatBuffers->lookup(buffer);
       if (width == 1)
@@ -340,12 +340,14 @@ void GroupEmitter::store(int64_t position, ArrayRef<Value> results) {
 FailureOr<Value> GroupEmitter::reductionInit(int64_t position, int64_t output) {
   linalg::LinalgOp op = group.ops[position].op;
   OpOperand &init = op.getDpsInitsMutable()[output];
+  SmallVector<LoopIndex> indices = composeIndices(
+      op.getMatchingIndexingMap(&init), identityLoops(group.numLoops));
+  // A row's value is a scalar; the columns of a reduction over an outer
+  // loop are a vector along the innermost loop, like the point.
   int64_t savedWidth = width;
-  width = 1;
-  FailureOr<Value> value = read(init.get(),
-                                composeIndices(op.getMatchingIndexingMap(&init),
-                                               identityLoops(group.numLoops)),
-                                position);
+  if (!variesInnermost(indices))
+    width = 1;
+  FailureOr<Value> value = read(init.get(), indices, position);
   width = savedWidth;
   return value;
 }
@@ -359,8 +361,17 @@ void GroupEmitter::storeRow(int64_t position, ArrayRef<Value> values) {
       continue;
     SmallVector<LoopIndex> indices = composeIndices(
         op.getMatchingIndexingMap(&init), identityLoops(group.numLoops));
-    memref::StoreOp::create(builder, loc, value, init.get(),
-                            indexValues(indices, 0));
+    auto vectorType = dyn_cast<VectorType>(value.getType());
+    if (!vectorType) {
+      memref::StoreOp::create(builder, loc, value, init.get(),
+                              indexValues(indices, 0));
+      continue;
+    }
+    // The columns of a reduction over an outer loop: its output's last
+    // index is the innermost loop (the identity of the kept loops).
+    vector::StoreOp::create(builder, loc, value, init.get(),
+                            indexValues(indices, 0), /*nontemporal=*/false,
+                            vectorAlignment(vectorType));
   }
 }
 

@@ -45,6 +45,21 @@ SmallVector<LoopIndex> gpu_codegen::identityLoops(int64_t count) {
                              [](int64_t l) { return LoopIndex::ofLoop(l); });
 }
 
+SmallVector<LoopIndex> gpu_codegen::parallelLoops(const KernelGroup &group) {
+  SmallVector<LoopIndex> loops;
+  for (int64_t loop = 0; loop < group.numLoops; ++loop)
+    if (loop != group.reducedLoop)
+      loops.push_back(LoopIndex::ofLoop(loop));
+  return loops;
+}
+
+SmallVector<LoopIndex> gpu_codegen::loopsOf(const KernelGroup &group,
+                                            int64_t position) {
+  if (group.ops[position].role == GroupOpRole::RowElementwise)
+    return parallelLoops(group);
+  return identityLoops(group.numLoops);
+}
+
 std::optional<GroupWrite> gpu_codegen::lastWriter(const KernelGroup &group,
                                                   Value buffer,
                                                   int64_t before) {
@@ -90,13 +105,15 @@ SmallVector<SizeKey> sizeKeys(linalg::LinalgOp op, int64_t loop) {
   return keys;
 }
 
-/// Whether the first `count` loops of `a` and `b` provably have the same
-/// sizes.
-bool sameLoopSizes(linalg::LinalgOp a, linalg::LinalgOp b, int64_t count) {
-  if (a.getNumLoops() < count || b.getNumLoops() < count)
+/// Whether each loop of `a` provably has the size of the loop of `b` that
+/// `loopsOfB` maps it to.
+bool sameLoopSizes(linalg::LinalgOp a, linalg::LinalgOp b,
+                   ArrayRef<LoopIndex> loopsOfB) {
+  if (static_cast<int64_t>(loopsOfB.size()) != a.getNumLoops())
     return false;
-  for (int64_t loop = 0; loop < count; ++loop) {
-    SmallVector<SizeKey> keysA = sizeKeys(a, loop), keysB = sizeKeys(b, loop);
+  for (auto [loop, loopOfB] : llvm::enumerate(loopsOfB)) {
+    SmallVector<SizeKey> keysA = sizeKeys(a, loop),
+                         keysB = sizeKeys(b, loopOfB.loop);
     if (llvm::none_of(keysA, [&](const SizeKey &key) {
           return llvm::is_contained(keysB, key);
         }))
@@ -200,20 +217,24 @@ LogicalResult analyzeOp(GroupOp &groupOp, IsInternalFn isInternal,
     groupOp.role = GroupOpRole::Elementwise;
     return success();
   }
-  if (reductions != 1 || iterators.back() != utils::IteratorType::reduction) {
+  int64_t numLoops = op.getNumLoops();
+  if (reductions != 1) {
     why = describe(op) +
-          " reduces loops other than the innermost one alone, which the GPU "
-          "lowering does not support yet";
+          " reduces several loops, which the GPU lowering does not support "
+          "yet";
     return failure();
   }
   groupOp.role = GroupOpRole::Reduction;
-  int64_t rowLoops = op.getNumLoops() - 1;
+  groupOp.reducedLoop =
+      llvm::find(iterators, utils::IteratorType::reduction) - iterators.begin();
+  SmallVector<AffineExpr> keptLoops;
+  for (int64_t loop = 0; loop < numLoops; ++loop)
+    if (loop != groupOp.reducedLoop)
+      keptLoops.push_back(getAffineDimExpr(loop, op.getContext()));
+  AffineMap keptMap = AffineMap::get(numLoops, 0, keptLoops, op.getContext());
   for (OpOperand &init : op.getDpsInitsMutable()) {
     AffineMap map = op.getMatchingIndexingMap(&init);
-    if (map.getNumResults() != rowLoops ||
-        map !=
-            AffineMap::getMultiDimIdentityMap(op.getNumLoops(), op.getContext())
-                .getMajorSubMap(rowLoops)) {
+    if (map != keptMap) {
       why = describe(op) + " writes its result through an indexing map "
                            "other than the identity of its parallel loops";
       return failure();
@@ -256,10 +277,11 @@ struct GroupLoad {
 /// Checks the reads of `buffer` at `indices` by the op at `reader`, as the
 /// lowering resolves them: through the ops of the group that wrote it before,
 /// or from memory.
+/// `readsReduction` is set if what is read depends on a reduction's result.
 LogicalResult checkRead(const KernelGroup &group, Value buffer,
                         ArrayRef<LoopIndex> indices, int64_t reader,
                         SmallVectorImpl<GroupLoad> &loads, std::string &why,
-                        int depth = 0) {
+                        bool &readsReduction, int depth = 0) {
   if (depth > 64) {
     why = "the group's ops nest too deeply";
     return failure();
@@ -280,14 +302,8 @@ LogicalResult checkRead(const KernelGroup &group, Value buffer,
   const GroupOp &writer = group.ops[write->position];
   linalg::LinalgOp op = writer.op;
   if (writer.role == GroupOpRole::Reduction) {
-    int64_t rowLoops = group.numLoops - 1;
-    bool perRow =
-        static_cast<int64_t>(indices.size()) == rowLoops &&
-        llvm::all_of(llvm::enumerate(indices), [](auto pair) {
-          return pair.value().isLoop() &&
-                 pair.value().loop == static_cast<int64_t>(pair.index());
-        });
-    if (!perRow) {
+    readsReduction = true;
+    if (ArrayRef<LoopIndex>(indices) != ArrayRef(parallelLoops(group))) {
       why = describe(op) + " computes one value per row, which " +
             describe(group.ops[reader].op) +
             " reads at other indices than its row";
@@ -308,14 +324,14 @@ LogicalResult checkRead(const KernelGroup &group, Value buffer,
         failed(
             checkRead(group, input->get(),
                       composeIndices(op.getMatchingIndexingMap(input), *loops),
-                      write->position, loads, why, depth + 1)))
+                      write->position, loads, why, readsReduction, depth + 1)))
       return failure();
   for (OpOperand &init : op.getDpsInitsMutable())
     if (!op.getMatchingBlockArgument(&init).use_empty() &&
         failed(
             checkRead(group, init.get(),
                       composeIndices(op.getMatchingIndexingMap(&init), *loops),
-                      write->position, loads, why, depth + 1)))
+                      write->position, loads, why, readsReduction, depth + 1)))
       return failure();
   return success();
 }
@@ -384,7 +400,17 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
     return failure();
   }
   group.numLoops = group.root.getNumLoops();
-  for (GroupOp &groupOp : group.ops) {
+  for (const GroupOp &groupOp : group.ops) {
+    if (groupOp.role != GroupOpRole::Reduction)
+      continue;
+    if (group.reducedLoop >= 0 && groupOp.reducedLoop != group.reducedLoop) {
+      why = describe(groupOp.op) + " and " + describe(group.root) +
+            " reduce different loops";
+      return failure();
+    }
+    group.reducedLoop = groupOp.reducedLoop;
+  }
+  for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
     if (groupOp.role == GroupOpRole::Inlined)
       continue;
     // After a reduction, an elementwise op over its rows (a mean from a
@@ -393,10 +419,10 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
     if (group.hasReduction && groupOp.role == GroupOpRole::Elementwise &&
         loops == group.numLoops - 1)
       groupOp.role = GroupOpRole::RowElementwise;
-    if ((sizes == LoopSizes::kProve &&
-         !sameLoopSizes(groupOp.op, group.root, loops)) ||
-        (loops != group.numLoops &&
-         groupOp.role != GroupOpRole::RowElementwise)) {
+    if ((loops != group.numLoops &&
+         groupOp.role != GroupOpRole::RowElementwise) ||
+        (sizes == LoopSizes::kProve &&
+         !sameLoopSizes(groupOp.op, group.root, loopsOf(group, position)))) {
       why = describe(groupOp.op) + " and " + describe(group.root) +
             " do not provably iterate over the same sizes";
       return failure();
@@ -411,7 +437,8 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
     if (groupOp.role == GroupOpRole::Inlined)
       continue;
     linalg::LinalgOp op = groupOp.op;
-    SmallVector<LoopIndex> loops = identityLoops(group.numLoops);
+    SmallVector<LoopIndex> loops = loopsOf(group, position);
+    bool readsReduction = false;
     for (OpOperand &operand : op->getOpOperands()) {
       if (!isa<MemRefType>(operand.get().getType()) ||
           op.getMatchingBlockArgument(&operand).use_empty())
@@ -419,8 +446,19 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
       if (failed(checkRead(
               group, operand.get(),
               composeIndices(op.getMatchingIndexingMap(&operand), loops),
-              position, loads, why)))
+              position, loads, why, readsReduction)))
         return failure();
+    }
+    // Over an outer loop, a column's reduction is complete only after every
+    // thread of it (and, split, every block) is done: what needs it over
+    // the group's loops (a second reduction, a normalization) would need
+    // the column again.
+    if (group.reducesOuterLoop() && readsReduction &&
+        groupOp.role != GroupOpRole::RowElementwise) {
+      why = describe(op) + " reads the result of " + describe(group.root) +
+            ", a reduction over an outer loop, at every point of the loops; "
+            "the GPU lowering does not support that yet";
+      return failure();
     }
   }
   for (const GroupLoad &load : loads) {

@@ -4,14 +4,43 @@
 // What cannot be lowered to the GPU is an error naming the op and the
 // reason, never a kernel left on the host.
 
-// A column sum (a reduction over the outer loop).
-func.func @column_sum(%x: memref<?x?xf32>, %out: memref<?xf32>) {
-  // expected-error-re @+1 {{cannot be lowered to the GPU, and on the host it would run on device memory: 'linalg.reduce' at {{.*}} reduces loops other than the innermost one alone, which the GPU lowering does not support yet}}
-  linalg.reduce ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) dimensions = [0]
+// A reduction over two loops at once.
+func.func @total_sum(%x: memref<?x?xf32>, %out: memref<f32>) {
+  // expected-error-re @+1 {{cannot be lowered to the GPU, and on the host it would run on device memory: 'linalg.reduce' at {{.*}} reduces several loops, which the GPU lowering does not support yet}}
+  linalg.reduce ins(%x : memref<?x?xf32>) outs(%out : memref<f32>) dimensions = [0, 1]
     (%in: f32, %acc: f32) {
       %s = arith.addf %in, %acc : f32
       linalg.yield %s : f32
     }
+  return
+}
+
+// -----
+
+// A variant (written by hand) that subtracts column sums from every
+// element: over an outer loop a column's sum is complete only after the
+// whole column, and the subtraction needs it at every point (the grouping
+// makes two sites of these: grouping.mlir).
+// expected-error-re @below {{GPU code generation for reduction variant 'centered_columns' failed: 'linalg.generic' at {{.*}} reads the result of 'linalg.reduce' at {{.*}}, a reduction over an outer loop, at every point of the loops; the GPU lowering does not support that yet}}
+func.func @centered_columns(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = "gpu", kind = "reduction", block_tile = [8, 128], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 1>} {
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %x, %c1 : memref<?x?xf32>
+  %sum = memref.alloc(%n) : memref<?xf32>
+  linalg.fill ins(%zero : f32) outs(%sum : memref<?xf32>)
+  linalg.reduce ins(%x : memref<?x?xf32>) outs(%sum : memref<?xf32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %s = arith.addf %in, %acc : f32
+      linalg.yield %s : f32
+    }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%x, %sum : memref<?x?xf32>, memref<?xf32>) outs(%out : memref<?x?xf32>) {
+  ^bb0(%a: f32, %s: f32, %o: f32):
+    %d = arith.subf %a, %s : f32
+    linalg.yield %d : f32
+  }
+  memref.dealloc %sum : memref<?xf32>
   return
 }
 

@@ -44,6 +44,8 @@ enum class GroupOpRole { Inlined, Elementwise, Reduction, RowElementwise };
 struct GroupOp {
   linalg::LinalgOp op;
   GroupOpRole role = GroupOpRole::Inlined;
+  /// Reductions: the loop they reduce.
+  int64_t reducedLoop = -1;
   /// Reductions: per output, the op of the body that folds a value into the
   /// accumulator, and its neutral element.
   SmallVector<Operation *> combiners;
@@ -60,6 +62,13 @@ struct KernelGroup {
   linalg::LinalgOp root;
   int64_t numLoops = 0;
   bool hasReduction = false;
+  /// The loop the reductions reduce (-1 without): the innermost for row
+  /// reductions, an outer one for column reductions (a sum over the rows,
+  /// whose kept loops are contiguous in memory).
+  int64_t reducedLoop = -1;
+  bool reducesOuterLoop() const {
+    return hasReduction && reducedLoop != numLoops - 1;
+  }
   /// The external buffers, in order of first use.
   SmallVector<Value> externalBuffers;
   bool usesLinalgIndex = false;

@@ -35,8 +35,8 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << "\"";
   if (!llvm::is_contained({"elementwise", "reduction", "matmul"}, kind))
     return emitError() << "unknown kernel kind \"" << kind << "\"";
-  if (!llvm::is_contained({"none", "warp", "block", "looped", "split"},
-                          reduction))
+  if (!llvm::is_contained(
+          {"none", "warp", "block", "looped", "split", "column"}, reduction))
     return emitError() << "unknown reduction strategy \"" << reduction << "\"";
   if (blockTile.size() != threadTile.size())
     return emitError() << "block_tile and thread_tile must have one entry per "
@@ -50,7 +50,8 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << threads;
   if (vectorWidth < 1 || !llvm::isPowerOf2_64(vectorWidth))
     return emitError() << "vector_width must be a positive power of two";
-  if (split < 1 || (split > 1 && reduction != "split"))
-    return emitError() << "split must be 1 unless reduction is \"split\"";
+  if (split < 1 || (split > 1 && reduction != "split" && reduction != "column"))
+    return emitError()
+           << "split must be 1 unless reduction is \"split\" or \"column\"";
   return success();
 }

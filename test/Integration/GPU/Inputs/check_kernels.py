@@ -76,6 +76,13 @@ KERNELS = {
         lambda shape, offset: (offset_view(shape, offset),
                                offset_view(shape, offset).fill_(math.nan)),
         lambda a: torch.softmax(a[0].double(), dim=1)),
+    # Column sums accumulated into their output, as the row sums.
+    "column_accumulate": (
+        "libcolumn_accumulate_gpu.so", "column_accumulate",
+        ROW_SHAPES + [(65536, 1), (131072, 48), (1048577, 3)], (64, 68),
+        lambda shape, offset: (offset_view(shape, offset),
+                               offset_view(shape[1:], offset).fill_(ACCUMULATOR_START)),
+        lambda a: ACCUMULATOR_START + a[0].double().sum(dim=0)),
     # C += A * B: C starts at a known value, as the row sums.
     "matmul": (
         "libmatmul_gpu.so", "matmul", MATMUL_SHAPES, (64, 68, 36),

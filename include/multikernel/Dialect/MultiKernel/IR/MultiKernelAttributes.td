@@ -23,7 +23,7 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
 
     - `target`: `gpu` or `cpu`.
     - `kind`: `elementwise` (a group of elementwise ops), `reduction` (a
-      group around reductions over the innermost loop) or `matmul`.
+      group around reductions over one loop) or `matmul`.
     - `block_tile`: tile size per loop of the outer, parallel level (one GPU
       block, or one CPU task); 0 leaves a loop untiled at that level. For
       matmul, the K entry is the step of the K loop inside a block or task
@@ -36,9 +36,13 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
     - `vector_width`: elements per vector access (up to 16 bytes).
     - `reduction`: `none`, `warp` (a warp per row, in registers), `block`
       (a block per row, in registers: one pass), `looped` (a block per row
-      in chunks: several passes) or `split` (several blocks per row, then a
-      second stage).
-    - `split`: blocks per row for `split`, otherwise 1.
+      in chunks: several passes), `split` (several blocks per row, then a
+      second stage) or `column` (a reduction over an outer loop: threads
+      along the innermost loop, `vector_width` columns each; the
+      `block_tile` entry of the reduced loop is the block's threads along
+      it, that of the innermost loop its columns).
+    - `split`: blocks per row for `split`, chunks of the reduced loop for
+      `column` (a second launch combines them), otherwise 1.
 
     Example:
 
