@@ -16,7 +16,8 @@
 // from a sum).
 //
 // With `split` > 1 (few columns for many rows: a tall, narrow input), the
-// reduced loop is cut into `split` chunks, one block row each: a first
+// reduced loop is cut into `split` chunks (fewer for a call with fewer rows
+// than the block's slices fill), one block row each: a first
 // launch writes each chunk's partial results to a scratch buffer, a second
 // one combines them in chunk order and finishes. Every combination happens
 // in a fixed order: the results do not depend on timing.
@@ -44,7 +45,7 @@ struct ColumnMapping {
   int64_t threadsX; // column vectors of a block
   int64_t threadsY; // slices of the reduced loop in a block
   int64_t width;    // columns per thread
-  int64_t split;    // chunks of the reduced loop
+  int64_t split;    // chunks of the reduced loop, at most
 };
 
 /// One output of one reduction of the group: its accumulators, its partial
@@ -101,6 +102,11 @@ private:
   ArrayRef<Value> loopSizes;
   /// The kept loops but the innermost, in order (a batch of column sums).
   SmallVector<int64_t> outerLoops;
+  /// The chunks of the reduced loop for this call (host code): the tiling's
+  /// split, but never a chunk with fewer rows than the block has slices (a
+  /// variant for tall inputs called on a few rows would launch empty
+  /// blocks by the million).
+  Value chunks;
   SmallVector<ReductionOutput> outputs;
 };
 
@@ -169,10 +175,9 @@ LogicalResult ColumnKernelBuilder::emitLaunch(const ColumnMapping &mapping,
   Value columnTiles =
       arith::CeilDivUIOp::create(builder, loc, columns, c(columnsPerBlock));
   Value gridX = arith::MulIOp::create(builder, loc, outer, columnTiles);
-  int64_t chunks = fromPartials ? 1 : mapping.split;
-  auto launch =
-      gpu::LaunchOp::create(builder, loc, gridX, c(chunks), c(1),
-                            c(mapping.threadsX), c(mapping.threadsY), c(1));
+  auto launch = gpu::LaunchOp::create(
+      builder, loc, gridX, fromPartials ? c(1) : chunks, c(1),
+      c(mapping.threadsX), c(mapping.threadsY), c(1));
   // The block's slices of its columns, one buffer per reduction output.
   SmallVector<Value> slices;
   if (mapping.threadsY > 1) {
@@ -288,11 +293,10 @@ LogicalResult ColumnKernelBuilder::emitLaunch(const ColumnMapping &mapping,
   Value start, end;
   if (fromPartials) {
     start = ty;
-    end = c(mapping.split);
+    end = chunks;
   } else {
     Value reduced = size(group.reducedLoop);
-    Value chunk =
-        arith::CeilDivUIOp::create(builder, loc, reduced, c(mapping.split));
+    Value chunk = arith::CeilDivUIOp::create(builder, loc, reduced, chunks);
     Value begin =
         arith::MulIOp::create(builder, loc, launch.getBlockIds().y, chunk);
     start = arith::AddIOp::create(builder, loc, begin, ty);
@@ -408,9 +412,17 @@ LogicalResult ColumnKernelBuilder::emitLaunch(const ColumnMapping &mapping,
 }
 
 LogicalResult ColumnKernelBuilder::emit(const ColumnMapping &mapping) {
-  if (mapping.split == 1)
+  if (mapping.split == 1) {
+    chunks = c(1);
     return emitLaunch(mapping, {}, /*fromPartials=*/false, /*finish=*/true);
-  Value partialSize = c(mapping.split);
+  }
+  chunks = arith::MinUIOp::create(
+      builder, loc, c(mapping.split),
+      arith::MaxUIOp::create(builder, loc, c(1),
+                             arith::CeilDivUIOp::create(builder, loc,
+                                                        size(group.reducedLoop),
+                                                        c(mapping.threadsY))));
+  Value partialSize = chunks;
   for (int64_t loop = 0; loop < group.numLoops; ++loop)
     if (loop != group.reducedLoop)
       partialSize =

@@ -41,16 +41,22 @@
 // CHECK-NEXT:        memref.store %{{.*}}, %arg1
 
 // Tall (1048576x4): one column block, the rows split into 256 chunks
-// (16 x 4 blocks wanted): a launch writes each chunk's partial sums to a
-// scratch buffer, a second one combines them in order and finishes.
+// (16 x 4 blocks wanted), fewer for a call with fewer than 256 x 256 rows
+// (no chunk under one row per slice): a launch writes each chunk's partial
+// sums to a scratch buffer, a second one combines them in order and
+// finishes.
 // CHECK-LABEL: func.func private @column_mean_0_v1
 // CHECK-SAME:    block_tile = [256, 4], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 256
+// CHECK:         %[[ROWS:.*]] = memref.dim %arg0, %c0
 // CHECK:         %[[COLS:.*]] = memref.dim %arg0, %c1
 // CHECK:         scf.if
-// CHECK:           %[[SIZE:.*]] = arith.muli %[[COLS]], %c256
+// CHECK:           %[[FULL:.*]] = arith.ceildivui %[[ROWS]], %c256
+// CHECK:           %[[SOME:.*]] = arith.maxui %[[FULL]], %c1
+// CHECK:           %[[CHUNKS:.*]] = arith.minui %[[SOME]], %c256
+// CHECK:           %[[SIZE:.*]] = arith.muli %[[CHUNKS]], %[[COLS]]
 // CHECK:           %[[T0:.*]] = gpu.wait async
 // CHECK:           %[[PARTIALS:.*]], %[[T1:.*]] = gpu.alloc async [%[[T0]]] (%[[SIZE]]) : memref<?xf32>
-// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %c256, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c1, {{.*}} = %c256, {{.*}} = %c1)
+// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %[[CHUNKS]], {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c1, {{.*}} = %c256, {{.*}} = %c1)
 // CHECK:             vector.load %arg0
 // CHECK:             gpu.barrier
 // CHECK:             scf.if
