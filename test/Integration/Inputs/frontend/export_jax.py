@@ -47,6 +47,13 @@ def column_sum(x):
     return jnp.sum(x, axis=0)
 
 
+def block(x, gamma, beta, bias):
+    """A transformer block's non-matmul chain: LayerNorm, bias + GELU, a
+    residual add, RMSNorm."""
+    h = jax.nn.gelu(layernorm(x, gamma, beta) + bias, approximate=True) + x
+    return rmsnorm(h, gamma)
+
+
 def main():
     (batch,) = export.symbolic_shape("b")
     rows = jax.ShapeDtypeStruct((batch, FEATURES), jnp.float32)
@@ -56,6 +63,7 @@ def main():
         "rmsnorm": (rmsnorm, [rows, vector]),
         "bias_gelu_residual": (bias_gelu_residual, [rows, vector]),
         "column_sum": (column_sum, [rows]),
+        "block": (block, [rows, vector, vector, vector]),
     }
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as work:

@@ -29,6 +29,11 @@ def _rmsnorm(x, gamma):
     return x / np.sqrt((x * x).mean(axis=-1, keepdims=True) + 1e-6) * gamma
 
 
+def _block(x, gamma, beta, bias):
+    h = _gelu_tanh(_layernorm(x, gamma, beta) + bias) + x
+    return _rmsnorm(h, gamma)
+
+
 MODELS = {
     # name: (argument shapes given the batch, reference, relative tolerance)
     "layernorm": (lambda b: [(b, FEATURES), (FEATURES,), (FEATURES,)], _layernorm, 1e-5),
@@ -36,6 +41,8 @@ MODELS = {
     "bias_gelu_residual": (lambda b: [(b, FEATURES), (FEATURES,)],
                            lambda x, bias: _gelu_tanh(x + bias) + x, 1e-5),
     "column_sum": (lambda b: [(b, FEATURES)], lambda x: x.sum(axis=0), 1e-5),
+    "block": (lambda b: [(b, FEATURES), (FEATURES,), (FEATURES,), (FEATURES,)],
+              _block, 1e-5),
 }
 
 
