@@ -228,7 +228,7 @@ private:
     bool cuda = false;
     if (std::optional<ArrayAttr> tilings = op.getTilings())
       cuda = llvm::any_of(*tilings, [](Attribute attr) {
-        return cast<TilingAttr>(attr).getTarget() == "gpu";
+        return cast<TilingAttr>(attr).getTarget() == TilingTarget::Gpu;
       });
 
     LLVM::GlobalOp name = createStringGlobal(rewriter, module, loc,

@@ -91,22 +91,9 @@
 using namespace mlir;
 using namespace mlir::multikernel;
 
-StringRef mlir::multikernel::stringifyKernelKind(KernelKind kind) {
-  switch (kind) {
-  case KernelKind::Elementwise:
-    return "elementwise";
-  case KernelKind::Reduction:
-    return "reduction";
-  case KernelKind::Matmul:
-    return "matmul";
-  }
-  llvm_unreachable("unknown kernel kind");
-}
-
 TilingAttr TilingConfig::toAttr(MLIRContext *context) const {
-  return TilingAttr::get(context, target == TilingTarget::Gpu ? "gpu" : "cpu",
-                         stringifyKernelKind(kind), blockTile, threadTile,
-                         threads, vectorWidth, reduction, split);
+  return TilingAttr::get(context, target, kind, blockTile, threadTile, threads,
+                         vectorWidth, reduction, split);
 }
 
 namespace {
@@ -197,7 +184,7 @@ TilingConfig gpuReduction(ArrayRef<int64_t> sizes, const KernelTraits &traits,
       std::max<int64_t>(1, kMaxRowVectors / (rowInputs * computeScale));
   int64_t lanes = 0;
   if (rowSize <= 1024) { // R1
-    config.reduction = "warp";
+    config.reduction = ReductionStrategy::Warp;
     config.threads = 256;
     config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 1);
     // Two vectors per lane at least: rows shorter than 64 vectors share a
@@ -210,7 +197,7 @@ TilingConfig gpuReduction(ArrayRef<int64_t> sizes, const KernelTraits &traits,
     if (rank > 1)
       config.blockTile[rank - 2] = config.threads / lanes;
   } else if (rowSize <= 16384 / rowInputs) { // R2
-    config.reduction = "block";
+    config.reduction = ReductionStrategy::Block;
     config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 64);
     config.threads = std::clamp<int64_t>(
         llvm::PowerOf2Ceil(ceilDiv(rowSize, config.vectorWidth * maxVectors)),
@@ -219,15 +206,15 @@ TilingConfig gpuReduction(ArrayRef<int64_t> sizes, const KernelTraits &traits,
     config.vectorWidth = vectorWidthFor(rowSize, elementBytes, 16, 1024);
     config.threads = 1024;
     if (rows < machine.smCount) {
-      config.reduction = "split";
+      config.reduction = ReductionStrategy::Split;
       int64_t maxSplit = std::max<int64_t>(2, rowSize / 8192);
       config.split =
           std::clamp<int64_t>(ceilDiv(2 * machine.smCount, rows), 2, maxSplit);
     } else {
-      config.reduction = "looped";
+      config.reduction = ReductionStrategy::Looped;
     }
   }
-  if (config.reduction != "warp")
+  if (config.reduction != ReductionStrategy::Warp)
     lanes = config.threads;
   int64_t vectors = std::clamp<int64_t>(
       ceilDiv(rowSize, lanes * config.vectorWidth), 1, maxVectors); // R4
@@ -240,7 +227,7 @@ TilingConfig gpuColumnReduction(ArrayRef<int64_t> sizes, int64_t reducedLoop,
                                 const MachineModel &machine) {
   TilingConfig config;
   config.kind = KernelKind::Reduction;
-  config.reduction = "column";
+  config.reduction = ReductionStrategy::Column;
   size_t rank = sizes.size();
   int64_t columns = sizes.back();
   int64_t reduced = sizes[reducedLoop];
@@ -316,7 +303,7 @@ TilingConfig cpuTiling(KernelKind kind, ArrayRef<int64_t> sizes,
     return config;
   }
   // C2: reductions and softmax keep whole rows.
-  config.reduction = "none";
+  config.reduction = ReductionStrategy::None;
   config.blockTile[rank - 1] = 0;
   if (rank > 1)
     config.blockTile[rank - 2] = std::max<int64_t>(

@@ -66,7 +66,7 @@ func.func private @g_0_v0(%a: memref<?xf32>, %s: f32) {
 }
 func.func @g(%x: memref<?xf32>, %s: f32, %n: index) {
   multikernel.dispatch @g_0 key(%n) hints [[8]] args(%x, %s : memref<?xf32>, f32) attributes {tilings = [
-      #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [256], thread_tile = [1], threads = 256, vector_width = 1, reduction = "none", split = 1>]} {
+      #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [256], thread_tile = [1], threads = 256, vector_width = 1, reduction = none, split = 1>]} {
   ^bb0(%a: memref<?xf32>, %b: f32):
     func.call @g_0_v0(%a, %b) : (memref<?xf32>, f32) -> ()
     multikernel.yield

@@ -12,7 +12,7 @@
 // in each variant.
 // CHECK-LABEL: func.func @softmax_add
 // CHECK:         multikernel.dispatch @softmax_add_0 {{.*}} args(%arg0, %arg1, %arg2, %{{.*}}, %{{.*}} : memref<?x?xf32>, memref<?x?xf32>, memref<?x?xf32>, index, index)
-// CHECK-SAME:      kind = "reduction"
+// CHECK-SAME:      kind = reduction
 // CHECK-NEXT:    ^bb0(%[[X:.*]]: memref<?x?xf32>, %[[Y:.*]]: memref<?x?xf32>, %[[O:.*]]: memref<?x?xf32>, %[[M:.*]]: index, %[[N:.*]]: index):
 // CHECK-DAG:       %[[T:.*]] = memref.alloc(%[[M]], %[[N]]) : memref<?x?xf32>
 // CHECK-DAG:       %[[MAX:.*]] = memref.alloc(%[[M]]) : memref<?xf32>
@@ -77,7 +77,7 @@ func.func @through_an_output(%x: memref<?x?xf32>, %e: memref<?x?xf32>, %out: mem
 // one kernel, the op computed once per row; the sum never reaches memory.
 // CHECK-LABEL: func.func @sum_then_sqrt
 // CHECK:         multikernel.dispatch @sum_then_sqrt_0 {{.*}} args(%arg0, %arg1, %{{.*}} :
-// CHECK-SAME:      kind = "reduction"
+// CHECK-SAME:      kind = reduction
 // CHECK:           memref.alloc
 // CHECK:           linalg.fill
 // CHECK:           linalg.reduce
@@ -149,13 +149,13 @@ func.func @interleaved(%x: memref<?x?xf32>, %e: memref<?x?xf32>, %out: memref<?x
 // element needs each sum complete: a second site.
 // CHECK-LABEL: func.func @column_mean_then_center
 // CHECK:         multikernel.dispatch @column_mean_then_center_0
-// CHECK-SAME:      reduction = "column"
+// CHECK-SAME:      reduction = column
 // CHECK:           linalg.fill
 // CHECK:           linalg.reduce
 // CHECK:           linalg.generic {{.*}} iterator_types = ["parallel"]
 // CHECK:           multikernel.yield
 // CHECK:         multikernel.dispatch @column_mean_then_center_1
-// CHECK-SAME:      kind = "elementwise"
+// CHECK-SAME:      kind = elementwise
 // CHECK:           arith.subf
 func.func @column_mean_then_center(%x: memref<?x?xf32>, %mean: memref<?xf32>, %out: memref<?x?xf32>) {
   %c0 = arith.constant 0 : index

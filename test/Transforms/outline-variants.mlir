@@ -5,7 +5,7 @@
 
 // CHECK-LABEL: func.func private @k_0_v0
 // CHECK-SAME:    (%[[A:.*]]: memref<?xf32>, %[[B:.*]]: memref<?xf32>)
-// CHECK-SAME:    attributes {multikernel.tiling = #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [8]{{.*}}multikernel.variant_of = "k_0"}
+// CHECK-SAME:    attributes {multikernel.tiling = #multikernel.tiling<target = cpu, kind = elementwise, block_tile = [8]{{.*}}multikernel.variant_of = "k_0"}
 // CHECK-NEXT:    linalg.copy ins(%[[A]] : memref<?xf32>) outs(%[[B]] : memref<?xf32>)
 // CHECK-NEXT:    return
 // CHECK-LABEL: func.func private @k_0_v1
@@ -22,8 +22,8 @@
 // CHECK-NEXT:      func.call @k_0_v1(%[[X]], %[[Y]])
 func.func @memref_form(%x: memref<?xf32>, %y: memref<?xf32>, %n: index) {
   multikernel.dispatch @k_0 key(%n) hints [[8], [64]] args(%x, %y : memref<?xf32>, memref<?xf32>) attributes {tilings = [
-      #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [8], thread_tile = [8], threads = 0, vector_width = 8, reduction = "none", split = 1>,
-      #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [64], thread_tile = [8], threads = 0, vector_width = 8, reduction = "none", split = 1>]} {
+      #multikernel.tiling<target = cpu, kind = elementwise, block_tile = [8], thread_tile = [8], threads = 0, vector_width = 8, reduction = none, split = 1>,
+      #multikernel.tiling<target = cpu, kind = elementwise, block_tile = [64], thread_tile = [8], threads = 0, vector_width = 8, reduction = none, split = 1>]} {
   ^bb0(%a: memref<?xf32>, %b: memref<?xf32>):
     linalg.copy ins(%a : memref<?xf32>) outs(%b : memref<?xf32>)
     multikernel.yield

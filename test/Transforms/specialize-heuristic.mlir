@@ -11,13 +11,13 @@
 // rows).
 // CHECK-LABEL: func.func @elementwise_rules
 // CHECK:       tilings = [
-// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [16, 32], thread_tile = [1, 4], threads = 128, vector_width = 4
-// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [8, 64], thread_tile = [1, 4], threads = 128, vector_width = 4
-// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [2, 512], thread_tile = [1, 4], threads = 256, vector_width = 4
+// CHECK-SAME:    #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [16, 32], thread_tile = [1, 4], threads = 128, vector_width = 4
+// CHECK-SAME:    #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [8, 64], thread_tile = [1, 4], threads = 128, vector_width = 4
+// CHECK-SAME:    #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [2, 512], thread_tile = [1, 4], threads = 256, vector_width = 4
 // E4: elements per thread grow with the hint while the grid keeps at least
 // 4 blocks per multiprocessor: 1, 2, then 8 rows of vectors per thread.
-// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [2, 1024], thread_tile = [2, 4], threads = 256, vector_width = 4
-// CHECK-SAME:    #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [8, 1024], thread_tile = [8, 4], threads = 256, vector_width = 4
+// CHECK-SAME:    #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [2, 1024], thread_tile = [2, 4], threads = 256, vector_width = 4
+// CHECK-SAME:    #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [8, 1024], thread_tile = [8, 4], threads = 256, vector_width = 4
 // The GPU lowering builds the kernels from the tiling: the variants keep
 // their op.
 // CHECK-NOT:   scf.forall
@@ -26,8 +26,8 @@
 // C1: CPU inner tiles are one row of the outer tile, whose rows are whole
 // rows (or 256 KB of one); outer tiles hold about 256 KB.
 // CPU-LABEL: func.func @elementwise_rules
-// CPU:       #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [2048, 32], thread_tile = [1, 32], threads = 0, vector_width = 8
-// CPU:       #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [64, 1024], thread_tile = [1, 1024], threads = 0, vector_width = 8
+// CPU:       #multikernel.tiling<target = cpu, kind = elementwise, block_tile = [2048, 32], thread_tile = [1, 32], threads = 0, vector_width = 8
+// CPU:       #multikernel.tiling<target = cpu, kind = elementwise, block_tile = [64, 1024], thread_tile = [1, 1024], threads = 0, vector_width = 8
 // CPU:       scf.forall
 // CPU:         scf.for
 // CPU:           scf.for
@@ -59,11 +59,11 @@ func.func @elementwise_f16(%x: memref<?x?xf16>, %y: memref<?x?xf16>) {
 // vectors of 4 as the hint's row needs, at most 8.
 // CHECK-LABEL: func.func @reduction_rules
 // CHECK:       tilings = [
-// CHECK-SAME:    kind = "reduction", block_tile = [8, 0], thread_tile = [1, 16], threads = 256, vector_width = 4, reduction = "warp", split = 1
-// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 128, vector_width = 4, reduction = "block", split = 1
-// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 512, vector_width = 4, reduction = "block", split = 1
-// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 1024, vector_width = 4, reduction = "split", split = 3
-// CHECK-SAME:    kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 1024, vector_width = 4, reduction = "looped", split = 1
+// CHECK-SAME:    kind = reduction, block_tile = [8, 0], thread_tile = [1, 16], threads = 256, vector_width = 4, reduction = warp, split = 1
+// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 128, vector_width = 4, reduction = block, split = 1
+// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 512, vector_width = 4, reduction = block, split = 1
+// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 1024, vector_width = 4, reduction = split, split = 3
+// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 1024, vector_width = 4, reduction = looped, split = 1
 // On tensors, the row is never split by the block-level loop.
 // CHECK:       scf.forall ({{[^,]*}}) {{.*}} {
 // CHECK:         linalg.generic
@@ -71,7 +71,7 @@ func.func @elementwise_f16(%x: memref<?x?xf16>, %y: memref<?x?xf16>) {
 //
 // C2: CPU tasks keep whole rows (256 KB of them).
 // CPU-LABEL: func.func @reduction_rules
-// CPU:       kind = "reduction", block_tile = [128, 0], thread_tile = [1, 8]
+// CPU:       kind = reduction, block_tile = [128, 0], thread_tile = [1, 8]
 func.func @reduction_rules(%x: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<?xf32> {
   %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
                        iterator_types = ["parallel", "reduction"],
@@ -96,9 +96,9 @@ func.func @reduction_rules(%x: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<
 // 512 column blocks, close to the 528 wanted: 2 chunks.
 // CHECK-LABEL: func.func @column_rules
 // CHECK:       tilings = [
-// CHECK-SAME:    kind = "reduction", block_tile = [8, 128], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 528
-// CHECK-SAME:    kind = "reduction", block_tile = [256, 4], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 256
-// CHECK-SAME:    kind = "reduction", block_tile = [8, 128], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 2
+// CHECK-SAME:    kind = reduction, block_tile = [8, 128], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = column, split = 528
+// CHECK-SAME:    kind = reduction, block_tile = [256, 4], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = column, split = 256
+// CHECK-SAME:    kind = reduction, block_tile = [8, 128], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = column, split = 2
 func.func @column_rules(%x: memref<?x?xf32>, %out: memref<?xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>],
                   iterator_types = ["reduction", "parallel"],
@@ -120,9 +120,9 @@ func.func @column_rules(%x: memref<?x?xf32>, %out: memref<?xf32>) {
 // (32 rows per block) with 3 vectors of 4.
 // CHECK-LABEL: func.func @softmax_rules
 // CHECK:       multikernel.dispatch @softmax_rules_0
-// CHECK-SAME:  kind = "reduction", block_tile = [1, 0], thread_tile = [1, 32], threads = 256, vector_width = 4, reduction = "block"
-// CHECK-SAME:  kind = "reduction", block_tile = [1, 0], thread_tile = [1, 24], threads = 512, vector_width = 4, reduction = "block"
-// CHECK-SAME:  kind = "reduction", block_tile = [32, 0], thread_tile = [1, 12], threads = 256, vector_width = 4, reduction = "warp"
+// CHECK-SAME:  kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 256, vector_width = 4, reduction = block
+// CHECK-SAME:  kind = reduction, block_tile = [1, 0], thread_tile = [1, 24], threads = 512, vector_width = 4, reduction = block
+// CHECK-SAME:  kind = reduction, block_tile = [32, 0], thread_tile = [1, 12], threads = 256, vector_width = 4, reduction = warp
 // CHECK-NOT:   multikernel.dispatch
 func.func @softmax_rules(%x: memref<?x?xf32>, %o: memref<?x?xf32>) {
   linalg.softmax {multikernel.hints = [array<i64: 4096, 8192>, array<i64: 4096, 12000>, array<i64: 4096, 96>]}
@@ -136,8 +136,8 @@ func.func @softmax_rules(%x: memref<?x?xf32>, %o: memref<?x?xf32>) {
 // the block takes rows up to 8192 with 4 vectors per thread; longer rows
 // loop (12000: 3 vectors per thread of 1024).
 // CHECK-LABEL: func.func @two_row_inputs
-// CHECK:       kind = "reduction", block_tile = [1, 0], thread_tile = [1, 16], threads = 512, vector_width = 4, reduction = "block"
-// CHECK-SAME:  kind = "reduction", block_tile = [1, 0], thread_tile = [1, 12], threads = 1024, vector_width = 4, reduction = "looped"
+// CHECK:       kind = reduction, block_tile = [1, 0], thread_tile = [1, 16], threads = 512, vector_width = 4, reduction = block
+// CHECK-SAME:  kind = reduction, block_tile = [1, 0], thread_tile = [1, 12], threads = 1024, vector_width = 4, reduction = looped
 func.func @two_row_inputs(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref<?xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
                   iterator_types = ["parallel", "reduction"],
@@ -155,15 +155,15 @@ func.func @two_row_inputs(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref
 
 // M1: matmul block tiles by the M*N class of the hint.
 // CHECK-LABEL: func.func @matmul_rules
-// CHECK:       kind = "matmul", block_tile = [32, 32, 32], thread_tile = [2, 2, 0], threads = 256
-// CHECK-SAME:  kind = "matmul", block_tile = [64, 64, 32], thread_tile = [4, 4, 0], threads = 256
-// CHECK-SAME:  kind = "matmul", block_tile = [128, 128, 32], thread_tile = [8, 8, 0], threads = 256
+// CHECK:       kind = matmul, block_tile = [32, 32, 32], thread_tile = [2, 2, 0], threads = 256
+// CHECK-SAME:  kind = matmul, block_tile = [64, 64, 32], thread_tile = [4, 4, 0], threads = 256
+// CHECK-SAME:  kind = matmul, block_tile = [128, 128, 32], thread_tile = [8, 8, 0], threads = 256
 // CHECK-NOT:   scf.forall
 // CHECK:       linalg.matmul
 //
 // C2: CPU matmul tiles; C3: the register tile runs i, k, j.
 // CPU-LABEL: func.func @matmul_rules
-// CPU:       kind = "matmul", block_tile = [64, 64, 256], thread_tile = [8, 64, 0]
+// CPU:       kind = matmul, block_tile = [64, 64, 256], thread_tile = [8, 64, 0]
 // CPU:       scf.forall ({{.*}}) = (0, 0) to ({{.*}}) step (64, 64)
 // CPU:         scf.for {{.*}} step %c8
 // CPU:           scf.for {{.*}} step %c64
@@ -182,8 +182,8 @@ func.func @matmul_rules(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?
 // C3: a matrix-vector hint (N under two vectors) keeps matmul's loop order in
 // its register tiles; the square hint's variant runs them i, k, j.
 // CPU-LABEL: func.func @matvec_rule
-// CPU:       kind = "matmul", block_tile = [64, 64, 256], thread_tile = [8, 8, 0]
-// CPU-SAME:  kind = "matmul", block_tile = [64, 64, 256], thread_tile = [8, 64, 0]
+// CPU:       kind = matmul, block_tile = [64, 64, 256], thread_tile = [8, 8, 0]
+// CPU-SAME:  kind = matmul, block_tile = [64, 64, 256], thread_tile = [8, 64, 0]
 // CPU:       ^bb0
 // CPU:         scf.forall
 // CPU:           linalg.matmul

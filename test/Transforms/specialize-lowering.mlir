@@ -22,7 +22,7 @@
 // RUN:   --convert-math-to-llvm --convert-to-llvm --reconcile-unrealized-casts \
 // RUN:   | FileCheck %s --check-prefix=GPU
 // GPU: llvm.func @seed_0_v0(
-// GPU-SAME: target = "gpu"
+// GPU-SAME: target = gpu
 // GPU: llvm.func @seed_0_v1(
 func.func @seed(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref<?x?xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],

@@ -11,7 +11,7 @@
 // CHECK-DAG:     %[[N:.*]] = memref.dim %[[X]], %c1
 // CHECK:         multikernel.dispatch @seed_0 key(%[[M]], %[[N]]) hints {{\[\[}}1024, 512], [4096, 2048]]
 // CHECK-SAME:      args(%[[X]], %[[Y]], %[[O]] : memref<?x?xf32>, memref<?x?xf32>, memref<?x?xf32>)
-// CHECK-SAME:      tilings = [#multikernel.tiling<target = "gpu", kind = "elementwise"{{.*}}>, #multikernel.tiling<target = "gpu", kind = "elementwise"{{.*}}>]
+// CHECK-SAME:      tilings = [#multikernel.tiling<target = gpu, kind = elementwise{{.*}}>, #multikernel.tiling<target = gpu, kind = elementwise{{.*}}>]
 // CHECK:         ^bb0(%[[A:.*]]: memref<?x?xf32>, %[[B:.*]]: memref<?x?xf32>, %[[C:.*]]: memref<?x?xf32>):
 // CHECK-NOT:       scf.forall
 // CHECK:           linalg.generic {{.*}} ins(%[[A]], %[[B]] : {{.*}}) outs(%[[C]] :
@@ -76,7 +76,7 @@ func.func @fma_tensor(%x: tensor<?x?xf32>, %y: tensor<?x?xf32>, %z: tensor<?x?xf
 // Row reductions: linalg.reduce (sum) and a reduction generic (max).
 
 // CHECK-LABEL: func.func @row_sum
-// CHECK:         multikernel.dispatch @row_sum_0 key(%{{[a-z_0-9]+}}, %{{[a-z_0-9]+}}) {{.*}} -> tensor<?xf32> attributes {tilings = [#multikernel.tiling<target = "gpu", kind = "reduction"
+// CHECK:         multikernel.dispatch @row_sum_0 key(%{{[a-z_0-9]+}}, %{{[a-z_0-9]+}}) {{.*}} -> tensor<?xf32> attributes {tilings = [#multikernel.tiling<target = gpu, kind = reduction
 // CHECK:           scf.forall
 // CHECK:             linalg.reduce
 // CHECK:           } {mapping = [#gpu.block<x>]}
@@ -90,7 +90,7 @@ func.func @row_sum(%x: tensor<?x?xf32>, %init: tensor<?xf32>) -> tensor<?xf32> {
 }
 
 // CHECK-LABEL: func.func @row_max
-// CHECK:         multikernel.dispatch @row_max_0 {{.*}}kind = "reduction"
+// CHECK:         multikernel.dispatch @row_max_0 {{.*}}kind = reduction
 // CHECK:           linalg.generic
 // CHECK:             arith.maximumf
 func.func @row_max(%x: memref<?x?xf32>, %out: memref<?xf32>) {
@@ -124,7 +124,7 @@ func.func @softmax(%x: tensor<?x?xf32>, %o: tensor<?x?xf32>) -> tensor<?x?xf32> 
 
 // CHECK-LABEL: func.func @matmul
 // CHECK:         multikernel.dispatch @matmul_0 key(%{{[a-z_0-9]+}}, %{{[a-z_0-9]+}}, %{{[a-z_0-9]+}}) hints {{\[\[}}256, 256, 256], [4096, 4096, 4096]]
-// CHECK-SAME:      kind = "matmul"
+// CHECK-SAME:      kind = matmul
 // CHECK:           linalg.matmul
 // CHECK-NOT:         multikernel.hints
 func.func @matmul(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {

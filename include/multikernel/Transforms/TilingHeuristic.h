@@ -23,12 +23,8 @@
 
 namespace mlir::multikernel {
 
-/// What a dispatch site computes: a group of elementwise ops, a group around
-/// reductions over its innermost loop, or a matmul.
-enum class KernelKind { Elementwise, Reduction, Matmul };
-enum class TilingTarget { Gpu, Cpu };
-
-StringRef stringifyKernelKind(KernelKind kind);
+// KernelKind, TilingTarget and ReductionStrategy are the ODS enums of
+// #multikernel.tiling (MultiKernelAttributes.td).
 
 /// What the heuristic knows of the machine.
 struct MachineModel {
@@ -56,7 +52,7 @@ struct TilingConfig {
   SmallVector<int64_t> threadTile;
   int64_t threads = 0;
   int64_t vectorWidth = 1;
-  StringRef reduction = "none";
+  ReductionStrategy reduction = ReductionStrategy::None;
   int64_t split = 1;
 
   TilingAttr toAttr(MLIRContext *context) const;

@@ -453,7 +453,7 @@ LogicalResult gpu_codegen::lowerColumnReductionGroup(
   int64_t inner = group.numLoops - 1;
   ArrayRef<int64_t> blockTile = tiling.getBlockTile();
   int64_t width = tiling.getVectorWidth();
-  if (tiling.getReduction() != "column" ||
+  if (tiling.getReduction() != ReductionStrategy::Column ||
       static_cast<int64_t>(blockTile.size()) != group.numLoops)
     return emitCodegenError(func, "reduction",
                             "the tiling is not a column reduction of the "

@@ -194,7 +194,7 @@ LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling,
     if (isa<memref::AllocOp, memref::DeallocOp>(op) ||
         (isMemoryEffectFree(&op) && op.getNumRegions() == 0))
       continue;
-    return emitCodegenError(func, tiling.getKind(),
+    return emitCodegenError(func, stringifyKernelKind(tiling.getKind()),
                             "the variant holds '" +
                                 op.getName().getStringRef() +
                                 "', which the GPU lowering does not handle");
@@ -207,9 +207,9 @@ LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling,
   FailureOr<KernelGroup> group =
       analyzeKernelGroup(ops, isInternal, why, LoopSizes::kProven);
   if (failed(group))
-    return emitCodegenError(func, tiling.getKind(), why);
-  if (group->hasReduction != (tiling.getKind() == "reduction"))
-    return emitCodegenError(func, tiling.getKind(),
+    return emitCodegenError(func, stringifyKernelKind(tiling.getKind()), why);
+  if (group->hasReduction != (tiling.getKind() == KernelKind::Reduction))
+    return emitCodegenError(func, stringifyKernelKind(tiling.getKind()),
                             "the tiling is for another kind of kernel");
 
   OpBuilder builder(entry.getTerminator());
@@ -242,7 +242,7 @@ LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling,
       std::optional<int64_t> index =
           dim ? dim.getConstantIndex() : std::nullopt;
       if (!index)
-        return emitCodegenError(func, tiling.getKind(),
+        return emitCodegenError(func, stringifyKernelKind(tiling.getKind()),
                                 "an intermediate buffer is used by '" +
                                     user->getName().getStringRef() + "'");
       OpBuilder sizeBuilder(dim);
@@ -362,9 +362,9 @@ struct GpuCodegenPass
     for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
       auto tiling = func->getAttrOfType<TilingAttr>(
           MultiKernelDialect::getTilingAttrName());
-      if (!tiling || tiling.getTarget() != "gpu")
+      if (!tiling || tiling.getTarget() != TilingTarget::Gpu)
         continue;
-      if (tiling.getKind() == "matmul") {
+      if (tiling.getKind() == KernelKind::Matmul) {
         failedAny |= failed(generateMatmul(func, tiling));
         continue;
       }

@@ -480,7 +480,7 @@ LogicalResult gpu_codegen::lowerRowReductionGroup(
   Value n = loopSizes.back();
   int64_t width = tiling.getVectorWidth();
   int64_t threads = tiling.getThreads();
-  bool warp = tiling.getReduction() == "warp";
+  bool warp = tiling.getReduction() == ReductionStrategy::Warp;
   // `warp`: a row per aligned group of threads / (rows per block) lanes of a
   // warp (a power of two up to 32).
   ArrayRef<int64_t> blockTile = tiling.getBlockTile();
@@ -515,7 +515,7 @@ LogicalResult gpu_codegen::lowerRowReductionGroup(
   record(kernels.emitKernel(rows, {1, kThreadPerRowBlock, 1, 0}));
   builder.setInsertionPointToStart(&chooseShort.getElseRegion().front());
 
-  if (tiling.getReduction() == "split") {
+  if (tiling.getReduction() == ReductionStrategy::Split) {
     std::pair<Value, scf::IfOp> choice =
         beginSplitChoice(builder, loc, rows, n, smCount, kMinSplit);
     Value split = choice.first;

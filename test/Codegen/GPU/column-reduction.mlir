@@ -13,7 +13,7 @@
 // Wide (64x65536): 64 threads along the columns, 4 slices of 16 rows;
 // enough column blocks: one launch.
 // CHECK-LABEL: func.func private @column_mean_0_v0
-// CHECK-SAME:    block_tile = [4, 256], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 1
+// CHECK-SAME:    block_tile = [4, 256], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = column, split = 1
 // CHECK:         %[[ROWS:.*]] = memref.dim %arg0, %c0
 // CHECK:         %[[COLS:.*]] = memref.dim %arg0, %c1
 // CHECK:         scf.if
@@ -46,7 +46,7 @@
 // sums to a scratch buffer, a second one combines them in order and
 // finishes.
 // CHECK-LABEL: func.func private @column_mean_0_v1
-// CHECK-SAME:    block_tile = [256, 4], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 256
+// CHECK-SAME:    block_tile = [256, 4], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = column, split = 256
 // CHECK:         %[[ROWS:.*]] = memref.dim %arg0, %c0
 // CHECK:         %[[COLS:.*]] = memref.dim %arg0, %c1
 // CHECK:         scf.if

@@ -22,7 +22,7 @@ func.func @total_sum(%x: memref<?x?xf32>, %out: memref<f32>) {
 // whole column, and the subtraction needs it at every point (the grouping
 // makes two sites of these: grouping.mlir).
 // expected-error-re @below {{GPU code generation for reduction variant 'centered_columns' failed: 'linalg.generic' at {{.*}} reads the result of 'linalg.reduce' at {{.*}}, a reduction over an outer loop, at every point of the loops; the GPU lowering does not support that yet}}
-func.func @centered_columns(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = "gpu", kind = "reduction", block_tile = [8, 128], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = "column", split = 1>} {
+func.func @centered_columns(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = gpu, kind = reduction, block_tile = [8, 128], thread_tile = [1, 4], threads = 256, vector_width = 4, reduction = column, split = 1>} {
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f32
   %n = memref.dim %x, %c1 : memref<?x?xf32>
@@ -72,7 +72,7 @@ func.func @conv(%img: memref<?x?xf32>, %filter: memref<3x3xf32>, %out: memref<?x
 // overwrites what the first reads from memory (another thread may already
 // have written it).
 // expected-error-re @below {{GPU code generation for elementwise variant 'swap' failed: 'linalg.copy' at {{.*}} reads a buffer that a later op of the group writes}}
-func.func @swap(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [8, 1024], thread_tile = [8, 4], threads = 256, vector_width = 4, reduction = "none", split = 1>} {
+func.func @swap(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [8, 1024], thread_tile = [8, 4], threads = 256, vector_width = 4, reduction = none, split = 1>} {
   linalg.copy ins(%x : memref<?x?xf32>) outs(%out : memref<?x?xf32>)
   linalg.copy ins(%out : memref<?x?xf32>) outs(%x : memref<?x?xf32>)
   return
@@ -82,7 +82,7 @@ func.func @swap(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multiker
 
 // An op the lowering does not know, in a variant.
 // expected-error @below {{GPU code generation for elementwise variant 'copy_op' failed: the variant holds 'memref.copy', which the GPU lowering does not handle}}
-func.func @copy_op(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [8, 1024], thread_tile = [8, 4], threads = 256, vector_width = 4, reduction = "none", split = 1>} {
+func.func @copy_op(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [8, 1024], thread_tile = [8, 4], threads = 256, vector_width = 4, reduction = none, split = 1>} {
   memref.copy %x, %out : memref<?x?xf32> to memref<?x?xf32>
   return
 }
@@ -91,7 +91,7 @@ func.func @copy_op(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multi
 
 // A tiling of another kind than the group.
 // expected-error @below {{GPU code generation for reduction variant 'wrong_kind' failed: the tiling is for another kind of kernel}}
-func.func @wrong_kind(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = "gpu", kind = "reduction", block_tile = [1, 0], thread_tile = [1, 16], threads = 256, vector_width = 4, reduction = "block", split = 1>} {
+func.func @wrong_kind(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = gpu, kind = reduction, block_tile = [1, 0], thread_tile = [1, 16], threads = 256, vector_width = 4, reduction = block, split = 1>} {
   linalg.copy ins(%x : memref<?x?xf32>) outs(%out : memref<?x?xf32>)
   return
 }

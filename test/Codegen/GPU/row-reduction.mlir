@@ -239,7 +239,7 @@ func.func @mean_sq(%x: memref<?x?xf32>, %nf: f32, %out: memref<?xf32>) {
 // one and stores nothing.
 
 // CHECK-LABEL: func.func private @short_rows_0_v0
-// CHECK-SAME:    block_tile = [64, 0], thread_tile = [1, 12], threads = 256, vector_width = 4, reduction = "warp"
+// CHECK-SAME:    block_tile = [64, 0], thread_tile = [1, 12], threads = 256, vector_width = 4, reduction = warp
 // CHECK:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c4, {{.*}} = %c64
 // CHECK:           %[[IN:.*]] = arith.cmpi ult, %[[ROW:.*]], %[[ROWS:.*]] : index
 // CHECK:           %[[LAST:.*]] = arith.subi %[[ROWS]], %c1

@@ -13,7 +13,7 @@
 // (deterministic) and stores the row's result.
 
 // CHECK-LABEL: func.func private @few_long_rows_0_v0
-// CHECK-SAME:    reduction = "split"
+// CHECK-SAME:    reduction = split
 // CHECK:         %[[ROWS:.*]] = memref.dim %{{.*}}, %c0
 // CHECK:         %[[N:.*]] = memref.dim %{{.*}}, %c1
 // CHECK:         } else {
@@ -62,7 +62,7 @@ func.func @few_long_rows(%x: memref<?x?xf32>, %out: memref<?xf32>) {
 // exponentials; the third combines both and writes the chunk's outputs.
 
 // CHECK-LABEL: func.func private @few_long_softmax_rows_0_v0
-// CHECK-SAME:    reduction = "split"
+// CHECK-SAME:    reduction = split
 // CHECK:         scf.if %{{.*}} {
 // CHECK:           %[[MAXES:.*]], %[[T1:.*]] = gpu.alloc async
 // CHECK:           %[[SUMS:.*]], %[[T2:.*]] = gpu.alloc async

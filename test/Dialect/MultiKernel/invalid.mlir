@@ -203,7 +203,7 @@ func.func @unknown_dialect_attr(%x: memref<?xf32>, %y: memref<?xf32>) {
 func.func @tilings_count(%n: index) {
   // expected-error @+1 {{requires one tiling per variant region, but has 2 regions and 1 tilings}}
   multikernel.dispatch @k key(%n) hints [[8], [16]] attributes {tilings = [
-      #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [256], thread_tile = [1], threads = 256, vector_width = 1, reduction = "none", split = 1>]} {
+      #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [256], thread_tile = [1], threads = 256, vector_width = 1, reduction = none, split = 1>]} {
     multikernel.yield
   }, {
     multikernel.yield
@@ -214,9 +214,10 @@ func.func @tilings_count(%n: index) {
 // -----
 
 func.func @tiling_bad_kind(%n: index) {
-  // expected-error @+2 {{unknown kernel kind "conv"}}
+  // expected-error @+3 {{expected ::mlir::multikernel::KernelKind to be one of: elementwise, reduction, matmul}}
+  // expected-error @+2 {{failed to parse MultiKernel_TilingAttr parameter 'kind'}}
   multikernel.dispatch @k key(%n) hints [[8]] attributes {tilings = [
-      #multikernel.tiling<target = "gpu", kind = "conv", block_tile = [256], thread_tile = [1], threads = 256, vector_width = 1, reduction = "none", split = 1>]} {
+      #multikernel.tiling<target = gpu, kind = conv, block_tile = [256], thread_tile = [1], threads = 256, vector_width = 1, reduction = none, split = 1>]} {
     multikernel.yield
   }
   return
@@ -227,7 +228,7 @@ func.func @tiling_bad_kind(%n: index) {
 func.func @tiling_bad_threads(%n: index) {
   // expected-error @+2 {{threads must be in [1, 1024] on the GPU, got 2048}}
   multikernel.dispatch @k key(%n) hints [[8]] attributes {tilings = [
-      #multikernel.tiling<target = "gpu", kind = "elementwise", block_tile = [256], thread_tile = [1], threads = 2048, vector_width = 1, reduction = "none", split = 1>]} {
+      #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [256], thread_tile = [1], threads = 2048, vector_width = 1, reduction = none, split = 1>]} {
     multikernel.yield
   }
   return
@@ -238,7 +239,7 @@ func.func @tiling_bad_threads(%n: index) {
 func.func @tiling_bad_vector(%n: index) {
   // expected-error @+2 {{vector_width must be a positive power of two}}
   multikernel.dispatch @k key(%n) hints [[8]] attributes {tilings = [
-      #multikernel.tiling<target = "cpu", kind = "elementwise", block_tile = [256], thread_tile = [1], threads = 0, vector_width = 3, reduction = "none", split = 1>]} {
+      #multikernel.tiling<target = cpu, kind = elementwise, block_tile = [256], thread_tile = [1], threads = 0, vector_width = 3, reduction = none, split = 1>]} {
     multikernel.yield
   }
   return

@@ -14,6 +14,8 @@
 using namespace mlir;
 using namespace mlir::multikernel;
 
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelEnums.cpp.inc"
+
 #define GET_ATTRDEF_CLASSES
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelAttributes.cpp.inc"
 
@@ -25,19 +27,11 @@ void MultiKernelDialect::registerAttributes() {
 }
 
 LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 StringRef target, StringRef kind,
+                                 TilingTarget target, KernelKind kind,
                                  ArrayRef<int64_t> blockTile,
                                  ArrayRef<int64_t> threadTile, int64_t threads,
-                                 int64_t vectorWidth, StringRef reduction,
-                                 int64_t split) {
-  if (target != "gpu" && target != "cpu")
-    return emitError() << "target must be \"gpu\" or \"cpu\", got \"" << target
-                       << "\"";
-  if (!llvm::is_contained({"elementwise", "reduction", "matmul"}, kind))
-    return emitError() << "unknown kernel kind \"" << kind << "\"";
-  if (!llvm::is_contained(
-          {"none", "warp", "block", "looped", "split", "column"}, reduction))
-    return emitError() << "unknown reduction strategy \"" << reduction << "\"";
+                                 int64_t vectorWidth,
+                                 ReductionStrategy reduction, int64_t split) {
   if (blockTile.size() != threadTile.size())
     return emitError() << "block_tile and thread_tile must have one entry per "
                           "loop, got "
@@ -45,12 +39,14 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (llvm::any_of(blockTile, [](int64_t v) { return v < 0; }) ||
       llvm::any_of(threadTile, [](int64_t v) { return v < 0; }))
     return emitError() << "tile sizes must be non-negative";
-  if (threads < 0 || (target == "gpu" && (threads < 1 || threads > 1024)))
+  if (threads < 0 ||
+      (target == TilingTarget::Gpu && (threads < 1 || threads > 1024)))
     return emitError() << "threads must be in [1, 1024] on the GPU, got "
                        << threads;
   if (vectorWidth < 1 || !llvm::isPowerOf2_64(vectorWidth))
     return emitError() << "vector_width must be a positive power of two";
-  if (split < 1 || (split > 1 && reduction != "split" && reduction != "column"))
+  if (split < 1 || (split > 1 && reduction != ReductionStrategy::Split &&
+                    reduction != ReductionStrategy::Column))
     return emitError()
            << "split must be 1 unless reduction is \"split\" or \"column\"";
   return success();

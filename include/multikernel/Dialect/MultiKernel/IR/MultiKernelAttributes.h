@@ -13,6 +13,8 @@
 
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
 
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelEnums.h.inc"
+
 #define GET_ATTRDEF_CLASSES
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelAttributes.h.inc"
 

@@ -9,6 +9,51 @@
 
 include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.td"
 include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+//===----------------------------------------------------------------------===//
+// The enums of a variant's configuration
+//===----------------------------------------------------------------------===//
+
+def MultiKernel_TilingTarget : I32EnumAttr<"TilingTarget",
+    "where a variant runs", [
+      I32EnumAttrCase<"Gpu", 0, "gpu">,
+      I32EnumAttrCase<"Cpu", 1, "cpu">]> {
+  let cppNamespace = "::mlir::multikernel";
+  let genSpecializedAttr = 0;
+}
+
+def MultiKernel_KernelKind : I32EnumAttr<"KernelKind",
+    "what a dispatch site computes", [
+      I32EnumAttrCase<"Elementwise", 0, "elementwise">,
+      I32EnumAttrCase<"Reduction", 1, "reduction">,
+      I32EnumAttrCase<"Matmul", 2, "matmul">]> {
+  let description = [{
+    `elementwise`: a group of elementwise ops; `reduction`: a group around
+    reductions over one loop; `matmul`: a matmul.
+  }];
+  let cppNamespace = "::mlir::multikernel";
+  let genSpecializedAttr = 0;
+}
+
+def MultiKernel_ReductionStrategy : I32EnumAttr<"ReductionStrategy",
+    "how a GPU variant's reductions are spread over threads", [
+      I32EnumAttrCase<"None", 0, "none">,
+      I32EnumAttrCase<"Warp", 1, "warp">,
+      I32EnumAttrCase<"Block", 2, "block">,
+      I32EnumAttrCase<"Looped", 3, "looped">,
+      I32EnumAttrCase<"Split", 4, "split">,
+      I32EnumAttrCase<"Column", 5, "column">]> {
+  let description = [{
+    `none` (no reduction, or the CPU), `warp` (a warp or a group of lanes
+    per row, in registers), `block` (a block per row, in registers: one
+    pass), `looped` (a block per row in chunks: several passes), `split`
+    (several blocks per row, then a second stage) or `column` (a reduction
+    over an outer loop: threads along the innermost loop).
+  }];
+  let cppNamespace = "::mlir::multikernel";
+  let genSpecializedAttr = 0;
+}
 
 def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
   let mnemonic = "tiling";
@@ -47,19 +92,19 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
     Example:
 
     ```mlir
-    #multikernel.tiling<target = "gpu", kind = "elementwise",
+    #multikernel.tiling<target = gpu, kind = elementwise,
         block_tile = [8, 1024], thread_tile = [1, 4], threads = 256,
-        vector_width = 4, reduction = "none", split = 1>
+        vector_width = 4, reduction = none, split = 1>
     ```
   }];
   let parameters = (ins
-    StringRefParameter<"`gpu` or `cpu`">:$target,
-    StringRefParameter<"kernel kind">:$kind,
+    EnumParameter<MultiKernel_TilingTarget>:$target,
+    EnumParameter<MultiKernel_KernelKind>:$kind,
     ArrayRefParameter<"int64_t", "outer tile sizes">:$block_tile,
     ArrayRefParameter<"int64_t", "inner tile sizes">:$thread_tile,
     "int64_t":$threads,
     "int64_t":$vector_width,
-    StringRefParameter<"reduction strategy">:$reduction,
+    EnumParameter<MultiKernel_ReductionStrategy>:$reduction,
     "int64_t":$split
   );
   let assemblyFormat = [{
