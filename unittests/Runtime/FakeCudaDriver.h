@@ -6,9 +6,10 @@
 //
 // libFakeCudaDriver.so exports the cu* entry points the runtime resolves,
 // running "kernels" on the host. A module image is a FakeImage; kernels run
-// synchronously inside cuLaunchKernel; events read the host clock; device
-// memory is host memory. Counters let tests see what the runtime asked of
-// the driver.
+// synchronously inside cuLaunchKernel; events read a fake GPU clock that
+// only launches advance, each by its kernel's cost, so that timings are
+// exact whatever the load on the machine; device memory is host memory.
+// Counters let tests see what the runtime asked of the driver.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,7 +27,8 @@ constexpr int kLaunchOutOfResources = 701;
 struct FakeKernel {
   const char *name;
   void (*body)(void **params);
-  bool fails; // launching it returns CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES
+  bool fails;    // launching it returns CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES
+  int64_t nanos; // how far a launch advances the fake GPU clock
 };
 
 struct FakeImage {

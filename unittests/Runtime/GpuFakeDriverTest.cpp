@@ -35,20 +35,20 @@ Counters &counters() {
   return *result;
 }
 
-// Kernel "k<V>": spins for its cost, then writes 100 + V to the first
-// element of the buffer in params[0] (host memory, for the fake driver).
-int64_t kernelCost[3] = {200'000, 60'000, 120'000};
+// Kernel "k<V>": writes 100 + V to the first element of the buffer in
+// params[0] (host memory, for the fake driver), and takes its cost on the
+// fake GPU clock.
+constexpr int64_t kernelCost[3] = {200'000, 60'000, 120'000};
 template <int V> void kernelBody(void **params) {
-  spinFor(kernelCost[V]);
   float *out = *static_cast<float **>(params[0]);
   out[0] = 100.0f + V;
 }
 
 const fakecuda::FakeKernel kernels[] = {
-    {"k0", kernelBody<0>, false},
-    {"k1", kernelBody<1>, false},
-    {"k2", kernelBody<2>, false},
-    {"broken", kernelBody<0>, true},
+    {"k0", kernelBody<0>, false, kernelCost[0]},
+    {"k1", kernelBody<1>, false, kernelCost[1]},
+    {"k2", kernelBody<2>, false, kernelCost[2]},
+    {"broken", kernelBody<0>, true, kernelCost[0]},
 };
 const fakecuda::FakeImage image = {fakecuda::kImageMagic, 4, kernels};
 
