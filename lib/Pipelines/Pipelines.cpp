@@ -6,8 +6,19 @@
 
 #include "multikernel/Pipelines/Pipelines.h"
 
+#include "multikernel/Conversion/Passes.h"
+#include "multikernel/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/ADT/StringExtras.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 using namespace mlir::multikernel;
@@ -19,120 +30,164 @@ namespace {
 /// 512x256 0.81x, 1024x512 1.08x, 1500x750 1.09x; matmul 64^3 0.77x), so
 /// the runtime can pick a sequential variant for small shapes and a
 /// threaded one for large shapes.
-constexpr const char *kOpenMPSpecializeOptions =
-    " cpu-parallel-min-work=1048576";
+constexpr int64_t kOpenMPMinWork = 1 << 20;
 
 /// The passes both pipelines start with, up to the outlined variants: on
 /// tensors, the elementwise ops a frontend emits one per primitive are
 /// fused, then bufferized, each linalg op into a buffer of its own (a fill
-/// shared by several ops is cloned rather than copied) (identity layouts at
-/// function boundaries: callers pass contiguous row-major buffers) so that the
-/// dispatch sites are created on memrefs, softmax on memrefs is decomposed into
-/// generics (which the GPU groups into one site), then every kernel is
-/// specialized for `target`.
-std::string frontOfPipeline(StringRef target, ArrayRef<std::string> hints,
-                            StringRef extraSpecializeOptions) {
-  std::string specialize =
-      ("multikernel-specialize{target=" + target +
-       " skip-mismatched-ranks=true" + extraSpecializeOptions)
-          .str();
-  if (!hints.empty())
-    specialize += " hints=" + llvm::join(hints, ",");
-  specialize += "}";
-  return "multikernel-fuse-elementwise,"
-         "canonicalize,"
-         "cse,"
-         "multikernel-clone-shared-inits,"
-         "one-shot-bufferize{bufferize-function-boundaries "
-         "function-boundary-type-conversion=identity-layout-map},"
-         "buffer-deallocation-pipeline,"
-         "convert-bufferization-to-memref,"
-         "multikernel-decompose-softmax,"
-         "canonicalize," +
-         specialize +
-         ","
-         "multikernel-outline-variants,"
-         "multikernel-export-c-interface,";
+/// shared by several ops is cloned rather than copied), with identity
+/// layouts at function boundaries (callers pass contiguous row-major
+/// buffers), so that the dispatch sites are created on memrefs; softmax on
+/// memrefs is decomposed into generics (which the GPU groups into one
+/// site), then every kernel is specialized as `specialize` says.
+void addFrontOfPipeline(OpPassManager &pm,
+                        const MultiKernelSpecializeOptions &specialize) {
+  pm.addPass(createMultiKernelFuseElementwise());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createMultiKernelCloneSharedInits());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createMultiKernelDecomposeSoftmax());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createMultiKernelSpecialize(specialize));
+  pm.addPass(createMultiKernelOutlineVariants());
+  pm.addPass(createMultiKernelExportCInterface());
+}
+
+MultiKernelSpecializeOptions specializeOptions(StringRef target,
+                                               ArrayRef<std::string> hints) {
+  MultiKernelSpecializeOptions options;
+  options.target = target.str();
+  options.hints.assign(hints.begin(), hints.end());
+  // A module mixes ranks: ops whose rank the hints do not have are left to
+  // a hints attribute of their own (or, on the GPU, reported).
+  options.skipMismatchedRanks = true;
+  return options;
+}
+
+/// Registers `name`, built by `build` from its options; a bad option value
+/// is an error, not a crash.
+template <typename Options>
+void registerPipeline(StringRef name, StringRef description,
+                      LogicalResult (*build)(OpPassManager &, const Options &,
+                                             llvm::raw_ostream &)) {
+  registerPassPipeline(
+      name, description,
+      [name, build](OpPassManager &pm, StringRef text,
+                    function_ref<LogicalResult(const Twine &)> errorHandler) {
+        // Its passes run on the module; nested in another op (func.func),
+        // the pass manager would abort when they are added.
+        if (pm.getOpAnchorName() != ModuleOp::getOperationName() &&
+            pm.getOpAnchorName() != OpPassManager::getAnyOpAnchorName())
+          return errorHandler(name +
+                              " runs on builtin.module, not nested in '" +
+                              pm.getOpAnchorName() + "'");
+        Options options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        std::string errors;
+        llvm::raw_string_ostream os(errors);
+        if (failed(build(pm, options, os)))
+          return errorHandler(errors);
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> handler) {
+        handler(Options());
+      });
 }
 } // namespace
-
-std::string
-mlir::multikernel::getCpuPipelineText(const CpuPipelineOptions &options) {
-  // Softmax is decomposed first: the CPU variants are lowered through loops,
-  // which the aggregate op does not lower to.
-  bool openmp = options.parallel == CpuParallelism::OpenMP;
-  // The OpenMP conversion wraps each parallel body in memref.alloca_scope,
-  // which canonicalization inlines (the bodies allocate nothing): the
-  // scope takes a single block, which lowering the loops inside it to
-  // branches would break.
-  return "multikernel-decompose-softmax," +
-         frontOfPipeline("cpu", options.hints,
-                         openmp ? kOpenMPSpecializeOptions : "") +
-         "scf-forall-to-parallel," +
-         (openmp ? "convert-scf-to-openmp,canonicalize," : "") +
-         "func.func(convert-linalg-to-loops),"
-         "lower-affine,"
-         "convert-scf-to-cf,"
-         "expand-strided-metadata,"
-         "lower-affine,"
-         "convert-math-to-llvm,"
-         "convert-to-llvm," +
-         (openmp ? "convert-openmp-to-llvm," : "") +
-         "convert-multikernel-to-llvm,"
-         "reconcile-unrealized-casts";
-}
 
 LogicalResult
 mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
                                     const CpuPipelineOptions &options,
-                                    llvm::raw_ostream &errors) {
-  return parsePassPipeline(getCpuPipelineText(options), pm, errors);
-}
-
-std::string
-mlir::multikernel::getGpuPipelineText(const GpuPipelineOptions &options) {
-  // The host code and the kernels are lowered by upstream's NVVM pipeline,
-  // which compiles the kernels with ptxas into the module (fatbin: cubin for
-  // the chip and PTX that newer GPUs can JIT).
-  return frontOfPipeline("gpu", options.hints,
-                         " sm-count=" + std::to_string(options.smCount)) +
-         "multikernel-gpu-codegen{sm-count=" + std::to_string(options.smCount) +
-         "},"
-         "gpu-lower-to-nvvm-pipeline{cubin-chip=" +
-         options.chip.getValue() +
-         " cubin-features=+ptx80 opt-level=3},"
-         "convert-multikernel-to-llvm,"
-         "reconcile-unrealized-casts";
+                                    llvm::raw_ostream & /*errors*/) {
+  bool openmp = options.parallel == CpuParallelism::OpenMP;
+  // Softmax on tensors is decomposed first: the CPU variants are lowered
+  // through loops, which the aggregate op does not lower to.
+  pm.addPass(createMultiKernelDecomposeSoftmax());
+  MultiKernelSpecializeOptions specialize =
+      specializeOptions("cpu", options.hints);
+  if (openmp)
+    specialize.cpuParallelMinWork = kOpenMPMinWork;
+  addFrontOfPipeline(pm, specialize);
+  pm.addPass(createForallToParallelLoopPass());
+  if (openmp) {
+    // The OpenMP conversion wraps each parallel body in
+    // memref.alloca_scope, which canonicalization inlines (the bodies
+    // allocate nothing): the scope takes a single block, which lowering the
+    // loops inside it to branches would break.
+    pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(createCanonicalizerPass());
+  }
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertToLLVMPass());
+  if (openmp)
+    pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createConvertMultiKernelToLLVM());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  return success();
 }
 
 LogicalResult
 mlir::multikernel::buildGpuPipeline(OpPassManager &pm,
                                     const GpuPipelineOptions &options,
                                     llvm::raw_ostream &errors) {
-  return parsePassPipeline(getGpuPipelineText(options), pm, errors);
+  if (StringRef(options.chip).trim().empty()) {
+    errors << "multikernel-gpu-pipeline: chip must name a GPU architecture "
+              "(e.g. sm_90)";
+    return failure();
+  }
+  if (options.smCount < 1) {
+    errors << "multikernel-gpu-pipeline: sm-count must be at least 1, got "
+           << options.smCount;
+    return failure();
+  }
+  MultiKernelSpecializeOptions specialize =
+      specializeOptions("gpu", options.hints);
+  specialize.smCount = options.smCount;
+  addFrontOfPipeline(pm, specialize);
+  MultiKernelGpuCodegenOptions codegen;
+  codegen.smCount = options.smCount;
+  pm.addPass(createMultiKernelGpuCodegen(codegen));
+  // The host code and the kernels are lowered by upstream's NVVM pipeline,
+  // which compiles the kernels with ptxas into the module (fatbin: cubin for
+  // the chip and PTX that newer GPUs can JIT).
+  gpu::GPUToNVVMPipelineOptions nvvm;
+  nvvm.cubinChip = options.chip.getValue();
+  nvvm.cubinFeatures = "+ptx80";
+  nvvm.optLevel = 3;
+  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  pm.addPass(createConvertMultiKernelToLLVM());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  return success();
 }
 
 void mlir::multikernel::registerMultiKernelPipelines() {
-  PassPipelineRegistration<GpuPipelineOptions>(
+  registerPipeline<GpuPipelineOptions>(
       "multikernel-gpu-pipeline",
       "From linalg on tensors or memrefs to the LLVM dialect for CUDA GPUs: "
       "fuse and bufferize tensors (results in device memory), group the ops "
       "one kernel computes into dispatch sites, generate a GPU kernel per "
-      "variant and size hint (elementwise, row reductions and their "
-      "epilogues, matmul), compile the kernels to cubins and lower the "
+      "variant and size hint (elementwise, row and column reductions and "
+      "their epilogues, matmul), compile the kernels to cubins and lower the "
       "dispatch sites to runtime calls",
-      [](OpPassManager &pm, const GpuPipelineOptions &options) {
-        if (failed(buildGpuPipeline(pm, options, llvm::errs())))
-          llvm::report_fatal_error("multikernel-gpu-pipeline does not parse");
-      });
-  PassPipelineRegistration<CpuPipelineOptions>(
+      buildGpuPipeline);
+  registerPipeline<CpuPipelineOptions>(
       "multikernel-cpu-pipeline",
       "From linalg on tensors or memrefs to the LLVM dialect for the CPU: "
-      "bufferize, specialize every dynamic-shape kernel per size hint, "
-      "outline the variants, lower them and the dispatch sites (calls into "
-      "libmultikernel_runtime)",
-      [](OpPassManager &pm, const CpuPipelineOptions &options) {
-        if (failed(buildCpuPipeline(pm, options, llvm::errs())))
-          llvm::report_fatal_error("multikernel-cpu-pipeline does not parse");
-      });
+      "fuse and bufferize tensors, specialize every dynamic-shape kernel per "
+      "size hint, outline the variants, lower them and the dispatch sites "
+      "(calls into libmultikernel_runtime)",
+      buildCpuPipeline);
 }

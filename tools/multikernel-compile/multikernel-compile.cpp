@@ -321,8 +321,7 @@ int main(int argc, char **argv) {
     built = multikernel::buildCpuPipeline(pm, options, pipelineStream);
   }
   if (failed(built))
-    return fail("internal error: the pipeline does not parse: " +
-                pipelineErrors);
+    return fail(pipelineErrors); // an option the pipeline cannot take
   if (!dispatchTable.empty()) {
     multikernel::MultiKernelEmbedDispatchTableOptions embed;
     embed.file = dispatchTable;

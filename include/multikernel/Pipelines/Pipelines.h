@@ -52,22 +52,18 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::init(132)};
 };
 
-/// The GPU pipeline (CUDA): the variants become kernels compiled to cubins
-/// for `chip` (ptxas of the CUDA toolkit), the host code calls the runtime.
-std::string getGpuPipelineText(const GpuPipelineOptions &options);
+/// Adds the GPU pipeline (CUDA) to `pm`, built from the passes' own
+/// constructors: the variants become kernels compiled to cubins for `chip`
+/// (ptxas of the CUDA toolkit), the host code calls the runtime. Failure,
+/// reported on `errors`, for an option value that cannot work (an empty
+/// chip, no multiprocessors).
 LogicalResult buildGpuPipeline(OpPassManager &pm,
                                const GpuPipelineOptions &options,
                                llvm::raw_ostream &errors);
-
-/// The CPU pipeline as a comma-separated list of passes on builtin.module.
-std::string getCpuPipelineText(const CpuPipelineOptions &options);
-
-/// Adds the CPU pipeline to `pm`; failure (reported on `errors`) only for a
-/// pipeline that does not parse.
+/// Adds the CPU pipeline to `pm`; it has no option that can fail.
 LogicalResult buildCpuPipeline(OpPassManager &pm,
                                const CpuPipelineOptions &options,
                                llvm::raw_ostream &errors);
-
 /// Registers --multikernel-cpu-pipeline and --multikernel-gpu-pipeline.
 void registerMultiKernelPipelines();
 
