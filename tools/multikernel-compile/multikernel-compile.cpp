@@ -295,9 +295,15 @@ int main(int argc, char **argv) {
   SmallVector<std::string> hintList;
   if (!hints.empty()) {
     SmallVector<StringRef> parts;
-    StringRef(hints).split(parts, ',', -1, /*KeepEmpty=*/false);
-    for (StringRef part : parts)
+    StringRef(hints).split(parts, ',', -1, /*KeepEmpty=*/true);
+    for (StringRef part : parts) {
+      // An empty hint ('1024x512,' or '1,,2') is a typo, as the pass says.
+      if (part.trim().empty())
+        return fail("--hints='" + hints +
+                    "' has an empty size hint: separate hints by single "
+                    "commas, e.g. 1024x512,4096x2048");
       hintList.push_back(part.trim().str());
+    }
   }
   PassManager pm(&context);
   std::string pipelineErrors;
