@@ -21,10 +21,14 @@
 //    where its results are read, at the indices they are read at;
 //  - iterated elementwise: elementwise, writing an external buffer, over
 //    the group's loops;
-//  - a row reduction: reducing the group's innermost loop, its results one
-//    value per row (the group's other loops), kept for the ops after it;
-//  - a row elementwise op: after a reduction, elementwise over the rows
-//    alone (a mean from a sum), computed once per row.
+//  - a reduction: reducing one loop of the group, the same for all of its
+//    reductions, its results one value per row (the group's other loops),
+//    kept for the ops after it. Over the innermost loop it is a row
+//    reduction; over an outer one (a column sum) the row is a point of the
+//    kept loops, the innermost among them, and no op may read its value at
+//    every point of the group's loops (the column would be needed whole);
+//  - a row elementwise op: after a reduction, elementwise over the kept
+//    loops alone (a mean from a sum), computed once per row.
 //
 //===----------------------------------------------------------------------===//
 
