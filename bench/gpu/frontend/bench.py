@@ -52,6 +52,7 @@ TORCH = {
     "rmsnorm": _rmsnorm,
     "bias_gelu_residual": lambda x, b: F.gelu(x + b, approximate="tanh") + x,
     "column_sum": lambda x: x.sum(0),
+    "mlp": lambda x, w1, b1, w2, b2: F.gelu(x @ w1 + b1, approximate="tanh") @ w2 + b2,
     "block": lambda x, g, b, bias: _rmsnorm(
         F.gelu(_layernorm(x, g, b) + bias, approximate="tanh") + x, g),
 }

@@ -47,6 +47,12 @@ def column_sum(x):
     return jnp.sum(x, axis=0)
 
 
+def mlp(x, w1, b1, w2, b2):
+    """An MLP block: two matmuls (each a fill and a linalg.matmul from
+    IREE's import), a bias + GELU between them, a bias after."""
+    return jax.nn.gelu(x @ w1 + b1, approximate=True) @ w2 + b2
+
+
 def block(x, gamma, beta, bias):
     """A transformer block's non-matmul chain: LayerNorm, bias + GELU, a
     residual add, RMSNorm."""
@@ -64,6 +70,10 @@ def main():
         "bias_gelu_residual": (bias_gelu_residual, [rows, vector]),
         "column_sum": (column_sum, [rows]),
         "block": (block, [rows, vector, vector, vector]),
+        "mlp": (mlp, [rows, jax.ShapeDtypeStruct((FEATURES, 4 * FEATURES), jnp.float32),
+                      jax.ShapeDtypeStruct((4 * FEATURES,), jnp.float32),
+                      jax.ShapeDtypeStruct((4 * FEATURES, FEATURES), jnp.float32),
+                      vector]),
     }
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as work:

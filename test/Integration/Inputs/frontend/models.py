@@ -34,6 +34,10 @@ def _block(x, gamma, beta, bias):
     return _rmsnorm(h, gamma)
 
 
+def _mlp(x, w1, b1, w2, b2):
+    return _gelu_tanh(x @ w1 + b1) @ w2 + b2
+
+
 MODELS = {
     # name: (argument shapes given the batch, reference, relative tolerance)
     "layernorm": (lambda b: [(b, FEATURES), (FEATURES,), (FEATURES,)], _layernorm, 1e-5),
@@ -43,7 +47,12 @@ MODELS = {
     "column_sum": (lambda b: [(b, FEATURES)], lambda x: x.sum(axis=0), 1e-5),
     "block": (lambda b: [(b, FEATURES), (FEATURES,), (FEATURES,), (FEATURES,)],
               _block, 1e-5),
+    "mlp": (lambda b: [(b, FEATURES), (FEATURES, 4 * FEATURES), (4 * FEATURES,),
+                       (4 * FEATURES, FEATURES), (FEATURES,)], _mlp, 1e-5),
 }
+# The models the CPU test runs at every batch but the largest; the others
+# (the MLP's matmuls: 4 GFLOP per 1000 rows) only up to this many rows.
+CPU_MAX_BATCH = {"mlp": 333}
 
 
 def source(name):
