@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "multikernel/Codegen/GPU/KernelGroup.h"
+#include "multikernel/Runtime/MultiKernelRuntime.h"
 #include "multikernel/Transforms/Passes.h"
 #include "multikernel/Transforms/TilingHeuristic.h"
 #include "multikernel/Transforms/Utils.h"
@@ -608,6 +609,20 @@ FailureOr<SmallVector<Hint>> SpecializePass::hintsFor(const Site &site,
                      " sizes but the op has " + Twine(numDynamic) +
                      " dynamic sizes; give it a multikernel.hints attribute");
     skipped = true;
+    return failure();
+  }
+  // The runtime's limits (MultiKernelRuntime.h), named here rather than at
+  // the library's first call, which they would abort.
+  if (numDynamic > MKRT_MAX_KEY_RANK) {
+    root->emitError() << "the op has " << numDynamic
+                      << " dynamic loop sizes; a dispatch key holds at most "
+                      << MKRT_MAX_KEY_RANK << " (the runtime's limit)";
+    return failure();
+  }
+  if (static_cast<int64_t>(hintList.size()) > MKRT_MAX_VARIANTS) {
+    root->emitError() << hintList.size()
+                      << " size hints; a dispatch site holds at most "
+                      << MKRT_MAX_VARIANTS << " variants (the runtime's limit)";
     return failure();
   }
   if (hintList.empty()) {

@@ -282,3 +282,14 @@ func.func @three_sites(%n: index) {
   }
   return
 }
+
+// -----
+
+// The runtime's key holds at most 8 sizes.
+func.func @key_too_long(%n: index) {
+  // expected-error @+1 {{has a key of 9 sizes; the runtime takes at most 8}}
+  multikernel.dispatch @k key(%n, %n, %n, %n, %n, %n, %n, %n, %n) hints [[1, 1, 1, 1, 1, 1, 1, 1, 1]] {
+    multikernel.yield
+  }
+  return
+}

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelOps.h"
+#include "multikernel/Runtime/MultiKernelRuntime.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -91,6 +92,16 @@ LogicalResult DispatchOp::verify() {
   if (numVariants != getHints().size())
     return emitOpError("requires one hint per variant region, but has ")
            << numVariants << " regions and " << getHints().size() << " hints";
+  // The runtime's limits (MultiKernelRuntime.h): a site beyond them would
+  // abort the program on its first call.
+  if (numVariants > MKRT_MAX_VARIANTS)
+    return emitOpError("has ")
+           << numVariants << " variants; the runtime takes at most "
+           << MKRT_MAX_VARIANTS << " per site";
+  if (getKeys().size() > MKRT_MAX_KEY_RANK)
+    return emitOpError("has a key of ")
+           << getKeys().size() << " sizes; the runtime takes at most "
+           << MKRT_MAX_KEY_RANK;
 
   if (std::optional<ArrayAttr> tilings = getTilings();
       tilings && tilings->size() != numVariants)
