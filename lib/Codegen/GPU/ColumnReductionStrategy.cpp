@@ -114,8 +114,9 @@ FailureOr<SmallVector<Value>> ColumnKernelBuilder::foldRows(
     Value start, Value end, int64_t step, ValueRange accumulators,
     function_ref<FailureOr<SmallVector<Value>>(Value, int64_t, ValueRange)>
         point) {
-  // count = rows of this thread; the first count / kRowsInFlight * ... in
-  // groups of kRowsInFlight, the rest one by one.
+  // This thread's rows, `count` of them: as many as make whole groups of
+  // kRowsInFlight in a loop that handles a group per iteration, the rest
+  // in a loop of one row per iteration.
   Value remaining = arith::SubIOp::create(
       builder, loc, arith::MaxUIOp::create(builder, loc, end, start), start);
   Value count = arith::CeilDivUIOp::create(builder, loc, remaining, c(step));
