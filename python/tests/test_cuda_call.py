@@ -197,3 +197,28 @@ def test_scalar_and_several_results_are_refused():
         signature = FunctionSignature("f", ["tensor<?xf32>"], results, True)
         with pytest.raises(TypeError, match=message):
             Function(ResultLibrary(), signature, target="cuda")
+
+
+def test_an_empty_result_frees_nothing(fake_torch, monkeypatch):
+    fake_torch_module = sys.modules["torch"]
+    fake_torch_module.as_tensor = lambda owner, device: owner
+    freed = []
+    monkeypatch.setattr(runtime, "free_device_buffer",
+                        lambda pointer, stream: freed.append((pointer, stream)))
+
+    class EmptyLibrary:
+        def __init__(self):
+            def entry(out, x):
+                # A result of zero elements: the runtime allocates nothing.
+                out._obj.allocated = out._obj.aligned = None
+                out._obj.sizes[0], out._obj.sizes[1] = 0, 5
+                out._obj.strides[0], out._obj.strides[1] = 5, 1
+            self._mlir_ciface_relu = entry
+
+    signature = FunctionSignature("relu", ["tensor<?x?xf32>"], ["tensor<?x?xf32>"], True)
+    function = Function(EmptyLibrary(), signature, target="cuda")
+    result = function(FakeCudaTensor((0, 5), 0x1000))
+    assert result.__cuda_array_interface__["shape"] == (0, 5)
+    assert result.__cuda_array_interface__["data"] == (0, False)
+    del result
+    assert freed == []
