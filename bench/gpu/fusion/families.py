@@ -126,6 +126,13 @@ FAMILIES = {f.name: f for f in [
            lambda a: (a[0].double() + a[1].double()).mean(dim=0),
            lambda a: (a[0] + a[1]).mean(dim=0),
            lambda s: 2 * 4 * math.prod(s) + 4 * s[1]),
+    # bf16 in and out, the sum over the outer loop in f32 (the IR converts).
+    Family("column_mean_bf16", "libcolumn_mean_bf16_gpu.so", "column_mean_bf16",
+           lambda s, o: (storage(s, o, torch.bfloat16),
+                         storage(s[1:], o, torch.bfloat16, fill=math.nan)),
+           lambda a: a[0].double().mean(dim=0),
+           lambda a: a[0].float().mean(dim=0).to(torch.bfloat16),
+           lambda s: 2 * math.prod(s) + 2 * s[1], tolerance=1e-2),
     # bf16 in and out, computed in f32 (the IR converts).
     Family("softmax_bf16", "libsoftmax_bf16_gpu.so", "softmax_bf16",
            lambda s, o: (storage(s, o, torch.bfloat16),
