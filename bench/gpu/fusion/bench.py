@@ -107,11 +107,7 @@ def main():
             error = ((out - expected).norm() / expected.norm()).item()
             ok = not torch.isnan(out).any().item() and error < family.tolerance
             ours_us = replay_us(ours)
-            # The family's site among the sites of every library loaded.
-            stats, index = families.SiteStats(), 0
-            while runtime.mkrtGetSiteStats(index, ctypes.byref(stats)) == 0 and \
-                    stats.name.decode() != family.entry + "_0":
-                index += 1
+            stats = families.site_stats(runtime, family.entry + "_0")
             alone = []
             for variant in range(stats.numVariants):
                 runtime.mkrtReset()

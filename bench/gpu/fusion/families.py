@@ -30,6 +30,18 @@ class SiteStats(ctypes.Structure):
     ]
 
 
+def site_stats(runtime, site):
+    """The statistics of the dispatch site named `site` among the sites of
+    every library loaded (the runtime's mkrtGetSiteStats, its argtypes set
+    by the caller)."""
+    stats, index = SiteStats(), 0
+    while runtime.mkrtGetSiteStats(index, ctypes.byref(stats)) == 0:
+        if stats.name.decode() == site:
+            return stats
+        index += 1
+    raise LookupError(f"no dispatch site named {site!r} is loaded")
+
+
 def descriptor(tensor):
     """A memref descriptor (MLIR's C interface) viewing a CUDA tensor; pass
     it by reference."""

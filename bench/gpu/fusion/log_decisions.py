@@ -63,10 +63,7 @@ def main():
         call()  # the benchmark, logged on stderr
         torch.cuda.synchronize()
         runtime.mkrtSetLogging(0)
-        stats, index = families.SiteStats(), 0
-        while runtime.mkrtGetSiteStats(index, ctypes.byref(stats)) == 0 and \
-                stats.name.decode() != family.entry + "_0":
-            index += 1
+        stats = families.site_stats(runtime, family.entry + "_0")
         line = []
         for variant in range(stats.numVariants):
             runtime.mkrtReset()
