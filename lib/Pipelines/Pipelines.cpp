@@ -157,9 +157,7 @@ mlir::multikernel::buildGpuPipeline(OpPassManager &pm,
       specializeOptions("gpu", options.hints);
   specialize.smCount = options.smCount;
   addFrontOfPipeline(pm, specialize);
-  MultiKernelGpuCodegenOptions codegen;
-  codegen.smCount = options.smCount;
-  pm.addPass(createMultiKernelGpuCodegen(codegen));
+  pm.addPass(createMultiKernelGpuCodegen());
   // The host code and the kernels are lowered by upstream's NVVM pipeline,
   // which compiles the kernels with ptxas into the module (fatbin: cubin for
   // the chip and PTX that newer GPUs can JIT).

@@ -32,9 +32,15 @@
 //  R2. N <= 16384 / I: a block per row, the row in registers; threads grow
 //      with N up to 1024.
 //  R3. Longer rows: with fewer rows than multiprocessors, each row is split
-//      over several blocks and reduced in a second stage ("split"), enough
-//      blocks for two per multiprocessor; otherwise a block per row loops
-//      over the row in chunks ("looped").
+//      over several blocks and reduced in a second stage ("split"),
+//      otherwise a block per row loops over the row in chunks ("looped").
+//      A split variant aims at two blocks per multiprocessor for the
+//      call's shape, each row taking its share of them, but no chunk under
+//      8192 elements (a block's loop amortizes its launch and the final
+//      combine), and splits only rows that get 4 blocks or more: below
+//      that the second launch costs more than the blocks gain (96 rows of
+//      100000 took 13 us with a block per row on the H100, 21 us split in
+//      3), and it runs its block-per-row kernels.
 //  R4. A thread keeps in registers as many vectors of its row as a row of
 //      the hint's length needs, at most 8 / I (8 x 16 bytes, so that a
 //      1024-thread block stays within 64 registers a thread): the row is
@@ -42,6 +48,10 @@
 //      norms), and the loads of a thread are all in flight at once. No
 //      more, since unused register slots lower the occupancy that short
 //      rows live on.
+//  R6. Whatever the strategy, rows of at most 16 elements are reduced by a
+//      thread each, in blocks of 256 threads: a warp or a block per row
+//      would keep most lanes idle (a row of 3 floats keeps 1 lane of 32
+//      busy), while threads of consecutive rows read consecutive addresses.
 //
 // GPU, groups around a reduction over an outer loop (R rows reduced, C
 // the innermost, kept loop, P the other kept loops):
@@ -93,7 +103,8 @@ using namespace mlir::multikernel;
 
 TilingAttr TilingConfig::toAttr(MLIRContext *context) const {
   return TilingAttr::get(context, target, kind, blockTile, threadTile, threads,
-                         vectorWidth, reduction, split);
+                         vectorWidth, reduction, split, threadRowLimit,
+                         splitChunk, minSplit);
 }
 
 namespace {
@@ -102,6 +113,11 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 /// Rule R4's bound on the vectors a thread keeps of its rows: 8 x 16 bytes.
 constexpr int64_t kMaxRowVectors = 8;
+/// Rule R3: a split row's shortest chunk and its fewest blocks.
+constexpr int64_t kSplitMinChunk = 8192;
+constexpr int64_t kMinSplit = 4;
+/// Rule R6: rows this short take a thread each.
+constexpr int64_t kThreadRowLimit = 16;
 
 int64_t product(ArrayRef<int64_t> sizes) {
   int64_t result = 1;
@@ -207,9 +223,9 @@ TilingConfig gpuReduction(ArrayRef<int64_t> sizes, const KernelTraits &traits,
     config.threads = 1024;
     if (rows < machine.smCount) {
       config.reduction = ReductionStrategy::Split;
-      int64_t maxSplit = std::max<int64_t>(2, rowSize / 8192);
-      config.split =
-          std::clamp<int64_t>(ceilDiv(2 * machine.smCount, rows), 2, maxSplit);
+      config.split = 2 * machine.smCount;
+      config.splitChunk = kSplitMinChunk;
+      config.minSplit = kMinSplit;
     } else {
       config.reduction = ReductionStrategy::Looped;
     }
@@ -219,6 +235,7 @@ TilingConfig gpuReduction(ArrayRef<int64_t> sizes, const KernelTraits &traits,
   int64_t vectors = std::clamp<int64_t>(
       ceilDiv(rowSize, lanes * config.vectorWidth), 1, maxVectors); // R4
   config.threadTile[rank - 1] = config.vectorWidth * vectors;
+  config.threadRowLimit = kThreadRowLimit; // R6
   return config;
 }
 

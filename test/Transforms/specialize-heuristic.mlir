@@ -54,16 +54,18 @@ func.func @elementwise_f16(%x: memref<?x?xf16>, %y: memref<?x?xf16>) {
 // R1: short rows, a warp per row (8 rows per block); R2: rows up to 16384
 // in one block, in registers, threads growing with the row; R3: long rows
 // split over several blocks when there are fewer rows than multiprocessors
-// (2 blocks per multiprocessor: 96 rows -> 3 per row), otherwise looped.
-// R4: the row's thread tile is the elements each thread keeps, as many
-// vectors of 4 as the hint's row needs, at most 8.
+// aiming at 2 blocks per multiprocessor over the rows of a call (264),
+// chunks of 8192 elements at least, 4 blocks per row at least; otherwise
+// looped. R4: the row's thread tile is the elements each thread keeps, as
+// many vectors of 4 as the hint's row needs, at most 8. R6: every one gives
+// rows of at most 16 elements a thread each.
 // CHECK-LABEL: func.func @reduction_rules
 // CHECK:       tilings = [
-// CHECK-SAME:    kind = reduction, block_tile = [8, 0], thread_tile = [1, 16], threads = 256, vector_width = 4, reduction = warp, split = 1
-// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 128, vector_width = 4, reduction = block, split = 1
-// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 512, vector_width = 4, reduction = block, split = 1
-// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 1024, vector_width = 4, reduction = split, split = 3
-// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 1024, vector_width = 4, reduction = looped, split = 1
+// CHECK-SAME:    kind = reduction, block_tile = [8, 0], thread_tile = [1, 16], threads = 256, vector_width = 4, reduction = warp, split = 1, thread_row_limit = 16>
+// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 128, vector_width = 4, reduction = block, split = 1, thread_row_limit = 16>
+// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 512, vector_width = 4, reduction = block, split = 1, thread_row_limit = 16>
+// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 1024, vector_width = 4, reduction = split, split = 264, thread_row_limit = 16, split_chunk = 8192, min_split = 4>
+// CHECK-SAME:    kind = reduction, block_tile = [1, 0], thread_tile = [1, 32], threads = 1024, vector_width = 4, reduction = looped, split = 1, thread_row_limit = 16>
 // On tensors, the row is never split by the block-level loop.
 // CHECK:       scf.forall ({{[^,]*}}) {{.*}} {
 // CHECK:         linalg.generic

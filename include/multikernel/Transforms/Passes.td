@@ -295,7 +295,7 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
 
     Groups around reductions over the innermost loop: a warp (`warp`) or a
     block (`block`, `looped`) per row, a thread per row for rows of at most
-    16 elements (the host picks by the row length). The ops run on the row
+    `thread_row_limit` elements (the host picks by the row length). The ops run on the row
     in order: a reduction folds the row into per-thread vector accumulators
     with its body, combines them across the row's threads (shuffles of
     32-bit values, workgroup memory between the warps of a block), then
@@ -303,8 +303,9 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     an elementwise op computes and stores its outputs along the row. A row
     that fits the registers (`thread_tile` of the row per thread) is read
     from memory once whatever the number of ops; longer rows are looped
-    over once per op. With `split` and fewer rows than fill the GPU (two
-    blocks per multiprocessor), each row is split over several blocks: a
+    over once per op. With `split` and fewer rows than fill the GPU (the
+    tiling's `split` blocks, `split_chunk` and `min_split`, chosen by
+    `multikernel-specialize`), each row is split over several blocks: a
     launch per reduction writes the chunks' partial results to a scratch
     buffer (`gpu.alloc`, which the runtime serves in stream order), the next
     combines a row's partials in order (deterministic), the last computes
@@ -323,11 +324,6 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     use of a host allocation and host copies are errors naming the op: on
     the GPU target they would run on the host, on device memory.
   }];
-  let options = [
-    Option<"smCount", "sm-count", "int64_t", /*default=*/"132",
-           "Multiprocessors of the GPU (132 on the H100): split reductions "
-           "aim at two blocks per multiprocessor">,
-  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",

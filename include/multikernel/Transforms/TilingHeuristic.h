@@ -54,6 +54,11 @@ struct TilingConfig {
   int64_t vectorWidth = 1;
   ReductionStrategy reduction = ReductionStrategy::None;
   int64_t split = 1;
+  /// Reductions over the innermost loop: what runs for a call's shape (see
+  /// #multikernel.tiling).
+  int64_t threadRowLimit = 0;
+  int64_t splitChunk = 0;
+  int64_t minSplit = 0;
 
   TilingAttr toAttr(MLIRContext *context) const;
 };

@@ -105,28 +105,6 @@ void gpu_codegen::endLaunch(OpBuilder &builder, Location loc,
   gpu::TerminatorOp::create(builder, loc);
 }
 
-Value gpu_codegen::splitFactor(OpBuilder &builder, Location loc, Value rows,
-                               Value n, int64_t smCount) {
-  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
-  Value wanted =
-      arith::DivUIOp::create(builder, loc, c(2 * smCount),
-                             arith::MaxUIOp::create(builder, loc, rows, c(1)));
-  Value most = arith::CeilDivUIOp::create(builder, loc, n, c(kSplitMinChunk));
-  return arith::MinUIOp::create(builder, loc, wanted, most);
-}
-
-std::pair<Value, scf::IfOp>
-gpu_codegen::beginSplitChoice(OpBuilder &builder, Location loc, Value rows,
-                              Value n, int64_t smCount, int64_t minSplit) {
-  Value split = splitFactor(builder, loc, rows, n, smCount);
-  Value splits =
-      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::uge, split,
-                            indexConstant(builder, loc, minSplit));
-  auto choose = scf::IfOp::create(builder, loc, splits, true);
-  builder.setInsertionPointToStart(&choose.getThenRegion().front());
-  return {split, choose};
-}
-
 Scratch gpu_codegen::allocateScratch(OpBuilder &builder, Location loc,
                                      Type elementType, ValueRange sizes) {
   SmallVector<int64_t> shape(sizes.size(), ShapedType::kDynamic);
@@ -182,8 +160,7 @@ namespace {
 /// Lowers the group of linalg ops of the variant `func`: its linalg ops, the
 /// allocations of intermediates only they use, their deallocations and
 /// side-effect free host code.
-LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling,
-                         int64_t smCount) {
+LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling) {
   Block &entry = func.front();
   SmallVector<linalg::LinalgOp> ops;
   for (Operation &op : entry.without_terminator()) {
@@ -223,8 +200,7 @@ LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling,
           ? lowerElementwiseGroup(func, *group, tiling, builder, loopSizes)
       : group->reducesOuterLoop()
           ? lowerColumnReductionGroup(func, *group, tiling, builder, loopSizes)
-          : lowerRowReductionGroup(func, *group, tiling, smCount, builder,
-                                   loopSizes);
+          : lowerRowReductionGroup(func, *group, tiling, builder, loopSizes);
   if (failed(lowered))
     return failure();
 
@@ -368,7 +344,7 @@ struct GpuCodegenPass
         failedAny |= failed(generateMatmul(func, tiling));
         continue;
       }
-      failedAny |= failed(lowerGroup(func, tiling, smCount));
+      failedAny |= failed(lowerGroup(func, tiling));
     }
     for (auto func : module.getOps<func::FuncOp>())
       if (!func->hasAttr(MultiKernelDialect::getTilingAttrName()) &&

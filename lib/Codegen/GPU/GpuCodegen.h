@@ -70,28 +70,6 @@ void emitVectorizedIfAligned(OpBuilder &builder, Location loc,
 /// Closes a launch (its terminator at the end of the body).
 void endLaunch(OpBuilder &builder, Location loc, gpu::LaunchOp launch);
 
-/// A split row kernel aims each of its chunks at this many elements at least,
-/// so that a block's loop amortizes its launch and the final combine.
-inline constexpr int64_t kSplitMinChunk = 8192;
-
-/// The split strategy splits a row only into this many blocks or more:
-/// below that, the second launch costs more than the blocks gain (96 rows
-/// of 100000 took 13 us with a block per row on the H100, 21 us split in 3).
-inline constexpr int64_t kMinSplit = 4;
-
-/// The blocks per row of a split row kernel for this call's shape (host
-/// code): as many as fit two per multiprocessor in one wave, no chunk under
-/// kSplitMinChunk elements.
-Value splitFactor(OpBuilder &builder, Location loc, Value rows, Value n,
-                  int64_t smCount);
-
-/// Host code: the split factor for this call's shape and `scf.if split >=
-/// minSplit` (so that shapes with rows enough take the unsplit kernels),
-/// with the insertion point in its then-region; its else-region is empty.
-std::pair<Value, scf::IfOp> beginSplitChoice(OpBuilder &builder, Location loc,
-                                             Value rows, Value n,
-                                             int64_t smCount, int64_t minSplit);
-
 /// A scratch buffer of a split row kernel, allocated for one call in stream
 /// order (the runtime serves it from its per-stream cache).
 struct Scratch {
@@ -130,8 +108,7 @@ LogicalResult lowerElementwiseGroup(func::FuncOp func, const KernelGroup &group,
 /// (RowReductionStrategy.cpp), likewise.
 LogicalResult lowerRowReductionGroup(func::FuncOp func,
                                      const KernelGroup &group,
-                                     TilingAttr tiling, int64_t smCount,
-                                     OpBuilder &builder,
+                                     TilingAttr tiling, OpBuilder &builder,
                                      ArrayRef<Value> loopSizes);
 
 /// Lowers a kernel group with reductions over an outer loop

@@ -6,7 +6,7 @@
 //
 // A group with reductions over its innermost loop (row sums, softmax,
 // LayerNorm, RMSNorm, ...) becomes one kernel over its rows: each row is
-// taken by a thread (rows of at most kThreadPerRowLimit elements), a warp
+// taken by a thread (rows of at most `thread_row_limit` elements), a warp
 // or a block, as the variant's tiling says. The ops run in program order on
 // the row: a reduction folds the row into per-thread accumulators (vectors
 // of `vector_width`), combines them across the row's threads and with its
@@ -16,7 +16,8 @@
 // thread keeps) is read from memory once, whatever the number of ops
 // (softmax: one read, one write); longer rows are looped over once per op.
 //
-// With the `split` strategy and fewer rows than fill the GPU, each row is
+// With the `split` strategy and fewer rows than fill the GPU (the tiling's
+// `split`, `split_chunk` and `min_split` say when and how much), each row is
 // split over several blocks: one launch per reduction writes each chunk's
 // partial result to a scratch buffer, the next launch combines a row's
 // partials in order (deterministic) before its own work, and the last one
@@ -36,11 +37,8 @@ using namespace mlir::multikernel::gpu_codegen;
 
 namespace {
 
-/// Rows at most this long are reduced by one thread each: a warp or a block
-/// per row would leave most of its lanes idle (a row of 3 floats keeps 1
-/// lane of 32 busy), while threads of consecutive rows read consecutive
-/// addresses.
-constexpr int64_t kThreadPerRowLimit = 16;
+/// The block of the kernel that gives short rows (`thread_row_limit`) a
+/// thread each.
 constexpr int64_t kThreadPerRowBlock = 256;
 
 /// How one kernel of the strategy maps rows to threads.
@@ -65,6 +63,27 @@ SmallVector<Value> delinearize(OpBuilder &builder, Location loc, Value row,
     row = arith::DivUIOp::create(builder, loc, row, sizes[i]);
   }
   return indices;
+}
+
+/// Host code: the blocks per row of the split kernels for this call's shape
+/// (`min(split / rows, ceildiv(n, split_chunk))`) and `scf.if` that is at
+/// least `min_split`, with the insertion point in its then-region; its
+/// else-region is empty.
+std::pair<Value, scf::IfOp> beginSplitChoice(OpBuilder &builder, Location loc,
+                                             Value rows, Value n,
+                                             TilingAttr tiling) {
+  auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  Value wanted =
+      arith::DivUIOp::create(builder, loc, c(tiling.getSplit()),
+                             arith::MaxUIOp::create(builder, loc, rows, c(1)));
+  Value most =
+      arith::CeilDivUIOp::create(builder, loc, n, c(tiling.getSplitChunk()));
+  Value split = arith::MinUIOp::create(builder, loc, wanted, most);
+  Value splits = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::uge,
+                                       split, c(tiling.getMinSplit()));
+  auto choose = scf::IfOp::create(builder, loc, splits, true);
+  builder.setInsertionPointToStart(&choose.getThenRegion().front());
+  return {split, choose};
 }
 
 class RowKernelBuilder {
@@ -469,9 +488,11 @@ LogicalResult RowKernelBuilder::emitSplitKernels(Value rows, Value split,
 
 } // namespace
 
-LogicalResult gpu_codegen::lowerRowReductionGroup(
-    func::FuncOp func, const KernelGroup &group, TilingAttr tiling,
-    int64_t smCount, OpBuilder &builder, ArrayRef<Value> loopSizes) {
+LogicalResult gpu_codegen::lowerRowReductionGroup(func::FuncOp func,
+                                                  const KernelGroup &group,
+                                                  TilingAttr tiling,
+                                                  OpBuilder &builder,
+                                                  ArrayRef<Value> loopSizes) {
   Location loc = group.root->getLoc();
   auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
   Value rows = c(1);
@@ -506,18 +527,20 @@ LogicalResult gpu_codegen::lowerRowReductionGroup(
       result = failure();
   };
 
-  Value shortRows = arith::CmpIOp::create(
-      builder, loc, arith::CmpIPredicate::ule, n, c(kThreadPerRowLimit));
-  auto chooseShort = scf::IfOp::create(builder, loc, shortRows, true);
-  builder.setInsertionPointToStart(&chooseShort.getThenRegion().front());
-  // One pass per op, in a loop: the row in 16 guarded registers instead
-  // took twice as long on the H200 (rows of 1: softmax 7 -> 19 us).
-  record(kernels.emitKernel(rows, {1, kThreadPerRowBlock, 1, 0}));
-  builder.setInsertionPointToStart(&chooseShort.getElseRegion().front());
+  if (int64_t limit = tiling.getThreadRowLimit()) {
+    Value shortRows = arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::ule, n, c(limit));
+    auto chooseShort = scf::IfOp::create(builder, loc, shortRows, true);
+    builder.setInsertionPointToStart(&chooseShort.getThenRegion().front());
+    // One pass per op, in a loop: the row in 16 guarded registers instead
+    // took twice as long on the H200 (rows of 1: softmax 7 -> 19 us).
+    record(kernels.emitKernel(rows, {1, kThreadPerRowBlock, 1, 0}));
+    builder.setInsertionPointToStart(&chooseShort.getElseRegion().front());
+  }
 
   if (tiling.getReduction() == ReductionStrategy::Split) {
     std::pair<Value, scf::IfOp> choice =
-        beginSplitChoice(builder, loc, rows, n, smCount, kMinSplit);
+        beginSplitChoice(builder, loc, rows, n, tiling);
     Value split = choice.first;
     scf::IfOp chooseSplit = choice.second;
     emitVectorizedIfAligned(

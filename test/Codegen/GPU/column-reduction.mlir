@@ -1,5 +1,5 @@
 // RUN: multikernel-opt %s \
-// RUN:   --pass-pipeline="builtin.module(multikernel-specialize{hints=64x65536,1048576x4},multikernel-outline-variants,multikernel-gpu-codegen{sm-count=16},canonicalize,cse)" \
+// RUN:   --pass-pipeline="builtin.module(multikernel-specialize{hints=64x65536,1048576x4},multikernel-outline-variants,multikernel-gpu-codegen,canonicalize,cse)" \
 // RUN:   | FileCheck %s
 
 // A column mean: a sum over the outer loop, then a division per column.

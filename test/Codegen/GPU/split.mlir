@@ -1,19 +1,20 @@
 // RUN: multikernel-opt %s --split-input-file \
-// RUN:   --pass-pipeline="builtin.module(multikernel-decompose-softmax,multikernel-specialize,multikernel-outline-variants,multikernel-gpu-codegen{sm-count=16},canonicalize,cse)" \
+// RUN:   --pass-pipeline="builtin.module(multikernel-decompose-softmax,multikernel-specialize{sm-count=16},multikernel-outline-variants,multikernel-gpu-codegen,canonicalize,cse)" \
 // RUN:   | FileCheck %s
 
-// A reduction whose hint has few long rows (96x100000) gets the split
-// strategy. At run time the host computes the blocks per row for the call's
-// shape: as many as fit two per multiprocessor in one wave (2 x 16 = 32
-// here, over the rows), no chunk under 8192 elements; below 4 blocks per row
-// it runs the block-per-row kernels. Split: the partials go to a scratch
+// A reduction whose hint has fewer rows than multiprocessors (8x100000, 16
+// multiprocessors) gets the split strategy, whose tiling aims at two blocks
+// per multiprocessor (split = 32), chunks of 8192 elements at least and
+// 4 blocks per row at least. At run time the host computes the blocks per
+// row for the call's shape from them: 32 over the rows, no chunk under 8192
+// elements; below 4 blocks per row it runs the block-per-row kernels. Split: the partials go to a scratch
 // buffer allocated (asynchronously, in stream order) for the call; one
 // block per (row, chunk) folds its chunk and writes its partial; the last
 // launch combines the initial value and a row's partials in order
 // (deterministic) and stores the row's result.
 
 // CHECK-LABEL: func.func private @few_long_rows_0_v0
-// CHECK-SAME:    reduction = split
+// CHECK-SAME:    reduction = split, split = 32, thread_row_limit = 16, split_chunk = 8192, min_split = 4
 // CHECK:         %[[ROWS:.*]] = memref.dim %{{.*}}, %c0
 // CHECK:         %[[N:.*]] = memref.dim %{{.*}}, %c1
 // CHECK:         } else {
@@ -45,7 +46,7 @@
 func.func @few_long_rows(%x: memref<?x?xf32>, %out: memref<?xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
                   iterator_types = ["parallel", "reduction"],
-                  multikernel.hints = [array<i64: 96, 100000>]}
+                  multikernel.hints = [array<i64: 8, 100000>]}
       ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) {
   ^bb0(%in: f32, %acc: f32):
     %s = arith.addf %in, %acc : f32
@@ -84,7 +85,7 @@ func.func @few_long_rows(%x: memref<?x?xf32>, %out: memref<?xf32>) {
 // CHECK:           gpu.dealloc async [%[[T1]]] %[[MAXES]]
 // CHECK:           gpu.dealloc async [%[[T2]]] %[[SUMS]]
 func.func @few_long_softmax_rows(%x: memref<?x?xf32>, %out: memref<?x?xf32>) {
-  linalg.softmax {multikernel.hints = [array<i64: 96, 100000>]}
+  linalg.softmax {multikernel.hints = [array<i64: 8, 100000>]}
       dimension(1) ins(%x : memref<?x?xf32>) outs(%out : memref<?x?xf32>)
   return
 }

@@ -247,6 +247,39 @@ func.func @tiling_bad_vector(%n: index) {
 
 // -----
 
+func.func @tiling_split_without_policy(%n: index) {
+  // expected-error @+2 {{reduction "split" needs split_chunk >= 1 and min_split >= 2, got 0 and 0}}
+  multikernel.dispatch @k key(%n, %n) hints [[8, 100000]] attributes {tilings = [
+      #multikernel.tiling<target = gpu, kind = reduction, block_tile = [1, 0], thread_tile = [1, 4], threads = 1024, vector_width = 4, reduction = split, split = 264>]} {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @tiling_split_policy_elsewhere(%n: index) {
+  // expected-error @+2 {{split_chunk and min_split apply only to reduction "split"}}
+  multikernel.dispatch @k key(%n, %n) hints [[8, 100000]] attributes {tilings = [
+      #multikernel.tiling<target = gpu, kind = reduction, block_tile = [1, 0], thread_tile = [1, 4], threads = 1024, vector_width = 4, reduction = looped, split = 1, split_chunk = 8192, min_split = 4>]} {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @tiling_thread_rows_elsewhere(%n: index) {
+  // expected-error @+2 {{thread_row_limit applies only to GPU reductions over the innermost loop}}
+  multikernel.dispatch @k key(%n) hints [[8]] attributes {tilings = [
+      #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [256], thread_tile = [1], threads = 256, vector_width = 1, reduction = none, split = 1, thread_row_limit = 16>]} {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
 func.func @tiling_attr_wrong_kind(%x: memref<?xf32>) {
   // expected-error @+1 {{'multikernel.tiling' must be a #multikernel.tiling attribute}}
   func.call @tiling_attr_wrong_kind(%x) {multikernel.tiling = 3} : (memref<?xf32>) -> ()

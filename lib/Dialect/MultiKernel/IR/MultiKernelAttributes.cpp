@@ -31,7 +31,9 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  ArrayRef<int64_t> blockTile,
                                  ArrayRef<int64_t> threadTile, int64_t threads,
                                  int64_t vectorWidth,
-                                 ReductionStrategy reduction, int64_t split) {
+                                 ReductionStrategy reduction, int64_t split,
+                                 int64_t threadRowLimit, int64_t splitChunk,
+                                 int64_t minSplit) {
   if (blockTile.size() != threadTile.size())
     return emitError() << "block_tile and thread_tile must have one entry per "
                           "loop, got "
@@ -49,5 +51,24 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                     reduction != ReductionStrategy::Column))
     return emitError()
            << "split must be 1 unless reduction is \"split\" or \"column\"";
+  if (threadRowLimit < 0)
+    return emitError() << "thread_row_limit must be non-negative";
+  bool rowReduction =
+      target == TilingTarget::Gpu && kind == KernelKind::Reduction &&
+      llvm::is_contained({ReductionStrategy::Warp, ReductionStrategy::Block,
+                          ReductionStrategy::Looped, ReductionStrategy::Split},
+                         reduction);
+  if (threadRowLimit > 0 && !rowReduction)
+    return emitError() << "thread_row_limit applies only to GPU reductions "
+                          "over the innermost loop";
+  if (reduction == ReductionStrategy::Split) {
+    if (splitChunk < 1 || minSplit < 2)
+      return emitError() << "reduction \"split\" needs split_chunk >= 1 and "
+                            "min_split >= 2, got "
+                         << splitChunk << " and " << minSplit;
+  } else if (splitChunk != 0 || minSplit != 0) {
+    return emitError()
+           << "split_chunk and min_split apply only to reduction \"split\"";
+  }
   return success();
 }

@@ -86,8 +86,27 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
       along the innermost loop, `vector_width` columns each; the
       `block_tile` entry of the reduced loop is the block's threads along
       it, that of the innermost loop its columns).
-    - `split`: blocks per row for `split`, chunks of the reduced loop for
-      `column` (a second launch combines them), otherwise 1.
+    - `split`: for `split`, the blocks the split kernels aim at over all
+      rows (each row of a call gets `split / rows` of them, see below); for
+      `column`, the chunks of the reduced loop (a second launch combines
+      them); otherwise 1.
+
+    A reduction over the innermost loop (`warp`, `block`, `looped`,
+    `split`) serves every shape; what it runs for a call's shape follows
+    from these parameters, evaluated on the host (0 where they do not
+    apply):
+
+    - `thread_row_limit`: rows of at most this many elements are reduced by
+      a thread each (blocks of 256 threads, one pass per op), whatever the
+      strategy: a warp or a block on such rows would keep most lanes idle.
+    - `split_chunk` and `min_split` (`split` only): a row gets
+      `min(split / rows, ceildiv(row, split_chunk))` blocks, and the split
+      kernels run when that is at least `min_split`; otherwise the
+      variant's block-per-row kernels do.
+
+    Whatever the strategy, a row longer than the registers of its threads
+    hold (`thread_tile`) is looped over, once per op, and buffers that are
+    not aligned for `vector_width` are read element by element.
 
     Example:
 
@@ -95,6 +114,10 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
     #multikernel.tiling<target = gpu, kind = elementwise,
         block_tile = [8, 1024], thread_tile = [1, 4], threads = 256,
         vector_width = 4, reduction = none, split = 1>
+    #multikernel.tiling<target = gpu, kind = reduction,
+        block_tile = [1, 0], thread_tile = [1, 32], threads = 1024,
+        vector_width = 4, reduction = split, split = 264,
+        thread_row_limit = 16, split_chunk = 8192, min_split = 4>
     ```
   }];
   let parameters = (ins
@@ -105,14 +128,21 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
     "int64_t":$threads,
     "int64_t":$vector_width,
     EnumParameter<MultiKernel_ReductionStrategy>:$reduction,
-    "int64_t":$split
+    "int64_t":$split,
+    DefaultValuedParameter<"int64_t", "0",
+                           "rows this short take a thread each">:$thread_row_limit,
+    DefaultValuedParameter<"int64_t", "0",
+                           "the shortest chunk of a split row">:$split_chunk,
+    DefaultValuedParameter<"int64_t", "0",
+                           "the fewest blocks per row worth a split">:$min_split
   );
   let assemblyFormat = [{
     `<` `target` `=` $target `,` `kind` `=` $kind `,`
     `block_tile` `=` `[` $block_tile `]` `,`
     `thread_tile` `=` `[` $thread_tile `]` `,`
     `threads` `=` $threads `,` `vector_width` `=` $vector_width `,`
-    `reduction` `=` $reduction `,` `split` `=` $split `>`
+    `reduction` `=` $reduction `,` `split` `=` $split
+    (`,` struct($thread_row_limit, $split_chunk, $min_split)^)? `>`
   }];
   let genVerifyDecl = 1;
 }
