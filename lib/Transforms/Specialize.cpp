@@ -376,6 +376,15 @@ formGpuGroups(Block &block, SmallVectorImpl<Operation *> &alone,
       if (members.contains(op) || isMemoryEffectFree(op) ||
           isa<memref::AllocOp>(op))
         continue;
+      // The group's intermediates are allocated and freed in each variant:
+      // their deallocations go with the site (bufferization frees a buffer
+      // after its last use, which may come before the group's last op).
+      if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
+        auto alloc = dealloc.getMemref().getDefiningOp<memref::AllocOp>();
+        if (alloc && alloc->getBlock() == &block &&
+            isIntermediateOf(alloc, members))
+          continue;
+      }
       llvm::SmallPtrSet<Value, 8> otherReads, otherWrites;
       if (!collectAccesses(op, otherReads, otherWrites))
         return false;

@@ -43,6 +43,38 @@ func.func @softmax_add(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref<?x
 
 // -----
 
+// A consumer after the deallocation of an intermediate of its producers'
+// group (the decomposed softmax frees its row buffers after the normalizing
+// op, as bufferization frees a buffer after its last use): the group's
+// deallocations go with it into the variants, so the truncation joins the
+// softmax, one site, its output written in bf16 directly.
+// CHECK-LABEL: func.func @softmax_then_truncate
+// CHECK:         multikernel.dispatch @softmax_then_truncate_0 {{.*}} args(%arg0, %arg1, {{.*}} : memref<?x?xf32>, memref<?x?xbf16>, {{.*}})
+// CHECK-SAME:      kind = reduction
+// CHECK:           arith.truncf
+// CHECK-COUNT-3:   memref.dealloc
+// CHECK-NEXT:      multikernel.yield
+// CHECK-NEXT:    }
+// CHECK-NEXT:    return
+func.func @softmax_then_truncate(%x: memref<?x?xf32>, %out: memref<?x?xbf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = memref.dim %x, %c0 : memref<?x?xf32>
+  %n = memref.dim %x, %c1 : memref<?x?xf32>
+  %s = memref.alloc(%m, %n) : memref<?x?xf32>
+  linalg.softmax dimension(1) ins(%x : memref<?x?xf32>) outs(%s : memref<?x?xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%s : memref<?x?xf32>) outs(%out : memref<?x?xbf16>) {
+  ^bb0(%a: f32, %o: bf16):
+    %t = arith.truncf %a : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  memref.dealloc %s : memref<?x?xf32>
+  return
+}
+
+// -----
+
 // Two ops on unrelated buffers: two sites.
 // CHECK-LABEL: func.func @unrelated
 // CHECK:         multikernel.dispatch @unrelated_0
