@@ -391,6 +391,12 @@ struct ScratchCache {
   std::map<CUstream, std::vector<std::pair<size_t, CUdeviceptr>>> free;
   std::map<CUdeviceptr, size_t> sizes; // of the cached buffers handed out
   std::set<CUdeviceptr> streamOrdered; // handed out while capturing
+  MkrtGpuMemoryStats stats{};          // under `mutex`; cached* on request
+
+  void recordDriverAllocation(uint64_t bytes) {
+    ++stats.driverAllocations;
+    stats.driverAllocatedBytes += static_cast<int64_t>(bytes);
+  }
 };
 
 bool isCapturing(const Driver &driver, CUstream stream) {
@@ -427,6 +433,7 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
       return nullptr;
     std::lock_guard<std::mutex> lock(cache.mutex);
     cache.streamOrdered.insert(pointer);
+    cache.recordDriverAllocation(sizeBytes);
     return reinterpret_cast<void *>(pointer);
   }
   if (!isHostShared) {
@@ -443,6 +450,7 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
       CUdeviceptr pointer = best->second;
       cache.sizes[pointer] = best->first;
       blocks.erase(best);
+      ++cache.stats.poolHits;
       return reinterpret_cast<void *>(pointer);
     }
   }
@@ -453,10 +461,10 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
   if (failed(result, isHostShared ? "cuMemAllocManaged" : "cuMemAlloc",
              std::to_string(sizeBytes) + " bytes"))
     return nullptr;
-  if (!isHostShared) {
-    std::lock_guard<std::mutex> lock(cache.mutex);
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  cache.recordDriverAllocation(sizeBytes);
+  if (!isHostShared)
     cache.sizes[pointer] = sizeBytes;
-  }
   return reinterpret_cast<void *>(pointer);
 }
 
@@ -465,10 +473,11 @@ extern "C" void mgpuMemFree(void *pointer, void *stream) {
   if (!driver || !pointer)
     return;
   auto devicePointer = reinterpret_cast<CUdeviceptr>(pointer);
+  ScratchCache &cache = scratchCache();
   {
-    ScratchCache &cache = scratchCache();
     std::lock_guard<std::mutex> lock(cache.mutex);
     if (cache.streamOrdered.erase(devicePointer)) {
+      ++cache.stats.driverFrees;
       failed(
           driver->cuMemFreeAsync(devicePointer, static_cast<CUstream>(stream)),
           "cuMemFreeAsync");
@@ -484,8 +493,23 @@ extern "C" void mgpuMemFree(void *pointer, void *stream) {
         return;
       }
     }
+    ++cache.stats.driverFrees;
   }
   failed(driver->cuMemFree(devicePointer), "cuMemFree");
+}
+
+extern "C" void mkrtGpuGetMemoryStats(MkrtGpuMemoryStats *stats) {
+  if (!stats)
+    return;
+  ScratchCache &cache = scratchCache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  *stats = cache.stats;
+  stats->cachedBuffers = stats->cachedBytes = 0;
+  for (const auto &stream : cache.free)
+    for (const auto &block : stream.second) {
+      ++stats->cachedBuffers;
+      stats->cachedBytes += static_cast<int64_t>(block.first);
+    }
 }
 
 extern "C" void mgpuMemcpy(void *destination, void *source, size_t sizeBytes,

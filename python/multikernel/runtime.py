@@ -29,6 +29,12 @@ class _SiteStats(ctypes.Structure):
     ]
 
 
+class _GpuMemoryStats(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_int64) for name in (
+        "driverAllocations", "driverAllocatedBytes", "driverFrees", "poolHits",
+        "cachedBuffers", "cachedBytes")]
+
+
 class _Decision(ctypes.Structure):
     _fields_ = [
         ("key", ctypes.c_int64 * MAX_KEY_RANK),
@@ -72,6 +78,8 @@ def library():
             lib.mkrtGpuSetStream.argtypes = [ctypes.c_void_p]
             lib.mgpuMemFree.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
             lib.mgpuMemFree.restype = None
+            lib.mkrtGpuGetMemoryStats.argtypes = [ctypes.POINTER(_GpuMemoryStats)]
+            lib.mkrtGpuGetMemoryStats.restype = None
             _lib = lib
         return _lib
 
@@ -122,6 +130,21 @@ def free_device_buffer(pointer, stream):
     allocated pointer) to the runtime's pool of `stream`, the stream of the
     call that allocated it."""
     library().mgpuMemFree(ctypes.c_void_p(pointer), ctypes.c_void_p(stream))
+
+
+def gpu_memory_stats():
+    """What the runtime's pool of device buffers has done since the process
+    started (mkrtGpuGetMemoryStats): `driver_allocations` (and their
+    `driver_allocated_bytes`) and `driver_frees` count driver calls,
+    `pool_hits` the allocations served without one; `cached_buffers` and
+    `cached_bytes` are what the pool holds now. A warm call of a compiled
+    CUDA function adds to `pool_hits` only."""
+    s = _GpuMemoryStats()
+    library().mkrtGpuGetMemoryStats(ctypes.byref(s))
+    return {"driver_allocations": s.driverAllocations,
+            "driver_allocated_bytes": s.driverAllocatedBytes,
+            "driver_frees": s.driverFrees, "pool_hits": s.poolHits,
+            "cached_buffers": s.cachedBuffers, "cached_bytes": s.cachedBytes}
 
 
 def reset():

@@ -70,3 +70,13 @@ def test_tune_save_load_table(kernels, kernels_path, tmp_path, monkeypatch):
     assert site("seed_0")["benchmarks"] == 0
     with pytest.raises(OSError):
         runtime.load_table(tmp_path / "missing.txt")
+
+
+def test_gpu_memory_stats_without_a_gpu():
+    # The pool's counters exist whether or not a driver loads; on a machine
+    # without a GPU nothing was ever allocated.
+    stats = runtime.gpu_memory_stats()
+    assert set(stats) == {"driver_allocations", "driver_allocated_bytes",
+                          "driver_frees", "pool_hits", "cached_buffers",
+                          "cached_bytes"}
+    assert all(isinstance(v, int) and v >= 0 for v in stats.values())

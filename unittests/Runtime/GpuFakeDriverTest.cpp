@@ -228,6 +228,39 @@ TEST_F(GpuFakeDriverTest, ScratchBuffersAreReusedPerStream) {
   mgpuMemFree(large, streamA);
 }
 
+// The pool's statistics count what the driver saw: allocations, frees, and
+// the allocations the pool served without it; what it holds is counted when
+// asked.
+TEST_F(GpuFakeDriverTest, MemoryStatsCountDriverCallsAndPoolHits) {
+  void *stream = reinterpret_cast<void *>(0xc);
+  MkrtGpuMemoryStats before, after;
+  mkrtGpuGetMemoryStats(&before);
+  int allocs = counters().allocs;
+  void *buffer = mgpuMemAlloc(1000, stream, false);
+  ASSERT_NE(buffer, nullptr);
+  mgpuMemFree(buffer, stream);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(mgpuMemAlloc(900, stream, false), buffer);
+    mgpuMemFree(buffer, stream);
+  }
+  mkrtGpuGetMemoryStats(&after);
+  EXPECT_EQ(after.driverAllocations - before.driverAllocations, 1);
+  EXPECT_EQ(after.driverAllocations - before.driverAllocations,
+            counters().allocs - allocs);
+  EXPECT_EQ(after.driverAllocatedBytes - before.driverAllocatedBytes, 1000);
+  EXPECT_EQ(after.poolHits - before.poolHits, 5);
+  EXPECT_EQ(after.driverFrees, before.driverFrees);
+  EXPECT_EQ(after.cachedBuffers - before.cachedBuffers, 1);
+  EXPECT_EQ(after.cachedBytes - before.cachedBytes, 1000);
+  // A buffer the pool does not know goes back to the driver.
+  int frees = counters().frees;
+  mgpuMemFree(mgpuMemAlloc(64, nullptr, true), nullptr);
+  mkrtGpuGetMemoryStats(&after);
+  EXPECT_EQ(after.driverFrees - before.driverFrees, counters().frees - frees);
+  EXPECT_EQ(after.driverFrees - before.driverFrees, 1);
+  mkrtGpuGetMemoryStats(nullptr); // ignored
+}
+
 // An empty buffer (a result with a zero size) is no memory, as in MLIR's
 // wrappers (the driver refuses zero bytes), and freeing it does nothing.
 TEST_F(GpuFakeDriverTest, EmptyBuffersAreNull) {

@@ -49,6 +49,27 @@ MKRT_EXPORT void mkrtGpuUseOwnStream(void);
 /** The stream this thread's kernels run on now. */
 MKRT_EXPORT void *mkrtGpuGetStream(void);
 
+/** What the pool of device buffers (mgpuMemAlloc, below) has done since the
+ *  process started: a warm call of a compiled function allocates nothing
+ *  from the driver. */
+typedef struct MkrtGpuMemoryStats {
+  /** Buffers taken from the driver (cuMemAlloc; cuMemAllocManaged for
+   *  host-shared ones; cuMemAllocAsync while a stream is captured). */
+  int64_t driverAllocations;
+  /** Bytes of those. */
+  int64_t driverAllocatedBytes;
+  /** Buffers given back to the driver. */
+  int64_t driverFrees;
+  /** Allocations served from the pool, with no driver call. */
+  int64_t poolHits;
+  /** Buffers the pool holds now for reuse (all streams), and their bytes. */
+  int64_t cachedBuffers;
+  int64_t cachedBytes;
+} MkrtGpuMemoryStats;
+
+/** Fills `stats` (thread-safe). */
+MKRT_EXPORT void mkrtGpuGetMemoryStats(MkrtGpuMemoryStats *stats);
+
 /*===----------------------------------------------------------------------===*
  * The entry points MLIR 22's gpu-to-llvm lowering emits (same signatures as
  * MLIR's CudaRuntimeWrappers), implemented so that a dispatch costs no
