@@ -488,10 +488,15 @@ extern "C" void mgpuMemFree(void *pointer, void *stream) {
       size_t bytes = size->second;
       cache.sizes.erase(size);
       auto &blocks = cache.free[static_cast<CUstream>(stream)];
-      if (blocks.size() < ScratchCache::kMaxPerStream) {
-        blocks.emplace_back(bytes, devicePointer);
+      blocks.emplace_back(bytes, devicePointer);
+      if (blocks.size() <= ScratchCache::kMaxPerStream)
         return;
-      }
+      // Full: the buffer freed longest ago goes, not this one. The next call
+      // of the shape now running asks for this one again; a pool that kept
+      // its first buffers would serve no later shape (an MLP's warm calls
+      // took four buffers from the driver each, and cuMemFree synchronizes).
+      devicePointer = blocks.front().second;
+      blocks.erase(blocks.begin());
     }
     ++cache.stats.driverFrees;
   }

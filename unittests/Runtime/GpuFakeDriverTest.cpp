@@ -261,6 +261,33 @@ TEST_F(GpuFakeDriverTest, MemoryStatsCountDriverCallsAndPoolHits) {
   mkrtGpuGetMemoryStats(nullptr); // ignored
 }
 
+// A full pool keeps the buffers freed last: after earlier shapes filled it,
+// the buffers of the shape now running are reused from its second call on.
+TEST_F(GpuFakeDriverTest, FullPoolKeepsTheBuffersFreedLast) {
+  void *stream = reinterpret_cast<void *>(0xd);
+  std::vector<void *> earlier;
+  for (int i = 0; i < 40; ++i)
+    earlier.push_back(mgpuMemAlloc(64, stream, false));
+  for (void *buffer : earlier)
+    mgpuMemFree(buffer, stream);
+  int allocs = counters().allocs, frees = counters().frees;
+  void *first = mgpuMemAlloc(1 << 20, stream, false);
+  void *second = mgpuMemAlloc(1 << 19, stream, false);
+  mgpuMemFree(first, stream);
+  mgpuMemFree(second, stream);
+  EXPECT_EQ(counters().allocs, allocs + 2);
+  // Two of the 64-byte buffers went back to the driver to make room.
+  EXPECT_EQ(counters().frees, frees + 2);
+  for (int call = 0; call < 3; ++call) {
+    EXPECT_EQ(mgpuMemAlloc(1 << 20, stream, false), first);
+    EXPECT_EQ(mgpuMemAlloc(1 << 19, stream, false), second);
+    mgpuMemFree(first, stream);
+    mgpuMemFree(second, stream);
+  }
+  EXPECT_EQ(counters().allocs, allocs + 2);
+  EXPECT_EQ(counters().frees, frees + 2);
+}
+
 // An empty buffer (a result with a zero size) is no memory, as in MLIR's
 // wrappers (the driver refuses zero bytes), and freeing it does nothing.
 TEST_F(GpuFakeDriverTest, EmptyBuffersAreNull) {

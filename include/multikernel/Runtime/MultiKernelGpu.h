@@ -81,7 +81,9 @@ MKRT_EXPORT void mkrtGpuGetMemoryStats(MkrtGpuMemoryStats *stats);
  * - launches with an empty grid or block are skipped;
  * - mgpuMemFree keeps the buffer for the next mgpuMemAlloc on the same
  *   stream (generated code's per-call scratch buffers: no driver call, no
- *   synchronization once warm; the null stream counts as a stream); while
+ *   synchronization once warm; the null stream counts as a stream): the 16
+ *   freed last on each stream, served to requests of at least half their
+ *   size; while
  *   the stream is captured into a CUDA graph, allocation is stream-ordered;
  * - every driver error is reported on stderr with the call that failed and
  *   recorded, so the dispatcher can exclude a failing variant.
