@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -21,6 +22,8 @@ using namespace mlir;
 namespace {
 
 constexpr StringLiteral kTableHeader = "multikernel-dispatch-table ";
+/// The runtime's bound on a table (lib/Runtime/DispatchTable.cpp).
+constexpr uint64_t kMaxTableBytes = 64 << 20;
 constexpr StringLiteral kLoadFunction = "mkrtLoadTableFromString";
 
 struct EmbedDispatchTablePass
@@ -33,6 +36,18 @@ struct EmbedDispatchTablePass
     if (file.empty()) {
       module.emitError("multikernel-embed-dispatch-table: no file given "
                        "(file=path)");
+      return signalPassFailure();
+    }
+    // Regular files only, as the runtime reads them: a FIFO would block the
+    // compiler, a device would not end.
+    llvm::sys::fs::file_status status;
+    if (!llvm::sys::fs::status(file, status) &&
+        (!llvm::sys::fs::is_regular_file(status) ||
+         status.getSize() > kMaxTableBytes)) {
+      module.emitError() << "cannot read dispatch table '" << file << "': "
+                         << (llvm::sys::fs::is_regular_file(status)
+                                 ? "larger than 64 MiB"
+                                 : "not a regular file");
       return signalPassFailure();
     }
     auto buffer = llvm::MemoryBuffer::getFile(file);

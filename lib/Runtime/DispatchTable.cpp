@@ -15,6 +15,11 @@
 // number of variants the site had, so that a table from another build of the
 // module is recognized even when the module identity is unavailable.
 //
+// File handling (docs/Runtime.md): a save replaces only a table or an empty
+// file, writes a temporary file created exclusively beside it and renames
+// it, and does its read-merge-rename under a flock on PATH.lock; loads and
+// saves read regular files of at most 64 MiB only.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Runtime.h"
@@ -23,11 +28,12 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <fcntl.h>
 #include <map>
 #include <sstream>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <tuple>
 #include <unistd.h>
 
@@ -49,15 +55,16 @@ std::vector<std::string> splitTabs(const std::string &line) {
   }
 }
 
+/// A non-negative decimal integer, digits only (no sign, no spaces).
 bool parseInt(const std::string &text, int64_t &value) {
   if (text.empty() || text.size() > 18)
     return false;
-  char *end = nullptr;
-  errno = 0;
-  long long parsed = std::strtoll(text.c_str(), &end, 10);
-  if (errno || *end)
-    return false;
-  value = parsed;
+  value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    value = value * 10 + (c - '0');
+  }
   return true;
 }
 
@@ -159,14 +166,155 @@ bool parseTable(const std::string &text, const std::string &origin,
   return true;
 }
 
-bool readFile(const std::string &path, std::string &text) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file)
+/// Tables larger than this are not read (a table holds a line per decision:
+/// 64 MiB is about a million decisions).
+constexpr off_t kMaxTableBytes = 64 << 20;
+
+enum class ReadStatus { Read, Missing, Failed };
+
+/// Reads the regular file at `path` (through symbolic links), at most
+/// kMaxTableBytes. Anything else (a FIFO, a device, a directory) is refused
+/// without reading from it, so that a load never blocks or runs out of
+/// memory. On failure `why` says why.
+ReadStatus readRegularFile(const std::string &path, std::string &text,
+                           std::string &why) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) {
+    int error = errno;
+    why = std::strerror(error);
+    return error == ENOENT ? ReadStatus::Missing : ReadStatus::Failed;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    why = "not a regular file";
+    return ReadStatus::Failed;
+  }
+  // Non-blocking, in case it was replaced by a FIFO since the stat.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
+    int error = errno;
+    why = std::strerror(error);
+    return error == ENOENT ? ReadStatus::Missing : ReadStatus::Failed;
+  }
+  ReadStatus status = ReadStatus::Read;
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    why = "not a regular file";
+    status = ReadStatus::Failed;
+  } else if (info.st_size > kMaxTableBytes) {
+    why = "larger than 64 MiB";
+    status = ReadStatus::Failed;
+  } else {
+    text.clear();
+    char buffer[1 << 16];
+    while (true) {
+      ssize_t count = ::read(fd, buffer, sizeof(buffer));
+      if (count < 0 && errno == EINTR)
+        continue;
+      if (count < 0) {
+        why = std::strerror(errno);
+        status = ReadStatus::Failed;
+        break;
+      }
+      if (count == 0)
+        break;
+      text.append(buffer, static_cast<size_t>(count));
+      if (text.size() > static_cast<size_t>(kMaxTableBytes)) {
+        why = "larger than 64 MiB";
+        status = ReadStatus::Failed;
+        break;
+      }
+    }
+  }
+  ::close(fd);
+  return status;
+}
+
+/// An exclusive lock on `PATH.lock` (created if needed, never through a
+/// symbolic link), held while a save reads, merges and replaces the table,
+/// so that concurrent savers keep each other's decisions. Released when
+/// destroyed (and by the kernel if the process dies).
+class TableLock {
+public:
+  explicit TableLock(const std::string &tablePath) {
+    std::string path = tablePath + ".lock";
+    fd = ::open(path.c_str(),
+                O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+                    O_CLOEXEC,
+                0644);
+    if (fd < 0) {
+      why = "cannot open its lock file '" + path + "': " + std::strerror(errno);
+      return;
+    }
+    struct stat info;
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+      why = "its lock file '" + path + "' is not a regular file";
+      release();
+      return;
+    }
+    // A saver holds the lock for milliseconds; give up after 10 s rather
+    // than hang on a lock that something else keeps.
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        locked = true;
+        return;
+      }
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        break;
+      ::usleep(10'000);
+    }
+    why = "cannot lock '" + path + "': " +
+          (errno == EWOULDBLOCK ? std::string("held by another process")
+                                : std::string(std::strerror(errno)));
+    release();
+  }
+  ~TableLock() { release(); }
+  TableLock(const TableLock &) = delete;
+  TableLock &operator=(const TableLock &) = delete;
+
+  bool isLocked() const { return locked; }
+  const std::string &error() const { return why; }
+
+private:
+  void release() {
+    if (fd >= 0)
+      ::close(fd);
+    fd = -1;
+    locked = false;
+  }
+  int fd = -1;
+  bool locked = false;
+  std::string why;
+};
+
+/// Writes `text` to a new file beside `path` (created exclusively, never
+/// through a symbolic link) and renames it over `path`: readers see the old
+/// table or the new one, never half of one.
+bool replaceFile(const std::string &path, const std::string &text, mode_t mode,
+                 std::string &why) {
+  std::string temporary = path + ".tmp.XXXXXX";
+  int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
+  if (fd < 0) {
+    why = "cannot create a temporary file beside it: " +
+          std::string(std::strerror(errno));
     return false;
-  std::ostringstream buffer;
-  buffer << file.rdbuf();
-  text = buffer.str();
-  return !file.bad();
+  }
+  bool ok = ::fchmod(fd, mode) == 0;
+  size_t written = 0;
+  while (ok && written < text.size()) {
+    ssize_t count = ::write(fd, text.data() + written, text.size() - written);
+    if (count < 0 && errno == EINTR)
+      continue;
+    ok = count > 0;
+    if (ok)
+      written += static_cast<size_t>(count);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  int savedErrno = errno;
+  ok = (::close(fd) == 0) && ok;
+  if (ok && ::rename(temporary.c_str(), path.c_str()) == 0)
+    return true;
+  why = std::strerror(ok ? errno : savedErrno);
+  ::unlink(temporary.c_str());
+  return false;
 }
 } // namespace
 
@@ -224,12 +372,13 @@ std::vector<TableEntry> Runtime::collectTableEntries() {
 
 int32_t loadTableFile(Runtime &runtime, const std::string &path,
                       bool missingIsError) {
-  std::string text;
-  if (!readFile(path, text)) {
-    if (!missingIsError)
+  std::string text, why;
+  ReadStatus status = readRegularFile(path, text, why);
+  if (status != ReadStatus::Read) {
+    if (status == ReadStatus::Missing && !missingIsError)
       return MKRT_SUCCESS;
     std::fprintf(stderr, "multikernel: cannot read dispatch table '%s': %s\n",
-                 path.c_str(), std::strerror(errno));
+                 path.c_str(), why.c_str());
     return MKRT_ERROR_IO;
   }
   std::vector<TableEntry> entries;
@@ -264,18 +413,41 @@ extern "C" int32_t mkrtLoadTableFromString(const char *text,
 extern "C" int32_t mkrtSaveTable(const char *path) {
   if (!path)
     return MKRT_ERROR_INVALID_ARGUMENT;
+  auto refuse = [&](const std::string &why) {
+    std::fprintf(stderr, "multikernel: cannot save dispatch table '%s': %s\n",
+                 path, why.c_str());
+    return MKRT_ERROR_IO;
+  };
+  TableLock lock(path);
+  if (!lock.isLocked())
+    return refuse(lock.error());
+
+  // Only a table (or an empty file) is replaced: anything else at the path
+  // is someone's data, or not a file at all.
   using EntryKey = std::tuple<std::string, std::string, std::string, Key>;
   std::map<EntryKey, TableEntry> merged;
-
-  // What is on disk already, unless it is unreadable or foreign (then it is
-  // replaced: it could not be used anyway).
-  std::string existing;
-  if (readFile(path, existing)) {
-    std::vector<TableEntry> onDisk;
-    if (parseTable(existing, std::string("'") + path + "'", onDisk))
+  mode_t mode = 0644;
+  struct stat info;
+  if (::lstat(path, &info) == 0) {
+    if (S_ISLNK(info.st_mode))
+      return refuse("it is a symbolic link; not replaced");
+    if (!S_ISREG(info.st_mode))
+      return refuse("it is not a regular file; not replaced");
+    mode = info.st_mode & 0666;
+    std::string existing, why;
+    if (readRegularFile(path, existing, why) != ReadStatus::Read)
+      return refuse("cannot read it: " + why);
+    if (!existing.empty()) {
+      std::vector<TableEntry> onDisk;
+      if (!parseTable(existing, std::string("'") + path + "'", onDisk))
+        return refuse("it is not a dispatch table this runtime reads; not "
+                      "replaced");
       for (TableEntry &entry : onDisk)
         merged[{entry.device, entry.moduleId, entry.site, entry.key}] =
             std::move(entry);
+    }
+  } else if (errno != ENOENT) {
+    return refuse(std::strerror(errno));
   }
   for (TableEntry &entry : Runtime::get().collectTableEntries())
     merged[{entry.device, entry.moduleId, entry.site, entry.key}] =
@@ -288,26 +460,8 @@ extern "C" int32_t mkrtSaveTable(const char *path) {
             sanitize(entry.site) + "\t" + formatKey(entry.key) + "\t" +
             std::to_string(entry.variant) + "\t" +
             std::to_string(entry.numVariants) + "\n";
-
-  // Write beside the target and rename: readers see the old or the new
-  // file, never half of one.
-  std::string temporary =
-      std::string(path) + ".tmp." + std::to_string(::getpid());
-  FILE *file = std::fopen(temporary.c_str(), "wb");
-  if (!file) {
-    std::fprintf(stderr, "multikernel: cannot write dispatch table '%s': %s\n",
-                 temporary.c_str(), std::strerror(errno));
-    return MKRT_ERROR_IO;
-  }
-  bool ok = std::fwrite(text.data(), 1, text.size(), file) == text.size();
-  ok &= std::fflush(file) == 0;
-  ok &= ::fsync(fileno(file)) == 0;
-  ok &= std::fclose(file) == 0;
-  if (!ok || std::rename(temporary.c_str(), path) != 0) {
-    std::fprintf(stderr, "multikernel: cannot write dispatch table '%s': %s\n",
-                 path, std::strerror(errno));
-    std::remove(temporary.c_str());
-    return MKRT_ERROR_IO;
-  }
+  std::string why;
+  if (!replaceFile(path, text, mode, why))
+    return refuse(why);
   return MKRT_SUCCESS;
 }

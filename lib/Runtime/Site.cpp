@@ -323,8 +323,14 @@ bool Site::addTableDecision(const int64_t *key, int32_t variant) {
   decision.variant = variant;
   decision.source = DecisionSource::Table;
   std::lock_guard<std::mutex> lock(mutex);
-  insertDecisionLocked(Key(key, key + desc.keyRank), std::move(decision));
-  ++tableCount;
+  Key tableKey(key, key + desc.keyRank);
+  // A key counts once however often tables name it (a table loaded twice,
+  // an embedded one and a file).
+  auto existing = decided.find(tableKey);
+  if (existing == decided.end() ||
+      existing->second.source != DecisionSource::Table)
+    ++tableCount;
+  insertDecisionLocked(tableKey, std::move(decision));
   return true;
 }
 

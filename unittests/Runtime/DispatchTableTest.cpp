@@ -9,8 +9,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <dirent.h>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace multikernel::testing;
@@ -43,7 +48,32 @@ protected:
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::remove(path.c_str());
   }
-  void TearDown() override { std::remove(path.c_str()); }
+  void TearDown() override {
+    std::remove(path.c_str());
+    std::remove((path + ".lock").c_str());
+  }
+
+  /// The files beside the table whose names start with the table's name
+  /// and `suffix` (temporary files left behind).
+  std::vector<std::string> filesBeside(const std::string &suffix) const {
+    std::string directory = path.substr(0, path.rfind('/'));
+    std::string prefix = path.substr(path.rfind('/') + 1) + suffix;
+    std::vector<std::string> names;
+    if (DIR *dir = ::opendir(directory.c_str())) {
+      while (dirent *entry = ::readdir(dir))
+        if (std::string(entry->d_name).rfind(prefix, 0) == 0)
+          names.push_back(entry->d_name);
+      ::closedir(dir);
+    }
+    return names;
+  }
+
+  /// Saves and returns the warning printed.
+  std::string saveExpectingError() {
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(mkrtSaveTable(path.c_str()), MKRT_ERROR_IO);
+    return ::testing::internal::GetCapturedStderr();
+  }
 
   std::string header() const { return "multikernel-dispatch-table 1\n"; }
   std::string line(const std::string &device, const std::string &site,
@@ -110,8 +140,165 @@ TEST_F(DispatchTableTest, SaveMergesWithTheFileAndLeavesNoTemporary) {
   EXPECT_NE(text.find(line(device, "merge", "7", 1, 2)), std::string::npos);
   EXPECT_EQ(text.find(line(device, "merge", "7", 0, 2)), std::string::npos);
   EXPECT_NE(access(path.c_str(), F_OK), -1);
-  EXPECT_EQ(access((path + ".tmp." + std::to_string(getpid())).c_str(), F_OK),
-            -1);
+  EXPECT_TRUE(filesBeside(".tmp.").empty());
+}
+
+// What is at the path and is not a table is never replaced: a text file,
+// a FIFO (which a save must not block on), a directory, a symbolic link
+// (whose target would be clobbered), a device stand-in where mknod works.
+TEST_F(DispatchTableTest, SaveReplacesOnlyATable) {
+  FakeSite site("save-only-tables", {{4}, {8}});
+  Scenario scenario;
+  std::vector<float> out(1);
+  ASSERT_EQ(dispatch1d(site, scenario, 4, out), MKRT_SUCCESS);
+
+  writeFile(path, "my notes\n");
+  EXPECT_NE(saveExpectingError().find("not a dispatch table"),
+            std::string::npos);
+  EXPECT_EQ(readFile(path), "my notes\n");
+  std::remove(path.c_str());
+
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  EXPECT_NE(saveExpectingError().find("not a regular file; not replaced"),
+            std::string::npos);
+  struct stat info;
+  ASSERT_EQ(::lstat(path.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISFIFO(info.st_mode));
+  std::remove(path.c_str());
+
+  ASSERT_EQ(::mkdir(path.c_str(), 0700), 0);
+  EXPECT_NE(saveExpectingError().find("not a regular file"), std::string::npos);
+  ::rmdir(path.c_str());
+
+  std::string victim = path + ".victim";
+  writeFile(victim, "precious\n");
+  ASSERT_EQ(::symlink(victim.c_str(), path.c_str()), 0);
+  EXPECT_NE(saveExpectingError().find("symbolic link"), std::string::npos);
+  EXPECT_EQ(readFile(victim), "precious\n");
+  ASSERT_EQ(::lstat(path.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISLNK(info.st_mode));
+  std::remove(path.c_str());
+
+  // A device node (as root: /dev/null became a regular file once).
+  if (::mknod(path.c_str(), S_IFCHR | 0600, ::makedev(1, 3)) == 0) {
+    EXPECT_NE(saveExpectingError().find("not a regular file"),
+              std::string::npos);
+    ASSERT_EQ(::lstat(path.c_str(), &info), 0);
+    EXPECT_TRUE(S_ISCHR(info.st_mode));
+    std::remove(path.c_str());
+  }
+
+  // An empty file is replaced, a missing one created.
+  writeFile(path, "");
+  EXPECT_EQ(mkrtSaveTable(path.c_str()), MKRT_SUCCESS);
+  EXPECT_EQ(readFile(path).rfind(header(), 0), 0u);
+  std::remove(victim.c_str());
+  EXPECT_TRUE(filesBeside(".tmp.").empty());
+}
+
+// A symbolic link planted where the save takes its lock (or under the old
+// predictable temporary name) redirects nothing: the lock file is opened
+// without following links and the temporary file is created exclusively.
+TEST_F(DispatchTableTest, PlantedLinksAreNotFollowed) {
+  FakeSite site("planted-links", {{4}, {8}});
+  Scenario scenario;
+  std::vector<float> out(1);
+  ASSERT_EQ(dispatch1d(site, scenario, 4, out), MKRT_SUCCESS);
+  std::string victim = path + ".victim";
+  writeFile(victim, "precious\n");
+  std::string oldTemporary = path + ".tmp." + std::to_string(getpid());
+  ASSERT_EQ(::symlink(victim.c_str(), oldTemporary.c_str()), 0);
+  ASSERT_EQ(mkrtSaveTable(path.c_str()), MKRT_SUCCESS);
+  EXPECT_EQ(readFile(victim), "precious\n");
+  std::remove(oldTemporary.c_str());
+
+  std::remove((path + ".lock").c_str());
+  ASSERT_EQ(::symlink(victim.c_str(), (path + ".lock").c_str()), 0);
+  EXPECT_NE(saveExpectingError().find("lock file"), std::string::npos);
+  EXPECT_EQ(readFile(victim), "precious\n");
+  std::remove(victim.c_str());
+}
+
+// A load reads regular files only, and at most 64 MiB: a FIFO does not
+// block it, a directory or an endless file does not exhaust memory.
+TEST_F(DispatchTableTest, LoadReadsOnlyRegularFilesOfBoundedSize) {
+  auto loadExpectingError = [&](const char *warning) {
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(mkrtLoadTable(path.c_str()), MKRT_ERROR_IO);
+    std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find(warning), std::string::npos) << err;
+  };
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  loadExpectingError("not a regular file");
+  std::remove(path.c_str());
+  ASSERT_EQ(::mkdir(path.c_str(), 0700), 0);
+  loadExpectingError("not a regular file");
+  ::rmdir(path.c_str());
+  if (::mknod(path.c_str(), S_IFCHR | 0600, ::makedev(1, 5)) == 0) {
+    loadExpectingError("not a regular file"); // a /dev/zero stand-in
+    std::remove(path.c_str());
+  }
+  // Sparse: 65 MiB of zeros that take no disk.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, 65 << 20), 0);
+  ::close(fd);
+  loadExpectingError("larger than 64 MiB");
+}
+
+// Savers in several processes at once keep each other's decisions: the
+// read, merge and rename happen under a lock.
+TEST_F(DispatchTableTest, ConcurrentSaversKeepEveryDecision) {
+  constexpr int kWriters = 4, kRounds = 10;
+  std::string device = mkrtGetDeviceName(MKRT_TARGET_CPU);
+  for (int round = 0; round < kRounds; ++round) {
+    std::remove(path.c_str());
+    std::vector<pid_t> children;
+    for (int writer = 0; writer < kWriters; ++writer) {
+      pid_t child = ::fork();
+      ASSERT_GE(child, 0);
+      if (child == 0) {
+        mkrtReset();
+        FakeSite site("writer-" + std::to_string(writer), {{4}, {8}});
+        Scenario scenario;
+        std::vector<float> out(1);
+        bool ok = dispatch1d(site, scenario, 4, out) == MKRT_SUCCESS &&
+                  mkrtSaveTable(path.c_str()) == MKRT_SUCCESS;
+        ::_exit(ok ? 0 : 1);
+      }
+      children.push_back(child);
+    }
+    for (pid_t child : children) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(child, &status, 0), child);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    std::string text = readFile(path);
+    for (int writer = 0; writer < kWriters; ++writer)
+      EXPECT_NE(text.find("\twriter-" + std::to_string(writer) + "\t4\t"),
+                std::string::npos)
+          << "round " << round << ":\n"
+          << text;
+  }
+  EXPECT_TRUE(filesBeside(".tmp.").empty());
+}
+
+// A key counts once in tableHits however often tables name it.
+TEST_F(DispatchTableTest, TableHitsCountAKeyOnce) {
+  std::string device = mkrtGetDeviceName(MKRT_TARGET_CPU);
+  writeFile(path, header() + line(device, "once", "4", 1, 2) +
+                      line(device, "once", "4", 1, 2));
+  ASSERT_EQ(mkrtLoadTable(path.c_str()), MKRT_SUCCESS);
+  ASSERT_EQ(mkrtLoadTable(path.c_str()), MKRT_SUCCESS);
+  FakeSite site("once", {{4}, {8}});
+  Scenario scenario;
+  std::vector<float> out(1);
+  ASSERT_EQ(dispatch1d(site, scenario, 4, out), MKRT_SUCCESS);
+  EXPECT_EQ(site.stats().benchmarks, 0);
+  EXPECT_EQ(site.stats().tableHits, 1);
+  // Loaded again while the site is in use.
+  ASSERT_EQ(mkrtLoadTable(path.c_str()), MKRT_SUCCESS);
+  EXPECT_EQ(site.stats().tableHits, 1);
 }
 
 struct BadTable {
@@ -129,6 +316,17 @@ TEST_F(DispatchTableTest, BadTablesAreReportedAndIgnored) {
       {"version",
        "multikernel-dispatch-table 2\n" + line(device, "bad", "4", 1, 2),
        "version '2' is not supported", MKRT_ERROR_IO},
+      {"signed-version",
+       "multikernel-dispatch-table +1\n" + line(device, "bad", "4", 1, 2),
+       "version '+1' is not supported", MKRT_ERROR_IO},
+      {"spaced-version",
+       "multikernel-dispatch-table 1 \n" + line(device, "bad", "4", 1, 2),
+       "version '1 ' is not supported", MKRT_ERROR_IO},
+      {"signed-variant",
+       header() + line(device, "bad", "4", 1, 2)
+                      .replace(line(device, "bad", "4", 1, 2).find("\t1\t"), 3,
+                               "\t+1\t"),
+       "malformed", MKRT_SUCCESS},
       {"truncated", header() + device + "\ttest-module\tbad\t4",
        "skipped 1 malformed line(s), the first at line 2", MKRT_SUCCESS},
       {"garbage-key", header() + line(device, "bad", "4xQ", 0, 2), "malformed",

@@ -206,15 +206,21 @@ MKRT_EXPORT void mkrtPrintStats(FILE *stream);
  *===----------------------------------------------------------------------===*/
 
 /** Saves every cached decision to `path`, merged with the entries already in
- *  the file (ours win). Atomic: written to a temporary file and renamed. */
+ *  the file (ours win), under a lock on `path`.lock so that concurrent
+ *  savers keep each other's entries. Atomic: written to a temporary file
+ *  created exclusively beside it, then renamed. Replaces only a regular file
+ *  that is a table (or is empty), or creates one; anything else at the path
+ *  is left as it is and MKRT_ERROR_IO returned (docs/Runtime.md). */
 MKRT_EXPORT int32_t mkrtSaveTable(const char *path);
 
-/** Loads decisions from `path`. Lines of another device or module, and
- *  malformed or out-of-range lines, are skipped with a warning on stderr; a
- *  file of another version or with a bad header is ignored as a whole.
- *  Entries of sites not used yet are applied when the site is first used.
+/** Loads decisions from `path`, a regular file of at most 64 MiB.
+ *  Malformed lines are skipped with a warning on stderr; a file of another
+ *  version or with a bad header is ignored as a whole. Entries of sites not
+ *  used yet are applied when the site is first used; those of another
+ *  device, or that do not fit the site, are then ignored with a warning.
  *  Returns MKRT_SUCCESS when the file was read (even if entries were
- *  skipped), MKRT_ERROR_IO when it cannot be read or has a bad header. */
+ *  skipped), MKRT_ERROR_IO when it cannot be read, is not a regular file,
+ *  is too large or has a bad header. */
 MKRT_EXPORT int32_t mkrtLoadTable(const char *path);
 
 /** Loads a table embedded in a library (same text format). `origin` names
