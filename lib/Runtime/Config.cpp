@@ -72,18 +72,41 @@ std::optional<bool> parseFlag(const std::string &text) {
   return std::nullopt;
 }
 
+const char *environmentValue(const char *name) {
+#ifdef __GLIBC__
+  return ::secure_getenv(name);
+#else
+  return std::getenv(name);
+#endif
+}
+
+std::string printable(const std::string &text) {
+  std::string result;
+  result.reserve(text.size());
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      char escaped[5];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", c);
+      result += escaped;
+    } else {
+      result += static_cast<char>(c);
+    }
+  }
+  return result;
+}
+
 namespace {
 void reportBadValue(const char *variable, const char *value,
                     const char *expected) {
   std::fprintf(stderr,
                "multikernel: ignoring %s='%s' (expected %s); using the "
                "default\n",
-               variable, value, expected);
+               variable, printable(value).c_str(), expected);
 }
 } // namespace
 
 void Config::readEnvironment() {
-  if (const char *value = std::getenv("MULTIKERNEL_POLICY")) {
+  if (const char *value = environmentValue("MULTIKERNEL_POLICY")) {
     if (auto parsed = parsePolicy(value)) {
       policy.store(parsed->policy);
       fixedVariant.store(parsed->fixedVariant);
@@ -92,27 +115,27 @@ void Config::readEnvironment() {
                      "benchmark, nearest-hint or fixed:N");
     }
   }
-  if (const char *value = std::getenv("MULTIKERNEL_KEY")) {
+  if (const char *value = environmentValue("MULTIKERNEL_KEY")) {
     if (auto parsed = parseBucketing(value))
       bucketing.store(*parsed);
     else
       reportBadValue("MULTIKERNEL_KEY", value, "exact or pow2");
   }
-  if (const char *value = std::getenv("MULTIKERNEL_CONCURRENT_MISS")) {
+  if (const char *value = environmentValue("MULTIKERNEL_CONCURRENT_MISS")) {
     if (auto parsed = parseConcurrentMiss(value))
       concurrentMiss.store(*parsed);
     else
       reportBadValue("MULTIKERNEL_CONCURRENT_MISS", value,
                      "wait or nearest-hint");
   }
-  if (const char *value = std::getenv("MULTIKERNEL_BENCH_MS")) {
+  if (const char *value = environmentValue("MULTIKERNEL_BENCH_MS")) {
     if (auto parsed = parsePositiveNumber(value))
       benchmarkBudgetNanos.store(static_cast<int64_t>(*parsed * 1e6));
     else
       reportBadValue("MULTIKERNEL_BENCH_MS", value,
                      "a positive number of milliseconds");
   }
-  if (const char *value = std::getenv("MULTIKERNEL_BENCH_LEAD_IN_MB")) {
+  if (const char *value = environmentValue("MULTIKERNEL_BENCH_LEAD_IN_MB")) {
     auto parsed = parseNonNegativeNumber(value);
     if (parsed && *parsed <= 4096)
       benchmarkLeadInBytes.store(static_cast<int64_t>(*parsed * (1 << 20)));
@@ -120,26 +143,26 @@ void Config::readEnvironment() {
       reportBadValue("MULTIKERNEL_BENCH_LEAD_IN_MB", value,
                      "a number of MiB from 0 to 4096");
   }
-  if (const char *value = std::getenv("MULTIKERNEL_MAX_ENTRIES")) {
+  if (const char *value = environmentValue("MULTIKERNEL_MAX_ENTRIES")) {
     auto parsed = parsePositiveNumber(value);
     if (parsed && *parsed == std::floor(*parsed) && *parsed < 1e12)
       maxCacheEntries.store(static_cast<int64_t>(*parsed));
     else
       reportBadValue("MULTIKERNEL_MAX_ENTRIES", value, "a positive integer");
   }
-  if (const char *value = std::getenv("MULTIKERNEL_STATS")) {
+  if (const char *value = environmentValue("MULTIKERNEL_STATS")) {
     if (auto parsed = parseFlag(value))
       statsAtExit = *parsed;
     else
       reportBadValue("MULTIKERNEL_STATS", value, "0 or 1");
   }
-  if (const char *value = std::getenv("MULTIKERNEL_LOG")) {
+  if (const char *value = environmentValue("MULTIKERNEL_LOG")) {
     if (auto parsed = parseFlag(value))
       logging.store(*parsed);
     else
       reportBadValue("MULTIKERNEL_LOG", value, "0 or 1");
   }
-  if (const char *value = std::getenv("MULTIKERNEL_CACHE_FILE"))
+  if (const char *value = environmentValue("MULTIKERNEL_CACHE_FILE"))
     cacheFile = value;
 }
 

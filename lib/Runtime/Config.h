@@ -37,6 +37,17 @@ std::optional<double> parsePositiveNumber(const std::string &text);
 std::optional<double> parseNonNegativeNumber(const std::string &text);
 std::optional<bool> parseFlag(const std::string &text);
 
+/// The value of the environment variable `name`, or null. Read with
+/// secure_getenv: a setuid or setgid program that links the runtime does not
+/// take settings (a cache file to write, a driver library to load) from the
+/// environment of whoever started it.
+const char *environmentValue(const char *name);
+
+/// `text` with control characters escaped as \xNN, for messages that quote
+/// names from descriptors or files: a newline in a site name cannot forge a
+/// log line, an escape sequence cannot drive the terminal.
+std::string printable(const std::string &text);
+
 struct Config {
   std::atomic<Policy> policy{Policy::Benchmark};
   std::atomic<int32_t> fixedVariant{0};

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CudaDriver.h"
+#include "Config.h"
 
 #include <cstdlib>
 #include <dlfcn.h>
@@ -33,7 +34,7 @@ bool resolve(void *library, Fn &slot, std::initializer_list<const char *> names,
 }
 
 const Driver *load() {
-  const char *libraryName = std::getenv("MULTIKERNEL_CUDA_LIBRARY");
+  const char *libraryName = environmentValue("MULTIKERNEL_CUDA_LIBRARY");
   if (!libraryName || !*libraryName)
     libraryName = "libcuda.so.1";
   void *library = dlopen(libraryName, RTLD_NOW | RTLD_LOCAL);

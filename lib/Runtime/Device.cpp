@@ -42,7 +42,7 @@ std::string cpuModelName() {
 } // namespace
 
 std::string deviceNameFor(int32_t target) {
-  if (const char *forced = std::getenv("MULTIKERNEL_DEVICE_NAME"))
+  if (const char *forced = environmentValue("MULTIKERNEL_DEVICE_NAME"))
     return forced;
   if (target == MKRT_TARGET_CUDA) {
     static std::once_flag once;

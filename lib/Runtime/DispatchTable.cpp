@@ -116,7 +116,7 @@ bool parseTable(const std::string &text, const std::string &origin,
   if (!std::getline(stream, line)) {
     std::fprintf(stderr,
                  "multikernel: ignoring dispatch table %s: it is empty\n",
-                 origin.c_str());
+                 printable(origin).c_str());
     return false;
   }
   std::string header = std::string(kHeader) + " ";
@@ -124,7 +124,7 @@ bool parseTable(const std::string &text, const std::string &origin,
     std::fprintf(stderr,
                  "multikernel: ignoring %s: not a multikernel dispatch table "
                  "(bad header)\n",
-                 origin.c_str());
+                 printable(origin).c_str());
     return false;
   }
   int64_t version;
@@ -132,7 +132,8 @@ bool parseTable(const std::string &text, const std::string &origin,
     std::fprintf(stderr,
                  "multikernel: ignoring dispatch table %s: version '%s' is "
                  "not supported (this runtime reads version %d)\n",
-                 origin.c_str(), line.substr(header.size()).c_str(), kVersion);
+                 printable(origin).c_str(),
+                 printable(line.substr(header.size())).c_str(), kVersion);
     return false;
   }
   int lineNumber = 1, malformed = 0, firstMalformed = 0;
@@ -162,7 +163,7 @@ bool parseTable(const std::string &text, const std::string &origin,
     std::fprintf(stderr,
                  "multikernel: dispatch table %s: skipped %d malformed "
                  "line(s), the first at line %d\n",
-                 origin.c_str(), malformed, firstMalformed);
+                 printable(origin).c_str(), malformed, firstMalformed);
   return true;
 }
 
@@ -321,7 +322,8 @@ bool replaceFile(const std::string &path, const std::string &text, mode_t mode,
 std::string Runtime::applyEntry(Site &site, const TableEntry &entry) {
   std::string device = deviceNameFor(site.descriptor().target);
   if (entry.device != device)
-    return "made on device '" + entry.device + "', this is '" + device + "'";
+    return "made on device '" + printable(entry.device) + "', this is '" +
+           printable(device) + "'";
   if (entry.numVariants != site.numVariants())
     return "the site had " + std::to_string(entry.numVariants) +
            " variants, it has " + std::to_string(site.numVariants());
@@ -356,7 +358,7 @@ void Runtime::addTableEntries(std::vector<TableEntry> entries,
   if (ignored)
     std::fprintf(stderr,
                  "multikernel: dispatch table %s: ignored %d entries (%s)\n",
-                 origin.c_str(), ignored, lastReason.c_str());
+                 printable(origin).c_str(), ignored, lastReason.c_str());
 }
 
 std::vector<TableEntry> Runtime::collectTableEntries() {
@@ -378,7 +380,7 @@ int32_t loadTableFile(Runtime &runtime, const std::string &path,
     if (status == ReadStatus::Missing && !missingIsError)
       return MKRT_SUCCESS;
     std::fprintf(stderr, "multikernel: cannot read dispatch table '%s': %s\n",
-                 path.c_str(), why.c_str());
+                 printable(path).c_str(), why.c_str());
     return MKRT_ERROR_IO;
   }
   std::vector<TableEntry> entries;
@@ -415,7 +417,7 @@ extern "C" int32_t mkrtSaveTable(const char *path) {
     return MKRT_ERROR_INVALID_ARGUMENT;
   auto refuse = [&](const std::string &why) {
     std::fprintf(stderr, "multikernel: cannot save dispatch table '%s': %s\n",
-                 path, why.c_str());
+                 printable(path).c_str(), why.c_str());
     return MKRT_ERROR_IO;
   };
   TableLock lock(path);

@@ -97,9 +97,11 @@ Site *Runtime::getOrCreateSite(const MkrtSiteDescriptor *descriptor) {
     if (std::find(reportedBad.begin(), reportedBad.end(), descriptor) ==
         reportedBad.end()) {
       reportedBad.push_back(descriptor);
-      std::fprintf(stderr, "multikernel: rejecting dispatch site '%s': %s\n",
-                   descriptor && descriptor->name ? descriptor->name : "?",
-                   problem.c_str());
+      std::fprintf(
+          stderr, "multikernel: rejecting dispatch site '%s': %s\n",
+          printable(descriptor && descriptor->name ? descriptor->name : "?")
+              .c_str(),
+          problem.c_str());
     }
     return nullptr;
   }
@@ -122,7 +124,8 @@ Site *Runtime::getOrCreateSite(const MkrtSiteDescriptor *descriptor) {
       std::fprintf(stderr,
                    "multikernel: site '%s': ignored %d dispatch-table "
                    "entries (%s)\n",
-                   site->name().c_str(), ignored, lastReason.c_str());
+                   printable(site->name()).c_str(), ignored,
+                   printable(lastReason).c_str());
   }
 
   // Publish only now: other threads see either nothing or a ready site.
@@ -181,7 +184,8 @@ extern "C" void mkrtDispatchOrAbort(const MkrtSiteDescriptor *site,
   std::fprintf(stderr,
                "multikernel: dispatch of site '%s' failed (status %d); "
                "aborting\n",
-               site && site->name ? site->name : "?", status);
+               printable(site && site->name ? site->name : "?").c_str(),
+               status);
   std::abort();
 }
 

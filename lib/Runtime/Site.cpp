@@ -85,6 +85,7 @@ int32_t nearestHint(const MkrtSiteDescriptor &desc, const int64_t *key,
 
 Site::Site(const MkrtSiteDescriptor &descriptor, int64_t maxEntries)
     : desc(descriptor), siteName(descriptor.name),
+      printableName(printable(siteName)),
       module(descriptor.moduleId ? descriptor.moduleId : ""),
       cache(descriptor.keyRank, maxEntries) {}
 
@@ -149,7 +150,7 @@ void Site::excludeVariant(int32_t variant, const char *why) {
     return;
   std::fprintf(stderr,
                "multikernel: site '%s': variant %d excluded because %s\n",
-               siteName.c_str(), variant, why);
+               printableName.c_str(), variant, why);
 }
 
 int32_t Site::dispatchMiss(const int64_t *key, void **args) {
@@ -214,7 +215,7 @@ int32_t Site::dispatchMiss(const int64_t *key, void **args) {
   if (variant < 0) {
     std::fprintf(stderr,
                  "multikernel: site '%s': no variant can run for key %s\n",
-                 siteName.c_str(), formatKey(key, desc.keyRank).c_str());
+                 printableName.c_str(), formatKey(key, desc.keyRank).c_str());
     return MKRT_ERROR_ALL_VARIANTS_FAILED;
   }
   return runOrRecover(key, variant, args);
@@ -279,7 +280,7 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
                  "multikernel: site '%s': cannot snapshot the written "
                  "arguments (%s); using the nearest hint without "
                  "benchmarking\n",
-                 siteName.c_str(), error.c_str());
+                 printableName.c_str(), error.c_str());
     cacheable = false;
     decision.source = DecisionSource::NearestHint;
     decision.variantNanos.clear();
@@ -336,7 +337,7 @@ bool Site::addTableDecision(const int64_t *key, int32_t variant) {
 
 void Site::logDecision(const Key &key, const Decision &decision,
                        int64_t elapsedNanos) const {
-  std::string line = "multikernel: site '" + siteName + "' key " +
+  std::string line = "multikernel: site '" + printableName + "' key " +
                      formatKey(key.data(), desc.keyRank) + ":";
   for (size_t v = 0; v < decision.variantNanos.size(); ++v) {
     char buffer[64];

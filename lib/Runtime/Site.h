@@ -95,6 +95,8 @@ private:
 
   const MkrtSiteDescriptor desc;
   const std::string siteName;
+  /// siteName as messages quote it (control characters escaped).
+  const std::string printableName;
   const std::string module;
   KeyCache cache;
   std::atomic<uint64_t> excluded{0};

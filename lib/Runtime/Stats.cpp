@@ -66,12 +66,12 @@ extern "C" void mkrtPrintStats(FILE *stream) {
                "evicted", "table");
   for (Site *site : Runtime::get().sites()) {
     MkrtSiteStats s = site->stats();
-    std::fprintf(stream,
-                 "%-28s %10lld %10lld %8lld %8lld %12.3f %8lld %8lld %8lld\n",
-                 s.name, (long long)s.calls, (long long)s.hits,
-                 (long long)s.misses, (long long)s.benchmarks,
-                 s.benchmarkNanos / 1e6, (long long)s.cachedKeys,
-                 (long long)s.evictions, (long long)s.tableHits);
+    std::fprintf(
+        stream, "%-28s %10lld %10lld %8lld %8lld %12.3f %8lld %8lld %8lld\n",
+        printable(s.name).c_str(), (long long)s.calls, (long long)s.hits,
+        (long long)s.misses, (long long)s.benchmarks, s.benchmarkNanos / 1e6,
+        (long long)s.cachedKeys, (long long)s.evictions,
+        (long long)s.tableHits);
     if (s.excludedVariants)
       std::fprintf(stream, "  excluded variants mask: 0x%llx\n",
                    (unsigned long long)s.excludedVariants);

@@ -9,6 +9,7 @@ import re
 import subprocess
 import tempfile
 import threading
+import warnings
 import weakref
 from pathlib import Path
 
@@ -407,8 +408,35 @@ def _cache_dir():
     base = os.environ.get("MULTIKERNEL_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "multikernel")
     path = Path(base)
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def _content_hash(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _cached_library(library):
+    """Whether the cached `library` is the one this package wrote: its
+    content hash matches the one recorded beside it when it was compiled. A
+    library that does not (changed, truncated, or put there by something
+    else) is compiled again rather than loaded."""
+    recorded = library.with_suffix(".sha256")
+    if not library.exists():
+        return False
+    try:
+        if recorded.read_text().strip() == _content_hash(library):
+            return True
+    except OSError:
+        pass
+    warnings.warn(f"multikernel: the cached library {library} does not match "
+                  "its recorded content hash; compiling it again",
+                  RuntimeWarning, stacklevel=3)
+    return False
 
 
 def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
@@ -428,8 +456,11 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     cpu_parallel: 'none' (one thread) or 'openmp' (the CPU variants' outer
     tiles on OpenMP threads; OMP_NUM_THREADS sets how many; faster for
     large shapes, slower for tiny ones; needs LLVM's libomp).
-    The library is cached on disk by content hash: a second compile of the
-    same source with the same options is instant."""
+    The library is cached on disk by a hash of the source and options (in
+    MULTIKERNEL_CACHE_DIR, else ~/.cache/multikernel, created private): a
+    second compile of the same source with the same options is instant. A
+    cached library is loaded only if its content matches the hash recorded
+    when it was compiled; otherwise it is compiled again, with a warning."""
     if target not in ("cpu", "cuda"):
         raise ValueError(f"unknown target {target!r} (expected 'cpu' or 'cuda')")
     if cpu_parallel not in ("none", "openmp"):
@@ -451,7 +482,7 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
         str(stat.st_mtime_ns), str(stat.st_size)]).encode()).hexdigest()[:32]
     cache = Path(cache_dir) if cache_dir else _cache_dir()
     library = cache / f"{digest}.so"
-    if not library.exists():
+    if not _cached_library(library):
         with tempfile.TemporaryDirectory(dir=cache) as work:
             source = Path(work) / "module.mlir"
             source.write_text(text)
@@ -467,7 +498,12 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
             if done.returncode != 0:
                 raise CompileError(done.stderr.strip() or done.stdout.strip()
                                    or "multikernel-compile failed")
-            os.replace(staged, library)  # atomic: concurrent compiles agree
+            # The hash first: a library is loaded only once its hash is there
+            # (both renames are atomic; concurrent compiles write the same).
+            recorded = Path(work) / "module.sha256"
+            recorded.write_text(_content_hash(staged) + "\n")
+            os.replace(recorded, library.with_suffix(".sha256"))
+            os.replace(staged, library)
     return CompiledModule(library, signatures, target)
 
 

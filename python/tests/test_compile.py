@@ -1,4 +1,8 @@
+import os
+import subprocess
+import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -197,3 +201,48 @@ def test_repeated_calls_reuse_descriptors_safely(kernels):
         kernels.seed_memref(x, y, out)
         np.testing.assert_array_equal(out, np.full((5, 4), 2 * value, np.float32))
         del x, out
+
+
+SMALL = """
+func.func @double(%x: memref<?xf32>, %y: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                  iterator_types = ["parallel"]}
+      ins(%x : memref<?xf32>) outs(%y : memref<?xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %a : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+"""
+
+
+def test_cached_library_is_checked_against_its_hash(tmp_path):
+    # Compiled in another process, so that this one has not loaded it (a
+    # loaded library must not change under the process).
+    compile_there = ("import sys, multikernel; multikernel.compile(sys.argv[1], "
+                     "hints=[[64]], cache_dir=sys.argv[2])")
+    subprocess.run([sys.executable, "-c", compile_there, SMALL, str(tmp_path)],
+                   check=True, env=os.environ)
+    [library] = tmp_path.glob("*.so")
+    recorded = library.with_suffix(".sha256").read_text().strip()
+    assert len(recorded) == 64
+    good = library.read_bytes()
+    # Changed behind the package's back: compiled again, with a warning,
+    # and the result is a working library again.
+    tampered = tmp_path / "tampered"
+    tampered.write_bytes(good[: len(good) // 2])
+    os.replace(tampered, library)
+    with pytest.warns(RuntimeWarning, match="does not match its recorded content hash"):
+        module = multikernel.compile(SMALL, hints=[[64]], cache_dir=tmp_path)
+    assert library.read_bytes() == good
+    x = np.arange(5, dtype=np.float32)
+    y = np.zeros(5, np.float32)
+    module.double(x, y)
+    np.testing.assert_array_equal(y, 2 * x)
+    # Unchanged: loaded from the cache, no compile, no warning.
+    stamp = library.stat().st_mtime_ns
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        multikernel.compile(SMALL, hints=[[64]], cache_dir=tmp_path)
+    assert library.stat().st_mtime_ns == stamp

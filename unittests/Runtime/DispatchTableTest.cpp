@@ -376,6 +376,22 @@ TEST_F(DispatchTableTest, EntriesThatDoNotFitTheSiteAreIgnored) {
   EXPECT_EQ(site.stats().benchmarks, 1);
 }
 
+// What a table says reaches messages with its control characters escaped.
+TEST_F(DispatchTableTest, WarningsEscapeWhatTheTableSays) {
+  writeFile(path, header() + line("cpu:\x1b[2J\rforged", "escape", "4", 1, 2));
+  ASSERT_EQ(mkrtLoadTable(path.c_str()), MKRT_SUCCESS);
+  FakeSite site("escape", {{4}, {8}});
+  Scenario scenario;
+  std::vector<float> out(1);
+  ::testing::internal::CaptureStderr();
+  ASSERT_EQ(dispatch1d(site, scenario, 4, out), MKRT_SUCCESS);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("made on device 'cpu:\\x1b[2J\\x0dforged'"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find_first_of("\x1b\r"), std::string::npos) << err;
+}
+
 TEST_F(DispatchTableTest, MissingFileIsAnError) {
   ::testing::internal::CaptureStderr();
   EXPECT_EQ(mkrtLoadTable((path + ".missing").c_str()), MKRT_ERROR_IO);

@@ -332,4 +332,22 @@ TEST(ConfigTest, BadEnvironmentValueIsReportedAndDefaultKept) {
       << err;
 }
 
+// Names from descriptors reach messages with their control characters
+// escaped: a newline in a site name cannot forge a log line.
+TEST_F(DispatchTest, MessagesEscapeControlCharactersOfSiteNames) {
+  mkrtSetLogging(1);
+  FakeSite site("evil\nmultikernel: forged\x1b[2J", {{4}, {8}});
+  Scenario scenario;
+  std::vector<float> out(1);
+  ::testing::internal::CaptureStderr();
+  ASSERT_EQ(dispatch1d(site, scenario, 4, out), MKRT_SUCCESS);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  mkrtSetLogging(0);
+  EXPECT_NE(err.find("site 'evil\\x0amultikernel: forged\\x1b[2J' key"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find("\nmultikernel: forged"), std::string::npos) << err;
+  EXPECT_EQ(err.find('\x1b'), std::string::npos) << err;
+}
+
 } // namespace

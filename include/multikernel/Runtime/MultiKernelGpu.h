@@ -4,8 +4,9 @@
 |*                                                                            *|
 |* The GPU half of libmultikernel_runtime. The CUDA driver is loaded with     *|
 |* dlopen("libcuda.so.1") on first use (MULTIKERNEL_CUDA_LIBRARY overrides    *|
-|* the name), so the library links and loads on machines without a GPU; the  *|
-|* functions below then fail with a clear message instead.                    *|
+|* the name: trusted code, run as the driver), so the library links and       *|
+|* loads on machines without a GPU; the functions below then fail with a      *|
+|* clear message instead.                                                     *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
