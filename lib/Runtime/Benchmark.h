@@ -70,6 +70,14 @@ BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
                                   int64_t gpuLeadInBytes,
                                   WrittenSnapshot &snapshot);
 
+/// The clock CPU variants are timed with, in nanoseconds: steady_clock
+/// unless another was installed. The runtime's unit tests install a fake
+/// one that their variants advance by their nominal cost, so that which
+/// variant wins does not depend on the machine's load. Null restores
+/// steady_clock.
+using NanosClock = int64_t (*)();
+void setCpuBenchmarkClock(NanosClock clock);
+
 /// Runs `variant` once and reports whether it failed (GPU errors).
 bool runVariantChecked(const MkrtSiteDescriptor &desc, int32_t variant,
                        void **args);

@@ -43,6 +43,8 @@ void hammer(FakeSite &site, int threads, int keys, std::atomic<int> &wrong) {
     workers.emplace_back([&, t] {
       Scenario scenario;
       scenario.cost = cheapCosts;
+      // First calls of one key from several threads must overlap.
+      scenario.realTime = true;
       std::vector<int64_t> order(keys);
       for (int k = 0; k < keys; ++k)
         order[k] = k + 1;

@@ -4,9 +4,14 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Fake dispatch sites whose variants have controlled costs (busy loops of a
-// known length) and observable effects, built the way the compiler emits
-// them: a constant descriptor, memref descriptors in `args`.
+// Fake dispatch sites whose variants have controlled costs and observable
+// effects, built the way the compiler emits them: a constant descriptor,
+// memref descriptors in `args`. A variant's cost advances this thread's
+// fake clock (FakeClock.cpp installs it as the runtime's benchmark clock in
+// the unit tests), so that which variant wins never depends on the
+// machine's load; where the test needs the time to pass too (concurrent
+// first calls that overlap), or where no fake clock is installed (a driver
+// linked against the shared runtime), the variant also spins for it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,6 +43,11 @@ inline MemRef<1> memref1d(std::vector<float> &data) {
       data.data(), data.data(), 0, {static_cast<int64_t>(data.size())}, {1}};
 }
 
+/// This thread's fake clock, in nanoseconds, and whether the runtime reads
+/// it (FakeClock.cpp).
+inline thread_local int64_t fakeCpuNanos = 0;
+inline std::atomic<bool> fakeClockInstalled{false};
+
 inline void spinFor(int64_t nanos) {
   auto end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(nanos);
   while (std::chrono::steady_clock::now() < end) {
@@ -51,6 +61,8 @@ constexpr int kMaxTestVariants = 4;
 struct Scenario {
   /// Cost of variant v for the key in `key[0]`, in nanoseconds.
   int64_t (*cost)(int variant, int64_t key0) = nullptr;
+  /// Spend the cost in real time as well (a busy loop).
+  bool realTime = false;
   int64_t key0 = 0;
   /// Effect: out[i] += in[i] (in-place accumulate) when true, otherwise
   /// out[i] = 100 + variant.
@@ -69,8 +81,12 @@ template <int V> void fakeVariant(void **args) {
   auto *scenario = static_cast<Scenario *>(args[0]);
   auto *out = static_cast<MemRef<1> *>(args[1]);
   scenario->runs[V].fetch_add(1);
-  if (scenario->cost)
-    spinFor(scenario->cost(V, scenario->key0));
+  if (scenario->cost) {
+    int64_t nanos = scenario->cost(V, scenario->key0);
+    fakeCpuNanos += nanos;
+    if (scenario->realTime || !fakeClockInstalled.load())
+      spinFor(nanos);
+  }
   float *o = out->aligned + out->offset;
   if (scenario->accumulate) {
     auto *in = static_cast<MemRef<1> *>(args[2]);
