@@ -68,6 +68,9 @@ if not gpu_test_kit and (
 if not gpu_test_kit and os.path.exists(
         os.path.join(getattr(config, "llvm_library_dir", ""), "libomp.so")):
     config.available_features.add("libomp")
+# Debian's default host compiler, which the build must refuse.
+if not gpu_test_kit and shutil.which("g++") and shutil.which("gcc"):
+    config.available_features.add("gcc")
 # Tests that run kernels need a GPU (CI has none; run them on the device
 # with the kit).
 if shutil.which("nvidia-smi") and os.system("nvidia-smi -L > /dev/null 2>&1") == 0:

@@ -136,10 +136,10 @@ FailureOr<SmallVector<Value>> ColumnKernelBuilder::foldRows(
         llvm::to_vector_of<Value>(loop.getRegionIterArgs());
     for (int64_t slot = 0; slot < unroll; ++slot) {
       Value iteration = loop.getInductionVar();
-      if (unroll > 1)
-        iteration = arith::AddIOp::create(
-            builder, loc,
-            arith::MulIOp::create(builder, loc, iteration, c(unroll)), c(slot));
+      if (unroll > 1) {
+        Value first = arith::MulIOp::create(builder, loc, iteration, c(unroll));
+        iteration = arith::AddIOp::create(builder, loc, first, c(slot));
+      }
       FailureOr<SmallVector<Value>> next =
           point(rowAt(iteration), slot, carried);
       if (failed(next)) {
@@ -207,12 +207,10 @@ LogicalResult ColumnKernelBuilder::emitLaunch(const ColumnMapping &mapping,
     outerIndices[loop] = arith::RemUIOp::create(builder, loc, rest, size(loop));
     rest = arith::DivUIOp::create(builder, loc, rest, size(loop));
   }
-  Value column = arith::MulIOp::create(
-      builder, loc,
-      arith::AddIOp::create(
-          builder, loc,
-          arith::MulIOp::create(builder, loc, tile, c(mapping.threadsX)), tx),
-      c(width));
+  Value tileStart =
+      arith::MulIOp::create(builder, loc, tile, c(mapping.threadsX));
+  Value vectorIndex = arith::AddIOp::create(builder, loc, tileStart, tx);
+  Value column = arith::MulIOp::create(builder, loc, vectorIndex, c(width));
   Value columnValid = arith::CmpIOp::create(
       builder, loc, arith::CmpIPredicate::ult, column, columns);
   // Threads past the last column read the last whole vector again (no
@@ -417,12 +415,10 @@ LogicalResult ColumnKernelBuilder::emit(const ColumnMapping &mapping) {
     chunks = c(1);
     return emitLaunch(mapping, {}, /*fromPartials=*/false, /*finish=*/true);
   }
-  chunks = arith::MinUIOp::create(
-      builder, loc, c(mapping.split),
-      arith::MaxUIOp::create(builder, loc, c(1),
-                             arith::CeilDivUIOp::create(builder, loc,
-                                                        size(group.reducedLoop),
-                                                        c(mapping.threadsY))));
+  Value slices = arith::CeilDivUIOp::create(
+      builder, loc, size(group.reducedLoop), c(mapping.threadsY));
+  Value atLeastOne = arith::MaxUIOp::create(builder, loc, c(1), slices);
+  chunks = arith::MinUIOp::create(builder, loc, c(mapping.split), atLeastOne);
   Value partialSize = chunks;
   for (int64_t loop = 0; loop < group.numLoops; ++loop)
     if (loop != group.reducedLoop)

@@ -84,10 +84,11 @@ LogicalResult emitFlatLaunch(OpBuilder &builder, Location loc,
   auto launch = gpu::LaunchOp::create(builder, loc, grid, c(1), c(1),
                                       c(threads), c(1), c(1));
   builder.setInsertionPointToStart(&launch.getBody().front());
-  Value base = arith::AddIOp::create(
-      builder, loc,
-      arith::MulIOp::create(builder, loc, launch.getBlockIds().x, c(chunk)),
-      arith::MulIOp::create(builder, loc, launch.getThreadIds().x, c(width)));
+  Value blockStart =
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().x, c(chunk));
+  Value threadStart =
+      arith::MulIOp::create(builder, loc, launch.getThreadIds().x, c(width));
+  Value base = arith::AddIOp::create(builder, loc, blockStart, threadStart);
   auto loop = scf::ForOp::create(builder, loc, c(0), c(vectorsPerThread), c(1));
   builder.setInsertionPointToStart(loop.getBody());
   Value index = arith::AddIOp::create(
@@ -138,21 +139,18 @@ LogicalResult emitRowsLaunch(OpBuilder &builder, Location loc,
   Value gridX = arith::CeilDivUIOp::create(builder, loc, rows, c(rowsPerBlock));
   // The grid's y dimension has at most 65535 blocks: longer rows are
   // covered by a loop.
-  Value gridY = arith::MinUIOp::create(
-      builder, loc,
-      arith::CeilDivUIOp::create(builder, loc, inner, c(threadsX * width)),
-      c(65535));
+  Value columnBlocks =
+      arith::CeilDivUIOp::create(builder, loc, inner, c(threadsX * width));
+  Value gridY = arith::MinUIOp::create(builder, loc, columnBlocks, c(65535));
   auto launch = gpu::LaunchOp::create(builder, loc, gridX, gridY, c(1),
                                       c(threadsX), c(threadsY), c(1));
   builder.setInsertionPointToStart(&launch.getBody().front());
-  Value firstColumn = arith::MulIOp::create(
-      builder, loc,
-      arith::AddIOp::create(builder, loc,
-                            arith::MulIOp::create(builder, loc,
-                                                  launch.getBlockIds().y,
-                                                  c(threadsX)),
-                            launch.getThreadIds().x),
-      c(width));
+  Value blockColumn =
+      arith::MulIOp::create(builder, loc, launch.getBlockIds().y, c(threadsX));
+  Value firstVector =
+      arith::AddIOp::create(builder, loc, blockColumn, launch.getThreadIds().x);
+  Value firstColumn =
+      arith::MulIOp::create(builder, loc, firstVector, c(width));
   Value columnStep = arith::MulIOp::create(builder, loc, launch.getGridSize().y,
                                            c(threadsX * width));
   auto columns =

@@ -142,12 +142,10 @@ ChunkLaunch gpu_codegen::beginChunkLaunch(OpBuilder &builder, Location loc,
   Value block = launch.getBlockIds().x;
   Value row = arith::DivUIOp::create(builder, loc, block, split);
   Value part = arith::RemUIOp::create(builder, loc, block, split);
-  Value chunk = arith::MulIOp::create(
-      builder, loc,
-      arith::CeilDivUIOp::create(
-          builder, loc, arith::CeilDivUIOp::create(builder, loc, n, c(width)),
-          split),
-      c(width));
+  Value vectors = arith::CeilDivUIOp::create(builder, loc, n, c(width));
+  Value vectorsPerChunk =
+      arith::CeilDivUIOp::create(builder, loc, vectors, split);
+  Value chunk = arith::MulIOp::create(builder, loc, vectorsPerChunk, c(width));
   Value begin = arith::MinUIOp::create(
       builder, loc, arith::MulIOp::create(builder, loc, part, chunk), n);
   Value end = arith::MinUIOp::create(

@@ -48,11 +48,12 @@ struct MatmulTiles {
 /// An element of `source` at (row, column), or zero outside [rows, columns).
 Value loadOrZero(OpBuilder &builder, Location loc, Value source, Value row,
                  Value column, Value rows, Value columns, Value zero) {
-  Value inRange = arith::AndIOp::create(
-      builder, loc,
-      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows),
-      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, column,
-                            columns));
+  Value rowInRange =
+      arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
+  Value columnInRange = arith::CmpIOp::create(
+      builder, loc, arith::CmpIPredicate::ult, column, columns);
+  Value inRange =
+      arith::AndIOp::create(builder, loc, rowInRange, columnInRange);
   auto choose = scf::IfOp::create(builder, loc, zero.getType(), inRange,
                                   /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(builder);
@@ -84,8 +85,9 @@ void stageSlices(OpBuilder &builder, Location loc, MatmulTiles tiles,
   int64_t aRowsPerPass = kThreads / tiles.step;
   for (int64_t pass = 0; pass < tiles.tile / aRowsPerPass; ++pass) {
     Value row = add(aRow, c(pass * aRowsPerPass));
-    Value value =
-        loadOrZero(builder, loc, a, add(m0, row), add(k0, aColumn), m, k, zero);
+    Value aM = add(m0, row);
+    Value aK = add(k0, aColumn);
+    Value value = loadOrZero(builder, loc, a, aM, aK, m, k, zero);
     memref::StoreOp::create(builder, loc, value, aSlice,
                             ValueRange{aColumn, row});
   }
@@ -95,8 +97,9 @@ void stageSlices(OpBuilder &builder, Location loc, MatmulTiles tiles,
   int64_t bRowsPerPass = kThreads / tiles.tile;
   for (int64_t pass = 0; pass < tiles.step / bRowsPerPass; ++pass) {
     Value row = add(bRow, c(pass * bRowsPerPass));
-    Value value =
-        loadOrZero(builder, loc, b, add(k0, row), add(n0, bColumn), k, n, zero);
+    Value bK = add(k0, row);
+    Value bN = add(n0, bColumn);
+    Value value = loadOrZero(builder, loc, b, bK, bN, k, n, zero);
     memref::StoreOp::create(builder, loc, value, bSlice,
                             ValueRange{row, bColumn});
   }

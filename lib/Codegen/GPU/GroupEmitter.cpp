@@ -259,9 +259,9 @@ GroupEmitter::evaluateAt(int64_t position, ArrayRef<LoopIndex> opLoops,
         return failure(); // the flat form has no per-loop indices
       } else if (loopIndex.loop == innermost && width > 1) {
         auto type = VectorType::get({width}, builder.getIndexType());
-        value = arith::AddIOp::create(
-            builder, loc, broadcast(loops[loopIndex.loop]),
-            vector::StepOp::create(builder, loc, type));
+        Value base = broadcast(loops[loopIndex.loop]);
+        Value steps = vector::StepOp::create(builder, loc, type);
+        value = arith::AddIOp::create(builder, loc, base, steps);
       } else {
         value = broadcast(loops[loopIndex.loop]);
       }
@@ -330,10 +330,11 @@ void GroupEmitter::store(int64_t position, ArrayRef<Value> results) {
       continue;
     }
     // Transposed output: one element at a time.
-    for (int64_t lane = 0; lane < width; ++lane)
-      memref::StoreOp::create(
-          builder, loc, vector::ExtractOp::create(builder, loc, value, lane),
-          buffer, indexValues(indices, lane));
+    for (int64_t lane = 0; lane < width; ++lane) {
+      Value element = vector::ExtractOp::create(builder, loc, value, lane);
+      memref::StoreOp::create(builder, loc, element, buffer,
+                              indexValues(indices, lane));
+    }
   }
 }
 

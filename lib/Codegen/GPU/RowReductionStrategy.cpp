@@ -73,9 +73,9 @@ std::pair<Value, scf::IfOp> beginSplitChoice(OpBuilder &builder, Location loc,
                                              Value rows, Value n,
                                              TilingAttr tiling) {
   auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+  Value someRows = arith::MaxUIOp::create(builder, loc, rows, c(1));
   Value wanted =
-      arith::DivUIOp::create(builder, loc, c(tiling.getSplit()),
-                             arith::MaxUIOp::create(builder, loc, rows, c(1)));
+      arith::DivUIOp::create(builder, loc, c(tiling.getSplit()), someRows);
   Value most =
       arith::CeilDivUIOp::create(builder, loc, n, c(tiling.getSplitChunk()));
   Value split = arith::MinUIOp::create(builder, loc, wanted, most);
@@ -411,12 +411,12 @@ LogicalResult RowKernelBuilder::emitSplitKernels(Value rows, Value split,
     bool last = stage == static_cast<int64_t>(reductions.size());
     // The row's results are stored once: by the first thread of the first
     // chunk.
-    Value firstOfRow = arith::AndIOp::create(
-        builder, loc,
-        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, lane,
-                              c(0)),
-        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
-                              chunk.part, c(0)));
+    Value firstLane = arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::eq, lane, c(0));
+    Value firstChunk = arith::CmpIOp::create(
+        builder, loc, arith::CmpIPredicate::eq, chunk.part, c(0));
+    Value firstOfRow =
+        arith::AndIOp::create(builder, loc, firstLane, firstChunk);
     for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
       if (groupOp.role == GroupOpRole::Inlined)
         continue;
