@@ -51,7 +51,12 @@ void addFrontOfPipeline(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::buildBufferDeallocationPipeline(pm);
+  // Upstream's deallocation, per function: memref code that frees its own
+  // buffers (and hand-written dispatch ops) is left as it is.
+  pm.addPass(createMultiKernelDeallocate());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createMultiKernelDecomposeSoftmax());
   pm.addPass(createCanonicalizerPass());

@@ -16,9 +16,11 @@ def kernels(kernels_path):
 
 
 def site(name):
-    # The most recently created site of that name: each loaded library has
-    # its own sites, and a test may load two builds of one module.
-    return [s for s in runtime.stats() if s["site"] == name][-1]
+    # The site of that name these tests called (each loaded library has its
+    # own sites, and other tests load modules with sites of the same name;
+    # the fixture's reset zeroes their statistics).
+    return max((s for s in runtime.stats() if s["site"] == name),
+               key=lambda s: s["calls"])
 
 
 def test_stats_show_one_benchmark_per_shape(kernels):

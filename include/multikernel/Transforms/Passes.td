@@ -231,6 +231,31 @@ def MultiKernelCloneSharedInits
                            "::mlir::tensor::TensorDialect"];
 }
 
+def MultiKernelDeallocate : Pass<"multikernel-deallocate", "ModuleOp"> {
+  let summary = "Free what bufferized functions allocate, and leave code "
+                "that frees its own buffers alone";
+  let description = [{
+    Upstream's ownership-based buffer deallocation expects input with no
+    deallocation at all: memref code that frees its own buffers
+    (`memref.dealloc`, as a user writes it or a previous pass left it) is
+    rejected ("memory free side-effect on MemRef value not supported!"),
+    and so is any op with regions it does not know, such as a
+    `multikernel.dispatch` written by another compiler.
+
+    This pass runs that deallocation (`ownership-based-buffer-deallocation`
+    with its canonicalizations and `buffer-deallocation-simplification`)
+    on each function with a body that needs it, and leaves alone the
+    functions that manage their own buffers: those holding a
+    `memref.dealloc` or a `multikernel.dispatch`. Run
+    `bufferization-lower-deallocations` on the module after it (the
+    pipelines do).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def MultiKernelDecomposeSoftmax
     : Pass<"multikernel-decompose-softmax", "ModuleOp"> {
   let summary = "Decompose linalg.softmax into linalg.generic ops";
