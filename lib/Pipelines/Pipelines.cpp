@@ -10,6 +10,7 @@
 #include "multikernel/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -131,16 +132,23 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
   }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Vector ops of the input (a user's own vectorization): transfers that
+  // need loops become loops here, the rest goes to LLVM below.
+  pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertMathToLLVMPass());
+  // What LLVM has no intrinsic for (erf, ...) calls the C library.
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   if (openmp)
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertMultiKernelToLLVM());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createMultiKernelCheckLowered());
   return success();
 }
 
@@ -173,6 +181,7 @@ mlir::multikernel::buildGpuPipeline(OpPassManager &pm,
   gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
   pm.addPass(createConvertMultiKernelToLLVM());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createMultiKernelCheckLowered());
   return success();
 }
 

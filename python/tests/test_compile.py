@@ -1,3 +1,4 @@
+import math
 import os
 import subprocess
 import sys
@@ -300,3 +301,46 @@ def test_memref_code_that_frees_its_own_buffers():
     out = np.zeros_like(x)
     module.twice_plus_one(x, out)
     np.testing.assert_array_equal(out, 2 * x + 1)
+
+
+VECTOR_INPUT = """
+func.func @head_sum(%x: memref<?xf32>, %out: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %pad = arith.constant 0.0 : f32
+  %v = vector.transfer_read %x[%c0], %pad : memref<?xf32>, vector<4xf32>
+  %w = arith.addf %v, %v : vector<4xf32>
+  vector.transfer_write %w, %out[%c0] : vector<4xf32>, memref<?xf32>
+  %s = vector.reduction <add>, %w : vector<4xf32> into f32
+  memref.store %s, %out[%c4] : memref<?xf32>
+  return
+}
+"""
+
+ERF = """
+func.func @erf(%x: memref<?xf32>, %out: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                  iterator_types = ["parallel"]}
+      ins(%x : memref<?xf32>) outs(%out : memref<?xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %e = math.erf %a : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+"""
+
+
+def test_vector_and_libm_ops_are_lowered():
+    # Input with a user's own vector ops (the pipeline used to leave them in
+    # its output and succeed), and math ops LLVM has no intrinsic for.
+    vectors = multikernel.compile(VECTOR_INPUT, hints=[[8]])
+    x = np.array([1, 2, 3, 4, 5, 6], np.float32)
+    out = np.zeros(5, np.float32)
+    vectors.head_sum(x, out)
+    np.testing.assert_array_equal(out, [2, 4, 6, 8, 20])
+    erf = multikernel.compile(ERF, hints=[[1024]])
+    x = np.linspace(-3, 3, 101).astype(np.float32)
+    out = np.zeros_like(x)
+    erf.erf(x, out)
+    np.testing.assert_allclose(out, [math.erf(v) for v in x], rtol=1e-6, atol=1e-7)

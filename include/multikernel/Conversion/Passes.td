@@ -42,6 +42,19 @@ def ConvertMultiKernelToLLVM
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def MultiKernelCheckLowered
+    : Pass<"multikernel-check-lowered", "ModuleOp"> {
+  let summary = "Fail on any op the lowering to LLVM left behind";
+  let description = [{
+    The last pass of both pipelines: a pipeline never succeeds with
+    half-lowered output. Any op left that the translation to LLVM IR does
+    not take (the LLVM and OpenMP dialects, `gpu.binary` holding the
+    compiled kernels and `gpu.launch_func`) is an error naming it, where
+    otherwise the module would fail later, in `mlir-translate` or a runner
+    ("Dialect `vector' not found").
+  }];
+}
+
 def MultiKernelEmbedDispatchTable
     : Pass<"multikernel-embed-dispatch-table", "ModuleOp"> {
   let summary = "Embed a saved dispatch table into the compiled module";
