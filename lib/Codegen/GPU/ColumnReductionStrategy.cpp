@@ -452,7 +452,7 @@ LogicalResult gpu_codegen::lowerColumnReductionGroup(
   int64_t width = tiling.getVectorWidth();
   if (tiling.getReduction() != ReductionStrategy::Column ||
       static_cast<int64_t>(blockTile.size()) != group.numLoops)
-    return emitCodegenError(func, "reduction",
+    return emitCodegenError(func, KernelKind::Reduction,
                             "the tiling is not a column reduction of the "
                             "group's loops");
   ColumnMapping mapping;
@@ -462,7 +462,7 @@ LogicalResult gpu_codegen::lowerColumnReductionGroup(
   if (mapping.threadsX < 1 || mapping.threadsY < 1 ||
       mapping.threadsX * width != blockTile[inner] ||
       mapping.threadsX * mapping.threadsY != tiling.getThreads())
-    return emitCodegenError(func, "reduction",
+    return emitCodegenError(func, KernelKind::Reduction,
                             "the column tiling's block does not match its "
                             "threads");
   ColumnKernelBuilder kernels(group, builder, loc, loopSizes);
@@ -476,7 +476,7 @@ LogicalResult gpu_codegen::lowerColumnReductionGroup(
                               result = failure();
                           });
   if (failed(result))
-    return emitCodegenError(func, "reduction",
+    return emitCodegenError(func, KernelKind::Reduction,
                             "a value of the group could not be computed");
   return success();
 }

@@ -210,7 +210,7 @@ LogicalResult gpu_codegen::lowerElementwiseGroup(func::FuncOp func,
   if (width <= 0 || threads <= 0 ||
       static_cast<int64_t>(blockTile.size()) != rank ||
       static_cast<int64_t>(threadTile.size()) != rank)
-    return emitCodegenError(func, "elementwise",
+    return emitCodegenError(func, KernelKind::Elementwise,
                             "the tiling does not match the group's loops");
   LogicalResult result = success();
   auto record = [&](LogicalResult emitted) {
@@ -262,7 +262,7 @@ LogicalResult gpu_codegen::lowerElementwiseGroup(func::FuncOp func,
       threadsY = std::max<int64_t>(1, blockTile[rank - 2] / rowsPerThread);
     }
     if (threadsX * threadsY > 1024)
-      return emitCodegenError(func, "elementwise",
+      return emitCodegenError(func, KernelKind::Elementwise,
                               "the tiling asks for more than 1024 threads");
     Value rows = indexConstant(builder, loc, 1);
     for (Value size : loopSizes.drop_back())
@@ -275,7 +275,7 @@ LogicalResult gpu_codegen::lowerElementwiseGroup(func::FuncOp func,
         });
   }
   if (failed(result))
-    return emitCodegenError(func, "elementwise",
+    return emitCodegenError(func, KernelKind::Elementwise,
                             "a value of the group could not be computed");
   return success();
 }

@@ -33,9 +33,10 @@ using namespace mlir::multikernel;
 using namespace mlir::multikernel::gpu_codegen;
 
 InFlightDiagnostic gpu_codegen::emitCodegenError(func::FuncOp func,
-                                                 StringRef kind,
+                                                 KernelKind kind,
                                                  const Twine &why) {
-  return func.emitError() << "GPU code generation for " << kind << " variant '"
+  return func.emitError() << "GPU code generation for "
+                          << stringifyKernelKind(kind) << " variant '"
                           << func.getSymName() << "' failed: " << why;
 }
 
@@ -169,7 +170,7 @@ LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling) {
     if (isa<memref::AllocOp, memref::DeallocOp>(op) ||
         (isMemoryEffectFree(&op) && op.getNumRegions() == 0))
       continue;
-    return emitCodegenError(func, stringifyKernelKind(tiling.getKind()),
+    return emitCodegenError(func, tiling.getKind(),
                             "the variant holds '" +
                                 op.getName().getStringRef() +
                                 "', which the GPU lowering does not handle");
@@ -182,9 +183,9 @@ LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling) {
   FailureOr<KernelGroup> group =
       analyzeKernelGroup(ops, isInternal, why, LoopSizes::kProven);
   if (failed(group))
-    return emitCodegenError(func, stringifyKernelKind(tiling.getKind()), why);
+    return emitCodegenError(func, tiling.getKind(), why);
   if (group->hasReduction != (tiling.getKind() == KernelKind::Reduction))
-    return emitCodegenError(func, stringifyKernelKind(tiling.getKind()),
+    return emitCodegenError(func, tiling.getKind(),
                             "the tiling is for another kind of kernel");
 
   OpBuilder builder(entry.getTerminator());
@@ -216,7 +217,7 @@ LogicalResult lowerGroup(func::FuncOp func, TilingAttr tiling) {
       std::optional<int64_t> index =
           dim ? dim.getConstantIndex() : std::nullopt;
       if (!index)
-        return emitCodegenError(func, stringifyKernelKind(tiling.getKind()),
+        return emitCodegenError(func, tiling.getKind(),
                                 "an intermediate buffer is used by '" +
                                     user->getName().getStringRef() + "'");
       OpBuilder sizeBuilder(dim);

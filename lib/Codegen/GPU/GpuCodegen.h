@@ -42,9 +42,9 @@ template <typename OpTy> OpTy getSoleOp(func::FuncOp func) {
   return walk.wasInterrupted() ? OpTy() : sole;
 }
 
-/// Reports on `func`, a variant of kind `kind` (elementwise, reduction,
-/// softmax, matmul), that its kernel could not be generated, and why.
-InFlightDiagnostic emitCodegenError(func::FuncOp func, StringRef kind,
+/// Reports on `func`, a variant of kind `kind`, that its kernel could not
+/// be generated, and why.
+InFlightDiagnostic emitCodegenError(func::FuncOp func, KernelKind kind,
                                     const Twine &why);
 
 /// Erases the ops of `entry` except its terminator and those `keep`

@@ -218,7 +218,7 @@ void emitMatmulLaunch(OpBuilder &builder, Location loc, Value a, Value b,
 LogicalResult gpu_codegen::generateMatmul(func::FuncOp func,
                                           TilingAttr tiling) {
   auto fail = [&](const Twine &why) {
-    return emitCodegenError(func, "matmul", why);
+    return emitCodegenError(func, KernelKind::Matmul, why);
   };
   auto op = getSoleOp<linalg::MatmulOp>(func);
   if (!op)

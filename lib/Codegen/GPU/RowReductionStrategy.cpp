@@ -511,13 +511,13 @@ LogicalResult gpu_codegen::lowerRowReductionGroup(func::FuncOp func,
       warp ? threads / std::max<int64_t>(1, rowsPerWarpBlock) : threads;
   if (warp && (lanes < 1 || lanes > 32 || !llvm::isPowerOf2_64(lanes) ||
                lanes * rowsPerWarpBlock != threads))
-    return emitCodegenError(func, "reduction",
+    return emitCodegenError(func, KernelKind::Reduction,
                             "the tiling's rows per block do not give a power "
                             "of two of lanes per row, at most 32");
   int64_t slots = std::max<int64_t>(1, tiling.getThreadTile().back() / width);
   if (threads <= 0 || width <= 0 || (!warp && threads % 32 != 0) ||
       (warp && threads % 32 != 0))
-    return emitCodegenError(func, "reduction",
+    return emitCodegenError(func, KernelKind::Reduction,
                             "the tiling has an invalid thread count");
 
   RowKernelBuilder kernels(group, builder, loc, loopSizes);
@@ -565,7 +565,7 @@ LogicalResult gpu_codegen::lowerRowReductionGroup(func::FuncOp func,
         record(kernels.emitKernel(rows, {lanes, rowsPerBlock, w, 0}));
       });
   if (failed(result))
-    return emitCodegenError(func, "reduction",
+    return emitCodegenError(func, KernelKind::Reduction,
                             "a value of the group could not be computed");
   return success();
 }
