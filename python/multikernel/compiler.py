@@ -370,7 +370,9 @@ class CompiledModule:
 
     def __init__(self, path, signatures, target="cpu"):
         runtime.library()  # the runtime the library links, shared with us
-        self.path = Path(path)
+        # Absolute: Path('./lib.so') prints as 'lib.so', which dlopen would
+        # look for on the library search path instead of here.
+        self.path = Path(path).absolute()
         self.target = target
         self._library = ctypes.CDLL(str(self.path))
         self.functions = {

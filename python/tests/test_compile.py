@@ -344,3 +344,20 @@ def test_vector_and_libm_ops_are_lowered():
     out = np.zeros_like(x)
     erf.erf(x, out)
     np.testing.assert_allclose(out, [math.erf(v) for v in x], rtol=1e-6, atol=1e-7)
+
+
+def test_a_relative_library_path_is_the_file_there(tmp_path, monkeypatch):
+    # CompiledModule('./lib.so') loads that file, not a 'lib.so' from the
+    # library search path (which would fail here: there is none).
+    module = multikernel.compile(ERF, hints=[[64]], cache_dir=tmp_path)
+    copy = tmp_path / "work"
+    copy.mkdir()
+    (copy / "liberf.so").write_bytes(module.path.read_bytes())
+    monkeypatch.chdir(copy)
+    signatures = multikernel.ir.parse(ERF).functions()
+    again = multikernel.CompiledModule("./liberf.so", signatures)
+    assert again.path.resolve() == (copy / "liberf.so").resolve()
+    x = np.zeros(3, np.float32)
+    out = np.ones(3, np.float32)
+    again.erf(x, out)
+    np.testing.assert_array_equal(out, 0)
