@@ -116,6 +116,9 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
   bool openmp = options.parallel == CpuParallelism::OpenMP;
   // Softmax on tensors is decomposed first: the CPU variants are lowered
   // through loops, which the aggregate op does not lower to.
+  MultiKernelRecordSignaturesOptions signatures;
+  signatures.target = "cpu";
+  pm.addPass(createMultiKernelRecordSignatures(signatures));
   pm.addPass(createMultiKernelDecomposeSoftmax());
   MultiKernelSpecializeOptions specialize =
       specializeOptions("cpu", options.hints);
@@ -166,6 +169,9 @@ mlir::multikernel::buildGpuPipeline(OpPassManager &pm,
            << options.smCount;
     return failure();
   }
+  MultiKernelRecordSignaturesOptions signatures;
+  signatures.target = "cuda";
+  pm.addPass(createMultiKernelRecordSignatures(signatures));
   MultiKernelSpecializeOptions specialize =
       specializeOptions("gpu", options.hints);
   specialize.smCount = options.smCount;

@@ -3,6 +3,7 @@
 import ctypes
 import functools
 import hashlib
+import json
 import math
 import os
 import re
@@ -364,17 +365,42 @@ class Function:
         return f"<multikernel function {self.name}({inputs}) -> ({results})>"
 
 
+def _recorded_signatures(library, path):
+    """The target and the public functions' signatures a library records
+    in its `__mkrt_signatures` string (a JSON object, version 1)."""
+    try:
+        first = ctypes.c_char.in_dll(library, "__mkrt_signatures")
+    except ValueError:
+        raise ValueError(f"{path} records no function signatures (it was not built by "
+                         "this multikernel-compile): pass them to CompiledModule") from None
+    text = ctypes.cast(ctypes.addressof(first), ctypes.c_char_p).value.decode()
+    recorded = json.loads(text)
+    if recorded.get("version") != 1:
+        raise ValueError(f"{path} records signatures in version {recorded.get('version')!r}; "
+                         "this package reads version 1")
+    return recorded["target"], [
+        ir.FunctionSignature(f["name"], f["inputs"], f["results"], True)
+        for f in recorded["functions"]]
+
+
 class CompiledModule:
     """A shared library built by multikernel-compile; its public functions
     are attributes."""
 
-    def __init__(self, path, signatures, target="cpu"):
+    def __init__(self, path, signatures=None, target=None):
+        """`signatures` (ir.FunctionSignature, as ir.parse(source).functions()
+        gives) and `target` ('cpu' or 'cuda') default to what the library
+        records (multikernel-record-signatures): a deployed library needs no
+        MLIR source."""
         runtime.library()  # the runtime the library links, shared with us
         # Absolute: Path('./lib.so') prints as 'lib.so', which dlopen would
         # look for on the library search path instead of here.
         self.path = Path(path).absolute()
-        self.target = target
         self._library = ctypes.CDLL(str(self.path))
+        if signatures is None:
+            recorded_target, signatures = _recorded_signatures(self._library, self.path)
+            target = target or recorded_target
+        self.target = target or "cpu"
         self.functions = {
             s.name: Function(self._library, s, target) for s in signatures if s.public
         }

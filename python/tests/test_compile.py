@@ -361,3 +361,19 @@ def test_a_relative_library_path_is_the_file_there(tmp_path, monkeypatch):
     out = np.ones(3, np.float32)
     again.erf(x, out)
     np.testing.assert_array_equal(out, 0)
+
+
+def test_a_library_alone_says_how_to_call_it(tmp_path):
+    # A deployed model is the library and the runtime: the library records
+    # its public functions' signatures (tensor types included) and target.
+    module = multikernel.compile(EXAMPLES.parent / "test" / "Integration" / "CPU" /
+                                 "kernels.mlir", hints=[[64, 64]], cache_dir=tmp_path)
+    alone = multikernel.CompiledModule(module.path)
+    assert alone.target == "cpu"
+    assert set(alone.functions) == set(module.functions)
+    x = np.ones((3, 4), np.float32)
+    np.testing.assert_allclose(alone.seed(x, x), 2 * x + np.sin(x), rtol=1e-6)
+    np.testing.assert_allclose(alone.rowsum(x), x.sum(axis=1), rtol=1e-6)
+    # A library that records nothing is refused with the way out.
+    with pytest.raises(ValueError, match="records no function signatures"):
+        multikernel.CompiledModule(multikernel._locate.runtime_library())

@@ -359,6 +359,36 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
   ];
 }
 
+def MultiKernelRecordSignatures
+    : Pass<"multikernel-record-signatures", "ModuleOp"> {
+  let summary = "Record the public functions' signatures in the library";
+  let description = [{
+    Adds the constant string `__mkrt_signatures` (an exported
+    `llvm.mlir.global`), a JSON object with the target and, for every public
+    function with a body, its name and its argument and result types as
+    MLIR writes them, before bufferization turns tensors into memrefs:
+
+    ```json
+    {"version": 1, "target": "cpu", "functions": [
+      {"name": "seed",
+       "inputs": ["tensor<?x?xf32>", "tensor<?x?xf32>"],
+       "results": ["tensor<?x?xf32>"]
+      }
+     ]
+    }
+    ```
+
+    A compiled library then says how to call it: the Python package loads
+    one without its MLIR source (`multikernel.CompiledModule(path)`). The
+    first pass of both pipelines.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "The target the library is compiled for: cpu or cuda">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def MultiKernelExportCInterface
     : Pass<"multikernel-export-c-interface", "ModuleOp"> {
   let summary = "Give every public function a C interface";
