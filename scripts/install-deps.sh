@@ -18,7 +18,7 @@ for p in "${packages[@]}"; do
 done
 
 python_missing=()
-for module in pytest numpy wheel setuptools; do
+for module in pytest numpy wheel setuptools ml_dtypes; do
   python3 -c "import $module" 2>/dev/null || python_missing+=("$module")
 done
 

@@ -11,11 +11,13 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -64,6 +66,27 @@ void addFrontOfPipeline(OpPassManager &pm,
   pm.addPass(createMultiKernelSpecialize(specialize));
   pm.addPass(createMultiKernelOutlineVariants());
   pm.addPass(createMultiKernelExportCInterface());
+}
+
+/// bf16 and f16 on the CPU: math functions (which libm has only for f32
+/// and f64) and bf16 arithmetic are computed in f32 and rounded to the IR's
+/// type where a value is stored (upstream's emulation elides the rounding
+/// between two ops, as XLA and Inductor do by default), and the bf16
+/// conversions are expanded into integer operations. Left to LLVM, a bf16
+/// conversion is a call to compiler-rt's `__truncsfbf2` on CPUs without
+/// AVX512-BF16, which the GCC 12 runtime of Debian 12 lacks: the library would
+/// not load. (f16 conversions are instructions with F16C, and in libgcc
+/// otherwise.)
+void addLowPrecisionFloatLegalization(OpPassManager &pm) {
+  pm.addPass(math::createMathExtendToSupportedTypes());
+  arith::ArithEmulateUnsupportedFloatsOptions emulate;
+  emulate.sourceTypeStrs = {"bf16"};
+  emulate.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createCanonicalizerPass());
 }
 
 MultiKernelSpecializeOptions specializeOptions(StringRef target,
@@ -138,6 +161,7 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
   // Vector ops of the input (a user's own vectorization): transfers that
   // need loops become loops here, the rest goes to LLVM below.
   pm.addPass(createConvertVectorToSCFPass());
+  addLowPrecisionFloatLegalization(pm);
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -19,24 +19,43 @@ import numpy as np
 from . import _locate, ir, runtime
 from .errors import CompileError
 
-_DTYPES = {
-    "f32": np.float32,
-    "f64": np.float64,
-    "f16": np.float16,
-    "i64": np.int64,
-    "i32": np.int32,
-    "i16": np.int16,
-    "i8": np.int8,
-    "index": np.int64,
-}
-_SCALARS = {
-    "f32": ctypes.c_float,
-    "f64": ctypes.c_double,
-    "i64": ctypes.c_int64,
-    "i32": ctypes.c_int32,
-    "i16": ctypes.c_int16,
-    "i8": ctypes.c_int8,
-    "index": ctypes.c_int64,
+
+class _Element:
+    """An MLIR element type as Python calls see it: its numpy dtype, torch
+    dtype and, for scalars, its ctypes type."""
+
+    def __init__(self, name, itemsize, scalar=None):
+        self.name = name  # the numpy and torch name: float32, bfloat16, ...
+        self.itemsize = itemsize
+        self.scalar = scalar
+        # bf16 has no __cuda_array_interface__ type: its results are made
+        # as int16 tensors and viewed as bfloat16.
+        self.interface_typestr = "<i2" if name == "bfloat16" else None
+
+    @functools.cached_property
+    def dtype(self):
+        """The numpy dtype; bf16 is ml_dtypes' (JAX's) bfloat16."""
+        if self.name != "bfloat16":
+            return np.dtype(self.name)
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise TypeError("bf16 arrays on the CPU need the ml_dtypes package "
+                            "(pip install ml-dtypes), which gives numpy its "
+                            "bfloat16") from None
+        return np.dtype(ml_dtypes.bfloat16)
+
+
+_ELEMENTS = {
+    "f64": _Element("float64", 8, ctypes.c_double),
+    "f32": _Element("float32", 4, ctypes.c_float),
+    "f16": _Element("float16", 2),
+    "bf16": _Element("bfloat16", 2),
+    "i64": _Element("int64", 8, ctypes.c_int64),
+    "i32": _Element("int32", 4, ctypes.c_int32),
+    "i16": _Element("int16", 2, ctypes.c_int16),
+    "i8": _Element("int8", 1, ctypes.c_int8),
+    "index": _Element("int64", 8, ctypes.c_int64),
 }
 _SHAPED = re.compile(r"^(tensor|memref)<((?:[0-9?]+x)*)([a-z0-9]+)>$")
 
@@ -52,8 +71,13 @@ def _torch():
 
 
 @functools.lru_cache(maxsize=None)
-def _torch_dtype(dtype):
-    return np.dtype(str(dtype).replace("torch.", ""))
+def _dtype_name(dtype):
+    """The name of a numpy or torch dtype: float32, bfloat16, ..."""
+    return str(dtype).replace("torch.", "")
+
+
+def _is_torch_tensor(value):
+    return type(value).__module__.startswith("torch") and hasattr(value, "data_ptr")
 
 
 def _is_cuda_tensor(value):
@@ -88,14 +112,19 @@ class _ArgType:
             element = match.group(3)
         else:
             self.kind, self.shape, element = "scalar", [], text
-        if element not in _DTYPES or (self.kind == "scalar" and element not in _SCALARS):
+        known = _ELEMENTS.get(element)
+        if known is None or (self.kind == "scalar" and known.scalar is None):
             raise TypeError(
                 f"{function}: {position} has type {text}, which Python calls do not "
-                "support (ranked tensors/memrefs or scalars of f16/f32/f64/i8-i64/index)"
+                "support (ranked tensors/memrefs of bf16/f16/f32/f64/i8-i64/index, "
+                "scalars of f32/f64/i8-i64/index)"
             )
-        self.element = element
-        self.dtype = np.dtype(_DTYPES[element])
+        self.element = known
         self.rank = len(self.shape)
+
+    @property
+    def dtype(self):
+        return self.element.dtype
 
 
 def _current_raw_stream_function():
@@ -116,9 +145,9 @@ class _CudaCallState:
                             for a in inputs]
         self.converted = [None if d is None else ctypes.byref(d) for d in self.descriptors]
         self.keys = [None] * len(inputs)
-        self.scalars = [_SCALARS[a.element] if a.kind == "scalar" else None for a in inputs]
+        self.scalars = [a.element.scalar if a.kind == "scalar" else None for a in inputs]
         self.checks = [None if a.kind == "scalar" else (
-            getattr(torch, a.dtype.name, None), a.rank,
+            getattr(torch, a.element.name, None), a.rank,
             [(d, size) for d, size in enumerate(a.shape) if size is not None])
             for a in inputs]
         self.device = 0
@@ -152,17 +181,25 @@ class _DeviceBuffer:
     def __init__(self, descriptor, result, stream):
         self._allocated = descriptor.allocated
         self._stream = stream
+        element = result.element
+        self._element = element
         shape = tuple(descriptor.sizes[d] for d in range(result.rank))
-        strides = tuple(descriptor.strides[d] * result.dtype.itemsize
+        strides = tuple(descriptor.strides[d] * element.itemsize
                         for d in range(result.rank))
-        pointer = (descriptor.aligned or 0) + descriptor.offset * result.dtype.itemsize
+        pointer = (descriptor.aligned or 0) + descriptor.offset * element.itemsize
         self.__cuda_array_interface__ = {
-            "shape": shape, "strides": strides, "typestr": result.dtype.str,
+            "shape": shape, "strides": strides,
+            "typestr": element.interface_typestr or np.dtype(element.name).str,
             "data": (pointer, False), "version": 3,
         }
 
     def tensor(self, device):
-        return _torch().as_tensor(self, device=f"cuda:{device}")
+        torch = _torch()
+        tensor = torch.as_tensor(self, device=f"cuda:{device}")
+        if self._element.interface_typestr:
+            # A view keeps the int16 tensor, and so this owner, alive.
+            tensor = tensor.view(getattr(torch, self._element.name))
+        return tensor
 
     def __del__(self):
         if self._allocated:
@@ -200,13 +237,19 @@ class Function:
 
     def _descriptor(self, value, arg, position):
         if arg.kind == "scalar":
-            return _SCALARS[arg.element](value)
+            return arg.element.scalar(value)
         if _is_cuda_tensor(value):
             raise TypeError(f"{self.name}: argument #{position} is on {value.device}; "
                             "this module was compiled for the CPU (target='cuda' "
                             "takes CUDA tensors)")
+        if _is_torch_tensor(value):
+            # Directly, not through numpy, which has no bfloat16 of torch's.
+            self._check(_dtype_name(value.dtype), value.dim(), tuple(value.shape),
+                        value.is_contiguous(), arg, position)
+            return self._make_descriptor(value.data_ptr(), tuple(value.shape),
+                                         list(value.stride()), arg, value)
         array = value if isinstance(value, np.ndarray) else np.asarray(value)
-        self._check(array.dtype, array.ndim, array.shape, array.flags.c_contiguous,
+        self._check(array.dtype.name, array.ndim, array.shape, array.flags.c_contiguous,
                     arg, position)
         if arg.kind == "memref" and not array.flags.writeable:
             raise ValueError(f"{self.name}: argument #{position} is written in place "
@@ -250,16 +293,15 @@ class Function:
             raise TypeError(f"{self.name}: argument #{position} must be a CUDA tensor "
                             "(torch.Tensor on a cuda device): this module was "
                             "compiled with target='cuda'")
-        dtype = _torch_dtype(value.dtype)
-        self._check(dtype, value.dim(), tuple(value.shape), value.is_contiguous(),
+        self._check(_dtype_name(value.dtype), value.dim(), tuple(value.shape), value.is_contiguous(),
                     arg, position)
         return self._make_descriptor(value.data_ptr(), tuple(value.shape),
                                      list(value.stride()), arg, value)
 
-    def _check(self, dtype, ndim, shape, contiguous, arg, position):
-        if dtype != arg.dtype:
-            raise TypeError(f"{self.name}: argument #{position} has dtype {dtype}, "
-                            f"expected {arg.dtype} ({arg.text})")
+    def _check(self, dtype_name, ndim, shape, contiguous, arg, position):
+        if dtype_name != arg.element.name:
+            raise TypeError(f"{self.name}: argument #{position} has dtype {dtype_name}, "
+                            f"expected {arg.element.name} ({arg.text})")
         if ndim != arg.rank:
             raise ValueError(f"{self.name}: argument #{position} has rank {ndim}, "
                              f"expected {arg.rank} ({arg.text})")
@@ -343,21 +385,22 @@ class Function:
             self._entry(*converted)
             return None
         result = self._results[0]
+        dtype = result.dtype  # raises before the call if numpy lacks it
         out = _descriptor_type(result.rank)()
         self._entry(ctypes.byref(out), *converted)
         shape = tuple(out.sizes[d] for d in range(result.rank))
         count = math.prod(shape)
         if not count:
             _libc.free(out.allocated)
-            return np.empty(shape, dtype=result.dtype)
+            return np.empty(shape, dtype=dtype)
         # The array takes over the buffer the kernel allocated (no copy: for
         # large results a copy cost as much as the kernel): the ctypes view
         # is the array's base, kept alive by the array and every view of it,
         # and frees the buffer when the last of them goes.
-        buffer = (ctypes.c_char * (count * result.dtype.itemsize)).from_address(
-            out.aligned + out.offset * result.dtype.itemsize)
+        buffer = (ctypes.c_char * (count * result.element.itemsize)).from_address(
+            out.aligned + out.offset * result.element.itemsize)
         weakref.finalize(buffer, _libc.free, ctypes.c_void_p(out.allocated))
-        return np.frombuffer(buffer, dtype=result.dtype, count=count).reshape(shape)
+        return np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape)
 
     def __repr__(self):
         inputs = ", ".join(a.text for a in self._inputs)

@@ -346,6 +346,58 @@ def test_vector_and_libm_ops_are_lowered():
     np.testing.assert_allclose(out, [math.erf(v) for v in x], rtol=1e-6, atol=1e-7)
 
 
+BF16_INPUT = Path(__file__).resolve().parents[2] / "test" / "Integration" / "CPU" \
+    / "Inputs" / "bf16.mlir"
+
+
+def test_bf16_is_rounded_as_ml_dtypes_rounds():
+    # The CPU pipeline expands the bf16 conversions into integer operations
+    # (test/Integration/CPU/bf16.test): round to nearest even, overflow to
+    # infinity, NaN kept, subnormals, signed zeros. numpy arrays of
+    # ml_dtypes' bfloat16 in and out.
+    import ml_dtypes
+
+    bf16 = ml_dtypes.bfloat16
+    module = multikernel.compile(BF16_INPUT, hints=[[1024]])
+    rng = np.random.default_rng(5)
+    ulp = np.float32(2.0 ** -8)
+    special = np.array([0.0, -0.0, 1.0, 1 + ulp, 1 + 3 * ulp, 1 + ulp + 2.0 ** -20,
+                        -(1 + ulp), 3.3895314e38, 3.4028235e38, -3.4028235e38,
+                        np.inf, -np.inf, np.nan, 1e-40, -1e-45, 9.2e-41, 1.1754942e-38],
+                       np.float32)
+    x = np.concatenate([special, rng.standard_normal(5000).astype(np.float32) * 1e3,
+                        rng.standard_normal(3000).astype(np.float32) * 1e-39])
+    rounded = module.to_bf16(x)
+    assert rounded.dtype == bf16
+    expected = x.astype(bf16)
+    nan = np.isnan(x)
+    np.testing.assert_array_equal(np.isnan(rounded.astype(np.float32)), nan)
+    np.testing.assert_array_equal(rounded[~nan].view(np.uint16), expected[~nan].view(np.uint16))
+
+    widened = module.to_f32(expected)
+    assert widened.dtype == np.float32
+    np.testing.assert_array_equal(widened[~nan].view(np.uint32),
+                                  expected[~nan].astype(np.float32).view(np.uint32))
+
+    # The ops of one body are computed in f32 and rounded to bf16 where
+    # stored: upstream's emulation elides the rounding between two ops, as
+    # XLA (allow_excess_precision, its default) and Inductor (bf16
+    # pointwise math in f32) do.
+    a = rng.standard_normal(4099).astype(bf16)
+    b = rng.standard_normal(4099).astype(bf16)
+    got = module.fma_exp(a, b)
+    a32, b32 = a.astype(np.float32), b.astype(np.float32)
+    exp = np.exp(a32.astype(np.float64)).astype(np.float32)
+    want = np.maximum(a32 * b32 + np.float32(1), exp).astype(bf16)
+    np.testing.assert_array_equal(got.view(np.uint16), want.view(np.uint16))
+
+    rows = rng.standard_normal((37, 515)).astype(bf16)
+    np.testing.assert_allclose(module.rowsum(rows), rows.astype(np.float64).sum(axis=1),
+                               rtol=1e-5, atol=1e-5)
+    with pytest.raises(TypeError, match="dtype float32, expected bfloat16"):
+        module.fma_exp(a.astype(np.float32), b)
+
+
 def test_a_relative_library_path_is_the_file_there(tmp_path, monkeypatch):
     # CompiledModule('./lib.so') loads that file, not a 'lib.so' from the
     # library search path (which would fail here: there is none).

@@ -24,6 +24,7 @@ class FakeDtype:
 
 
 FLOAT32, FLOAT64 = FakeDtype("float32"), FakeDtype("float64")
+BFLOAT16, INT16 = FakeDtype("bfloat16"), FakeDtype("int16")
 
 
 class FakeCudaTensor:
@@ -62,6 +63,7 @@ def fake_torch(monkeypatch):
     streams = []
     torch = types.ModuleType("torch")
     torch.float32, torch.float64 = FLOAT32, FLOAT64
+    torch.bfloat16, torch.int16 = BFLOAT16, INT16
     torch._C = types.SimpleNamespace(
         _cuda_getCurrentRawStream=lambda device: streams[-1] if streams else 0)
     monkeypatch.setitem(sys.modules, "torch", torch)
@@ -189,6 +191,40 @@ def test_results_are_tensors_that_own_their_memory(fake_torch, monkeypatch):
     # reference to its owner (what torch keeps for the tensor) goes.
     del made[:], owner, result
     assert freed == [(0x9000, 0xabc)]
+
+
+class FakeResultTensor:
+    """What torch.as_tensor makes of a result's owner: a tensor that keeps
+    the owner, and views of it that keep it."""
+
+    def __init__(self, owner, dtype):
+        self.owner, self.dtype = owner, dtype
+
+    def view(self, dtype):
+        return FakeResultTensor(self.owner, dtype)
+
+
+def test_bf16_results_are_int16_memory_viewed_as_bfloat16(fake_torch, monkeypatch):
+    # The CUDA array interface has no bf16 type: the owner exports int16
+    # and the tensor is a bfloat16 view of it (torch.as_tensor would
+    # refuse a typestr it does not know).
+    fake_torch_module = sys.modules["torch"]
+    fake_torch_module.as_tensor = lambda owner, device: FakeResultTensor(owner, INT16)
+    freed = []
+    monkeypatch.setattr(runtime, "free_device_buffer",
+                        lambda pointer, stream: freed.append((pointer, stream)))
+    signature = FunctionSignature("relu", ["tensor<?x?xbf16>"], ["tensor<?x?xbf16>"], True)
+    function = Function(ResultLibrary(), signature, target="cuda")
+    result = function(FakeCudaTensor((3, 5), 0x1000, dtype=BFLOAT16))
+    assert result.dtype is BFLOAT16
+    interface = result.owner.__cuda_array_interface__
+    assert interface["typestr"] == "<i2"
+    assert interface["strides"] == (10, 2)
+    assert interface["data"] == (0x9000 + 8, False)
+    with pytest.raises(TypeError, match="has dtype float32, expected bfloat16"):
+        function(FakeCudaTensor((3, 5), 0x1000))
+    del result
+    assert freed == [(0x9000, 0)]
 
 
 def test_scalar_and_several_results_are_refused():

@@ -38,11 +38,12 @@ for name in sys.argv[2:]:
     module = multikernel.CompiledModule(kernels / f"libjax_{name}_gpu.so",
                                         [models.signature(name)], target="cuda")
     generator = torch.Generator(device="cuda").manual_seed(3)
+    dtype = torch.bfloat16 if models.ELEMENT.get(name) == "bf16" else torch.float32
     for batch in models.BATCHES:
-        args = [torch.randn(shape, device="cuda", generator=generator)
+        args = [torch.randn(shape, device="cuda", generator=generator).to(dtype)
                 for shape in shapes(batch)]
         result = module.main(*args)
-        ok = isinstance(result, torch.Tensor) and result.is_cuda
+        ok = isinstance(result, torch.Tensor) and result.is_cuda and result.dtype == dtype
         expected = reference(*[a.double().cpu().numpy() for a in args])
         error = models.relative_error(result.double().cpu().numpy(), expected) if ok else 1
         ok = ok and tuple(result.shape) == expected.shape and error < tolerance
@@ -53,7 +54,7 @@ for name in sys.argv[2:]:
     # dropped, and the next call of the shape reuses it. Counted by the
     # runtime's pool itself: the device's free memory also moves with the
     # driver's own bookkeeping (by 192 KB once in 200 calls).
-    args = [torch.randn(shape, device="cuda") for shape in shapes(4096)]
+    args = [torch.randn(shape, device="cuda").to(dtype) for shape in shapes(4096)]
     module.main(*args)
     torch.cuda.synchronize()
     before = multikernel.runtime.gpu_memory_stats()
@@ -69,7 +70,8 @@ for name in sys.argv[2:]:
           f"{hits} from the pool: {'ok' if ok else 'WRONG'}")
     # A result outlives the call and the module's later calls.
     kept = module.main(*args)
-    other = module.main(*[torch.randn(shape, device="cuda") for shape in shapes(4096)])
+    other = module.main(*[torch.randn(shape, device="cuda").to(dtype)
+                          for shape in shapes(4096)])
     again = module.main(*args)
     torch.cuda.synchronize()
     ok = torch.equal(kept, again) and not torch.equal(kept, other)

@@ -4,7 +4,7 @@ input pipeline, as a model owner would hand them over. Not run by the
 tests (it needs jax and iree-base-compiler from PyPI):
 
     pip install "jax[cpu]" iree-base-compiler
-    python3 export_jax.py
+    python3 export_jax.py [model...]
 
 Two mechanical edits, both documented in docs/GPU.md:
 - IREE cannot tell from the exported StableHLO that JAX's broadcasts of a
@@ -64,6 +64,10 @@ def main():
     (batch,) = export.symbolic_shape("b")
     rows = jax.ShapeDtypeStruct((batch, FEATURES), jnp.float32)
     vector = jax.ShapeDtypeStruct((FEATURES,), jnp.float32)
+    # bf16 models: JAX computes their means and sums in f32 (what a model in
+    # bf16 hands over: bf16 in and out, converts around f32 reductions).
+    rows_bf16 = jax.ShapeDtypeStruct((batch, FEATURES), jnp.bfloat16)
+    vector_bf16 = jax.ShapeDtypeStruct((FEATURES,), jnp.bfloat16)
     models = {
         "layernorm": (layernorm, [rows, vector, vector]),
         "rmsnorm": (rmsnorm, [rows, vector]),
@@ -74,7 +78,12 @@ def main():
                       jax.ShapeDtypeStruct((4 * FEATURES,), jnp.float32),
                       jax.ShapeDtypeStruct((4 * FEATURES, FEATURES), jnp.float32),
                       vector]),
+        "layernorm_bf16": (layernorm, [rows_bf16, vector_bf16, vector_bf16]),
+        "bias_gelu_residual_bf16": (bias_gelu_residual, [rows_bf16, vector_bf16]),
     }
+    # Only the models named on the command line, if any.
+    models = {name: model for name, model in models.items()
+              if len(sys.argv) < 2 or name in sys.argv[1:]}
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as work:
         for name, (function, args) in models.items():

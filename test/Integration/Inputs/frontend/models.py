@@ -49,7 +49,14 @@ MODELS = {
               _block, 1e-5),
     "mlp": (lambda b: [(b, FEATURES), (FEATURES, 4 * FEATURES), (4 * FEATURES,),
                        (4 * FEATURES, FEATURES), (FEATURES,)], _mlp, 1e-5),
+    # bf16 in and out, means and sums in f32, the rest rounded to bf16 as
+    # JAX computes it: against float64, errors of a few bf16 roundings.
+    "layernorm_bf16": (lambda b: [(b, FEATURES), (FEATURES,), (FEATURES,)], _layernorm, 1e-2),
+    "bias_gelu_residual_bf16": (lambda b: [(b, FEATURES), (FEATURES,)],
+                                lambda x, bias: _gelu_tanh(x + bias) + x, 1e-2),
 }
+# The element type of each model's arguments and result (else f32).
+ELEMENT = {"layernorm_bf16": "bf16", "bias_gelu_residual_bf16": "bf16"}
 # The models the CPU test runs at every batch but the largest; the others
 # (the MLP's matmuls: 4 GFLOP per 1000 rows) only up to this many rows.
 CPU_MAX_BATCH = {"mlp": 333}
@@ -63,10 +70,11 @@ def signature(name):
     """The exported function's signature (the device has no MLIR to parse it)."""
     from multikernel.ir import FunctionSignature
 
+    element = ELEMENT.get(name, "f32")
     shapes = MODELS[name][0](None)
-    inputs = [f"tensor<{'x'.join('?' if d is None else str(d) for d in shape)}xf32>"
+    inputs = [f"tensor<{'x'.join('?' if d is None else str(d) for d in shape)}x{element}>"
               for shape in shapes]
-    result = "tensor<512xf32>" if name == "column_sum" else "tensor<?x512xf32>"
+    result = f"tensor<512x{element}>" if name == "column_sum" else f"tensor<?x512x{element}>"
     return FunctionSignature("main", inputs, [result], True)
 
 
