@@ -90,13 +90,12 @@ void addLowPrecisionFloatLegalization(OpPassManager &pm) {
 }
 
 MultiKernelSpecializeOptions specializeOptions(StringRef target,
-                                               ArrayRef<std::string> hints) {
+                                               ArrayRef<std::string> hints,
+                                               ArrayRef<std::string> dimHints) {
   MultiKernelSpecializeOptions options;
   options.target = target.str();
   options.hints.assign(hints.begin(), hints.end());
-  // A module mixes ranks: ops whose rank the hints do not have are left to
-  // a hints attribute of their own (or, on the GPU, reported).
-  options.skipMismatchedRanks = true;
+  options.dimHints.assign(dimHints.begin(), dimHints.end());
   return options;
 }
 
@@ -144,7 +143,7 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createMultiKernelRecordSignatures(signatures));
   pm.addPass(createMultiKernelDecomposeSoftmax());
   MultiKernelSpecializeOptions specialize =
-      specializeOptions("cpu", options.hints);
+      specializeOptions("cpu", options.hints, options.dimHints);
   if (openmp)
     specialize.cpuParallelMinWork = kOpenMPMinWork;
   addFrontOfPipeline(pm, specialize);
@@ -197,7 +196,7 @@ mlir::multikernel::buildGpuPipeline(OpPassManager &pm,
   signatures.target = "cuda";
   pm.addPass(createMultiKernelRecordSignatures(signatures));
   MultiKernelSpecializeOptions specialize =
-      specializeOptions("gpu", options.hints);
+      specializeOptions("gpu", options.hints, options.dimHints);
   specialize.smCount = options.smCount;
   addFrontOfPipeline(pm, specialize);
   pm.addPass(createMultiKernelGpuCodegen());

@@ -12,6 +12,7 @@
 
 #include "multikernel/Codegen/GPU/KernelGroup.h"
 #include "multikernel/Runtime/MultiKernelRuntime.h"
+#include "multikernel/Transforms/FunctionDimensions.h"
 #include "multikernel/Transforms/Passes.h"
 #include "multikernel/Transforms/TilingHeuristic.h"
 #include "multikernel/Transforms/Utils.h"
@@ -43,6 +44,38 @@ using namespace mlir::multikernel;
 namespace {
 
 using Hint = SmallVector<int64_t>;
+
+/// The candidates of an op when nothing names its hints: every dynamic loop
+/// of the same size, as Inductor's default `multi_kernel_hints`.
+constexpr int64_t kAutomaticHints[] = {64, 256, 4096};
+
+/// The candidates of an attribute (verified: an array of array<i64>).
+SmallVector<Hint> hintsOf(ArrayAttr attr) {
+  SmallVector<Hint> hints;
+  for (Attribute hint : attr)
+    hints.push_back(
+        llvm::to_vector(cast<DenseI64ArrayAttr>(hint).asArrayRef()));
+  return hints;
+}
+
+/// `hints` without repeats, in their order (two candidates can give an op
+/// the same sizes; their variants would be the same).
+SmallVector<Hint> withoutRepeats(ArrayRef<Hint> hints) {
+  SmallVector<Hint> unique;
+  for (const Hint &hint : hints)
+    if (!llvm::is_contained(unique, hint))
+      unique.push_back(hint);
+  return unique;
+}
+
+std::string describe(ArrayRef<Hint> hints) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(
+      hints, os, [&](const Hint &hint) { llvm::interleave(hint, os, "x"); },
+      ",");
+  return text;
+}
 
 /// Parses "1024x512" into {1024, 512}.
 FailureOr<Hint> parseHint(StringRef text) {
@@ -570,9 +603,15 @@ private:
   /// Replaces the ops of `site` with a dispatch; false after a hard error
   /// (reported).
   bool specialize(const Site &site, ArrayRef<Hint> hints, StringRef siteName);
-  /// The hints for `site`, or failure (reported, or a remark and skipped:
-  /// `skipped` is then set).
-  FailureOr<SmallVector<Hint>> hintsFor(const Site &site, bool &skipped);
+  /// The hints for `site` in `func` (see the pass description for which
+  /// apply), or failure (reported).
+  FailureOr<SmallVector<Hint>> hintsFor(const Site &site, func::FuncOp func,
+                                        const FunctionDimensions &dims);
+  /// The function's dimension hints traced to `root`'s dynamic loops, or
+  /// failure with `why` set.
+  FailureOr<SmallVector<Hint>>
+  traceDimensionHints(Operation *root, ArrayRef<Hint> dimHintList,
+                      const FunctionDimensions &dims, std::string &why);
   void remark(Operation *op, const Twine &why) {
     if (remarks)
       op->emitRemark() << "not specialized: " << why;
@@ -581,19 +620,79 @@ private:
   TilingTarget tilingTarget = TilingTarget::Gpu;
   MachineModel machine;
   SmallVector<Hint> optionHints;
+  SmallVector<Hint> optionDimHints;
   FrozenRewritePatternSet cleanupPatterns;
 };
 
-FailureOr<SmallVector<Hint>> SpecializePass::hintsFor(const Site &site,
-                                                      bool &skipped) {
-  skipped = false;
+FailureOr<SmallVector<Hint>>
+SpecializePass::traceDimensionHints(Operation *root, ArrayRef<Hint> dimHintList,
+                                    const FunctionDimensions &dims,
+                                    std::string &why) {
+  auto linalgOp = cast<linalg::LinalgOp>(root);
+  SmallVector<int64_t> staticSizes = staticLoopSizes(root);
+  for (const Hint &candidate : dimHintList)
+    if (candidate.size() != 1 &&
+        static_cast<int64_t>(candidate.size()) != dims.size()) {
+      why = "the dimension hints have " + std::to_string(candidate.size()) +
+            " sizes but the function has " + std::to_string(dims.size()) +
+            " dynamic dimensions (";
+      for (int64_t dim = 0; dim < dims.size(); ++dim)
+        why += (dim ? ", " : "") + dims.name(dim).str();
+      why += ")";
+      return failure();
+    }
+  SmallVector<std::optional<int64_t>> loopDims;
+  for (auto [loop, size] : llvm::enumerate(staticSizes)) {
+    if (!ShapedType::isDynamic(size))
+      continue;
+    std::optional<int64_t> dim = dims.dimensionOfLoop(linalgOp, loop);
+    if (!dim) {
+      why = "the size of its loop " + std::to_string(loop) +
+            " is not a dynamic dimension of the function's arguments";
+      return failure();
+    }
+    loopDims.push_back(dim);
+  }
+  SmallVector<Hint> hints;
+  for (const Hint &candidate : dimHintList) {
+    Hint hint;
+    for (std::optional<int64_t> dim : loopDims)
+      hint.push_back(candidate.size() == 1 ? candidate[0] : candidate[*dim]);
+    hints.push_back(hint);
+  }
+  return hints;
+}
+
+FailureOr<SmallVector<Hint>>
+SpecializePass::hintsFor(const Site &site, func::FuncOp func,
+                         const FunctionDimensions &dims) {
   Operation *root = site.root;
-  int64_t numDynamic = llvm::count(staticLoopSizes(root), ShapedType::kDynamic);
+  size_t numDynamic = llvm::count(staticLoopSizes(root), ShapedType::kDynamic);
   // A GPU kernel with static sizes still needs its one variant.
   if (numDynamic == 0)
     return SmallVector<Hint>{Hint()};
-  // The root's hints attribute, else one of another op over the same
-  // number of dynamic loops.
+  // The runtime's limits (MultiKernelRuntime.h), named here rather than at
+  // the library's first call, which they would abort.
+  if (numDynamic > MKRT_MAX_KEY_RANK) {
+    root->emitError() << "the op has " << numDynamic
+                      << " dynamic loop sizes; a dispatch key holds at most "
+                      << MKRT_MAX_KEY_RANK << " (the runtime's limit)";
+    return failure();
+  }
+  auto checked = [&](SmallVector<Hint> hints) -> FailureOr<SmallVector<Hint>> {
+    hints = withoutRepeats(hints);
+    if (hints.size() > MKRT_MAX_VARIANTS) {
+      root->emitError() << hints.size()
+                        << " size hints; a dispatch site holds at most "
+                        << MKRT_MAX_VARIANTS
+                        << " variants (the runtime's limit)";
+      return failure();
+    }
+    return hints;
+  };
+
+  // 1. The root's hints attribute, else one of another op of the group over
+  //    the same number of dynamic loops.
   ArrayAttr hintsAttr;
   for (Operation *op : site.ops) {
     auto attr =
@@ -604,52 +703,75 @@ FailureOr<SmallVector<Hint>> SpecializePass::hintsFor(const Site &site,
         llvm::count(staticLoopSizes(op), ShapedType::kDynamic) == numDynamic)
       hintsAttr = attr;
   }
-  SmallVector<Hint> hintList = optionHints;
   if (hintsAttr) {
-    hintList.clear();
-    for (Attribute hint : hintsAttr)
-      hintList.push_back(
-          llvm::to_vector(cast<DenseI64ArrayAttr>(hint).asArrayRef()));
+    SmallVector<Hint> hints = hintsOf(hintsAttr);
+    for (auto [index, hint] : llvm::enumerate(hints))
+      if (hint.size() != numDynamic) {
+        root->emitError() << "size hint #" << index << " of its '"
+                          << MultiKernelDialect::getHintsAttrName() << "' has "
+                          << hint.size() << " sizes, but the op has "
+                          << numDynamic
+                          << " dynamic loop sizes (its dispatch key)";
+        return failure();
+      }
+    return checked(hints);
   }
-  if (!hintsAttr && skipMismatchedRanks && !hintList.empty() &&
-      static_cast<int64_t>(hintList.front().size()) != numDynamic) {
-    ++numUnsupported;
-    remark(root, "the hints have " + Twine(hintList.front().size()) +
-                     " sizes but the op has " + Twine(numDynamic) +
-                     " dynamic sizes; give it a multikernel.hints attribute");
-    skipped = true;
-    return failure();
+
+  // 2. The `hints` candidates of the op's rank.
+  SmallVector<Hint> ofRank;
+  for (const Hint &hint : optionHints)
+    if (hint.size() == numDynamic)
+      ofRank.push_back(hint);
+  if (!ofRank.empty())
+    return checked(ofRank);
+
+  // 3. The function's dimension hints, traced to the op's loops; without
+  //    any, the `hints` candidates of the function's rank read as such
+  //    (`hints=1024x512` for a function of ?x? arguments gives the fill of
+  //    its row sums 1024).
+  SmallVector<Hint> dimHintList = optionDimHints;
+  if (auto attr = func->getAttrOfType<ArrayAttr>(
+          MultiKernelDialect::getDimHintsAttrName()))
+    dimHintList = hintsOf(attr);
+  if (dimHintList.empty())
+    for (const Hint &hint : optionHints)
+      if (static_cast<int64_t>(hint.size()) == dims.size())
+        dimHintList.push_back(hint);
+  std::string why;
+  if (!dimHintList.empty()) {
+    FailureOr<SmallVector<Hint>> traced =
+        traceDimensionHints(root, dimHintList, dims, why);
+    if (succeeded(traced))
+      return checked(*traced);
   }
-  // The runtime's limits (MultiKernelRuntime.h), named here rather than at
-  // the library's first call, which they would abort.
-  if (numDynamic > MKRT_MAX_KEY_RANK) {
-    root->emitError() << "the op has " << numDynamic
-                      << " dynamic loop sizes; a dispatch key holds at most "
-                      << MKRT_MAX_KEY_RANK << " (the runtime's limit)";
-    return failure();
+
+  // 4. The one-size `hints` candidates, each for every dynamic loop.
+  SmallVector<Hint> broadcast;
+  for (const Hint &hint : optionHints)
+    if (hint.size() == 1)
+      broadcast.push_back(Hint(numDynamic, hint[0]));
+  if (!broadcast.empty())
+    return checked(broadcast);
+
+  // 5. The automatic candidates; a warning where hints were given, for none
+  //    fits this op.
+  SmallVector<Hint> automatic;
+  for (int64_t size : kAutomaticHints)
+    automatic.push_back(Hint(numDynamic, size));
+  if (!optionHints.empty() || !dimHintList.empty()) {
+    InFlightDiagnostic warning = root->emitWarning()
+                                 << "no size hint fits this op, which has "
+                                 << numDynamic << " dynamic loop size"
+                                 << (numDynamic == 1 ? "" : "s") << ": ";
+    if (!why.empty())
+      warning << why;
+    else
+      warning << "the hints " << describe(optionHints) << " have other ranks";
+    warning << "; it gets the automatic hints " << describe(automatic)
+            << " (give it a '" << MultiKernelDialect::getHintsAttrName()
+            << "' attribute, or hints of its rank)";
   }
-  if (static_cast<int64_t>(hintList.size()) > MKRT_MAX_VARIANTS) {
-    root->emitError() << hintList.size()
-                      << " size hints; a dispatch site holds at most "
-                      << MKRT_MAX_VARIANTS << " variants (the runtime's limit)";
-    return failure();
-  }
-  if (hintList.empty()) {
-    root->emitError() << "no size hints: pass hints=... to "
-                         "multikernel-specialize or put a '"
-                      << MultiKernelDialect::getHintsAttrName()
-                      << "' attribute on the op";
-    return failure();
-  }
-  for (auto [index, hint] : llvm::enumerate(hintList)) {
-    if (static_cast<int64_t>(hint.size()) != numDynamic) {
-      root->emitError() << "size hint #" << index << " has " << hint.size()
-                        << " sizes, but the op has " << numDynamic
-                        << " dynamic loop sizes (its dispatch key)";
-      return failure();
-    }
-  }
-  return hintList;
+  return checked(automatic);
 }
 
 bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
@@ -827,6 +949,18 @@ void SpecializePass::runOnOperation() {
     }
     optionHints.push_back(*hint);
   }
+  optionDimHints.clear();
+  for (const std::string &text : dimHints) {
+    FailureOr<Hint> hint = parseHint(text);
+    if (failed(hint)) {
+      module.emitError() << "multikernel-specialize: invalid dimension hint '"
+                         << text
+                         << "': expected positive sizes joined by 'x', e.g. "
+                            "dim-hints=64x128,4096x2048";
+      return signalPassFailure();
+    }
+    optionDimHints.push_back(*hint);
+  }
 
   // Site names already taken (a module specialized in several steps).
   llvm::StringSet<> taken;
@@ -899,20 +1033,26 @@ void SpecializePass::runOnOperation() {
     llvm::sort(sites, [&](const Site &a, const Site &b) {
       return order[a.ops.back()] < order[b.ops.back()];
     });
-    int64_t siteIndex = 0;
+    // Every site's hints before any site is rewritten: the function's
+    // dimensions are traced through the ops as they are.
+    FunctionDimensions dims(func);
+    SmallVector<std::pair<const Site *, SmallVector<Hint>>> planned;
     for (const Site &site : sites) {
-      bool skipped = false;
-      FailureOr<SmallVector<Hint>> hintList = hintsFor(site, skipped);
+      FailureOr<SmallVector<Hint>> hintList = hintsFor(site, func, dims);
       if (failed(hintList)) {
-        failedHard |= !skipped;
+        failedHard = true;
         continue;
       }
+      planned.emplace_back(&site, std::move(*hintList));
+    }
+    int64_t siteIndex = 0;
+    for (auto &[site, hintList] : planned) {
       std::string name;
       do {
         name = (func.getSymName() + "_" + Twine(siteIndex++)).str();
       } while (taken.contains(name));
       taken.insert(name);
-      if (!specialize(site, *hintList, name)) {
+      if (!specialize(*site, hintList, name)) {
         failedHard = true;
         continue;
       }

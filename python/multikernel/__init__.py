@@ -11,11 +11,12 @@ Lower level: multikernel.ir.parse(text).run_pipeline("builtin.module(...)").
 
 from . import ir, runtime
 from .compiler import CompiledModule, Function, compile, tune
-from .errors import CompileError, MLIRError
+from .errors import CompileError, CompileWarning, MLIRError
 
 __all__ = [
     "CompiledModule",
     "CompileError",
+    "CompileWarning",
     "Function",
     "MLIRError",
     "compile",

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _locate, ir, runtime
-from .errors import CompileError
+from .errors import CompileError, CompileWarning
 
 
 class _Element:
@@ -511,7 +511,8 @@ def _cached_library(library):
 
 
 def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
-            dispatch_table=None, cache_dir=None, cpu_parallel="none"):
+            dispatch_table=None, cache_dir=None, cpu_parallel="none",
+            dim_hints=None):
     """Compiles MLIR (text, or a path to a .mlir file) into a shared library
     with multikernel-compile and returns it as a CompiledModule.
 
@@ -522,7 +523,14 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     memory (allocated on that stream, freed back to the runtime's pool of
     that stream when the tensor goes).
 
-    hints: size-hint candidates, e.g. [[1024, 512], [4096, 2048]].
+    hints: size-hint candidates per op loop, e.g. [[1024, 512], [4096, 2048]]
+    (each op takes those of its rank; one-size ones serve every op).
+    dim_hints: candidates in each function's terms, one size per dynamic
+    dimension of its arguments in order of appearance (equal ones once),
+    e.g. [[64, 128], [4096, 2048]] for (batch, sequence); [[64], [4096]]
+    gives every dimension each size. With neither, every dynamic loop gets
+    64, 256 and 4096. Where given hints fit no op, the compiler's warning
+    is raised as a Python warning (multikernel.CompileWarning).
     dispatch_table: a saved table to embed (see tune()).
     cpu_parallel: 'none' (one thread) or 'openmp' (the CPU variants' outer
     tiles on OpenMP threads; OMP_NUM_THREADS sets how many; faster for
@@ -537,25 +545,30 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     if cpu_parallel not in ("none", "openmp"):
         raise ValueError(f"unknown cpu_parallel {cpu_parallel!r} "
                          "(expected 'none' or 'openmp')")
-    text = source_or_path
+    text, source_path = source_or_path, None
     if isinstance(source_or_path, os.PathLike) or (
             isinstance(source_or_path, str) and "\n" not in source_or_path
             and source_or_path.endswith(".mlir")):
-        text = Path(source_or_path).read_text()
+        source_path = Path(source_or_path).absolute()
+        text = source_path.read_text()
     signatures = ir.parse(text).functions()  # errors surface as MLIRError
 
     compiler = _locate.compiler()
     hint_text = _hints_option(hints)
+    dim_hint_text = _hints_option(dim_hints)
     table_text = Path(dispatch_table).read_text() if dispatch_table else ""
     stat = compiler.stat()
     digest = hashlib.sha256("\0".join([
-        text, hint_text or "", target, chip, table_text, cpu_parallel,
+        text, hint_text or "", dim_hint_text or "", target, chip, table_text,
+        cpu_parallel,
         str(stat.st_mtime_ns), str(stat.st_size)]).encode()).hexdigest()[:32]
     cache = Path(cache_dir) if cache_dir else _cache_dir()
     library = cache / f"{digest}.so"
     if not _cached_library(library):
         with tempfile.TemporaryDirectory(dir=cache) as work:
-            source = Path(work) / "module.mlir"
+            # The text that was hashed (not the file again, which may have
+            # changed since), under the file's name: diagnostics name it.
+            source = Path(work) / (source_path.name if source_path else "module.mlir")
             source.write_text(text)
             staged = Path(work) / "module.so"
             command = [str(compiler), str(source), "-o", str(staged),
@@ -563,12 +576,16 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
                        f"--cpu-parallel={cpu_parallel}"]
             if hint_text:
                 command.append(f"--hints={hint_text}")
+            if dim_hint_text:
+                command.append(f"--dim-hints={dim_hint_text}")
             if dispatch_table:
                 command.append(f"--dispatch-table={dispatch_table}")
             done = subprocess.run(command, capture_output=True, text=True)
             if done.returncode != 0:
                 raise CompileError(done.stderr.strip() or done.stdout.strip()
                                    or "multikernel-compile failed")
+            if ": warning: " in done.stderr:
+                warnings.warn(done.stderr.strip(), CompileWarning, stacklevel=2)
             # The hash first: a library is loaded only once its hash is there
             # (both renames are atomic; concurrent compiles write the same).
             recorded = Path(work) / "module.sha256"

@@ -34,3 +34,9 @@ class MLIRError(Exception):
 
 class CompileError(RuntimeError):
     """multikernel-compile failed; the message holds what it reported."""
+
+
+class CompileWarning(UserWarning):
+    """multikernel-compile succeeded with warnings (e.g. size hints that fit
+    no op of the module, which then got the automatic ones); the message
+    holds what it reported."""

@@ -358,7 +358,8 @@ def test_bf16_is_rounded_as_ml_dtypes_rounds():
     import ml_dtypes
 
     bf16 = ml_dtypes.bfloat16
-    module = multikernel.compile(BF16_INPUT, hints=[[1024]])
+    # One list of hints for ops of one and of two dynamic loops.
+    module = multikernel.compile(BF16_INPUT, hints=[[1024], [64, 64]])
     rng = np.random.default_rng(5)
     ulp = np.float32(2.0 ** -8)
     special = np.array([0.0, -0.0, 1.0, 1 + ulp, 1 + 3 * ulp, 1 + ulp + 2.0 ** -20,
@@ -396,6 +397,33 @@ def test_bf16_is_rounded_as_ml_dtypes_rounds():
                                rtol=1e-5, atol=1e-5)
     with pytest.raises(TypeError, match="dtype float32, expected bfloat16"):
         module.fma_exp(a.astype(np.float32), b)
+
+
+def test_hints_in_the_functions_terms_or_none(tmp_path):
+    # The JAX MLP (test/Integration/Inputs/frontend): its ops have one
+    # dynamic loop each, the batch. Without hints every op gets the
+    # automatic ones; with dim_hints the batch sizes; hints of another rank
+    # are a CompileWarning naming the op, and the op gets the automatic
+    # ones. Each computes what the reference does.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "test" / "Integration"
+                           / "Inputs" / "frontend"))
+    import models
+
+    shapes, reference, tolerance = models.MODELS["mlp"]
+    rng = np.random.default_rng(3)
+    args = [rng.standard_normal(shape).astype(np.float32) for shape in shapes(33)]
+    expected = reference(*[a.astype(np.float64) for a in args])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        automatic = multikernel.compile(models.source("mlp"), cache_dir=tmp_path)
+        by_batch = multikernel.compile(models.source("mlp"), dim_hints=[[16], [512]],
+                                       cache_dir=tmp_path)
+    with pytest.warns(multikernel.CompileWarning,
+                      match=r"mlp.mlir:\d+:\d+: warning: no size hint fits this op"):
+        mismatched = multikernel.compile(models.source("mlp"), hints=[[64, 512]],
+                                         cache_dir=tmp_path)
+    for module in (automatic, by_batch, mismatched):
+        assert models.relative_error(module.main(*args), expected) < tolerance
 
 
 def test_a_relative_library_path_is_the_file_there(tmp_path, monkeypatch):

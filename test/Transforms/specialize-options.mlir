@@ -15,11 +15,14 @@
 // RUN: not multikernel-opt %s --multikernel-specialize="hints=8x8 target=cpu cpu-parallel-min-work=-1" 2>&1 | FileCheck %s --check-prefix=MINWORK
 // MINWORK: error: multikernel-specialize: cpu-parallel-min-work must not be negative, got -1
 //
-// RUN: not multikernel-opt %s --multikernel-specialize="hints=8x8x8" 2>&1 | FileCheck %s --check-prefix=RANK
-// RANK: specialize-options.mlir:{{[0-9]+}}:3: error: size hint #0 has 3 sizes, but the op has 2 dynamic loop sizes (its dispatch key)
+// RUN: not multikernel-opt %s --multikernel-specialize="dim-hints=8x" 2>&1 | FileCheck %s --check-prefix=BADDIM
+// BADDIM: error: multikernel-specialize: invalid dimension hint '8x': expected positive sizes joined by 'x', e.g. dim-hints=64x128,4096x2048
 //
-// RUN: not multikernel-opt %s --multikernel-specialize 2>&1 | FileCheck %s --check-prefix=NOHINTS
-// NOHINTS: error: no size hints: pass hints=... to multikernel-specialize or put a 'multikernel.hints' attribute on the op
+// Hints of another rank are a warning, and the op gets the automatic ones
+// (test/Transforms/specialize-dim-hints.mlir has the rest).
+// RUN: multikernel-opt %s --multikernel-specialize="hints=8x8x8" 2>&1 | FileCheck %s --check-prefix=RANK
+// RANK: specialize-options.mlir:{{[0-9]+}}:3: warning: no size hint fits this op, which has 2 dynamic loop sizes: the hints 8x8x8 have other ranks
+// RANK: multikernel.dispatch @copy_0 key(%{{.*}}, %{{.*}}) hints {{\[}}[64, 64], [256, 256], [4096, 4096]]
 //
 // RUN: not multikernel-opt %s --multikernel-specialize="hints=8x8 bogus=1" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: no such option bogus

@@ -45,6 +45,7 @@
 
 #include "multikernel/Conversion/Passes.h"
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelOps.h"
 #include "multikernel/Pipelines/Pipelines.h"
 #include "multikernel/Transforms/Passes.h"
 
@@ -67,9 +68,22 @@ cl::opt<std::string>
            cl::init("cpu"), cl::cat(category));
 cl::opt<std::string> hints(
     "hints",
-    cl::desc("Size-hint candidates, e.g. 1024x512,4096x2048; ops may carry "
-             "their own in a multikernel.hints attribute"),
+    cl::desc("Size-hint candidates per op loop, e.g. 1024x512,4096x2048: "
+             "each op takes those of its rank, one-size ones serve every op; "
+             "ops may carry their own in a multikernel.hints attribute"),
     cl::cat(category));
+cl::opt<std::string> dimHints(
+    "dim-hints",
+    cl::desc("Size-hint candidates in each function's terms: one size per "
+             "dynamic dimension of its arguments, in order of appearance, "
+             "equal ones once (e.g. 64x128,4096x2048 for batch and "
+             "sequence); with neither option every dynamic loop gets 64, "
+             "256 and 4096"),
+    cl::cat(category));
+cl::opt<bool> quiet("quiet",
+                    cl::desc("Do not print how many dispatch sites and "
+                             "variants were made"),
+                    cl::init(false), cl::cat(category));
 cl::opt<std::string> chip("chip", cl::desc("GPU architecture (cuda target)"),
                           cl::init("sm_90"), cl::cat(category));
 cl::opt<std::string>
@@ -233,6 +247,32 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine,
   passes.run(module, mam);
 }
 
+/// The dispatch sites and variants of the module once specialized.
+struct DispatchCount {
+  int64_t sites = 0;
+  int64_t variants = 0;
+};
+
+/// Counts the dispatch sites after multikernel-specialize (later passes
+/// outline and lower them), so that a compile says what it made.
+class DispatchCounter : public PassInstrumentation {
+public:
+  explicit DispatchCounter(DispatchCount &count) : count(count) {}
+
+  void runAfterPass(Pass *pass, Operation *op) override {
+    if (pass->getArgument() != "multikernel-specialize")
+      return;
+    count = DispatchCount();
+    op->walk([&](multikernel::DispatchOp dispatch) {
+      ++count.sites;
+      count.variants += dispatch.getVariants().size();
+    });
+  }
+
+private:
+  DispatchCount &count;
+};
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -280,6 +320,9 @@ int main(int argc, char **argv) {
   registerAllToLLVMIRTranslations(registry);
   registry.insert<multikernel::MultiKernelDialect>();
   MLIRContext context(registry);
+  // Diagnostics point into the input file; the op as the pipeline holds it
+  // at that point (often a page of generic IR) would bury them.
+  context.printOpOnDiagnostic(false);
 
   std::string errorMessage;
   auto input = openInputFile(inputFile, &errorMessage);
@@ -292,17 +335,20 @@ int main(int argc, char **argv) {
   if (!module)
     return 1; // the parser reported why
 
-  SmallVector<std::string> hintList;
-  if (!hints.empty()) {
+  SmallVector<std::string> hintList, dimHintList;
+  for (auto [option, list] :
+       {std::pair(&hints, &hintList), std::pair(&dimHints, &dimHintList)}) {
+    if (option->empty())
+      continue;
     SmallVector<StringRef> parts;
-    StringRef(hints).split(parts, ',', -1, /*KeepEmpty=*/true);
+    StringRef(*option).split(parts, ',', -1, /*KeepEmpty=*/true);
     for (StringRef part : parts) {
       // An empty hint ('1024x512,' or '1,,2') is a typo, as the pass says.
       if (part.trim().empty())
-        return fail("--hints='" + hints +
+        return fail("--" + option->ArgStr + "='" + *option +
                     "' has an empty size hint: separate hints by single "
                     "commas, e.g. 1024x512,4096x2048");
-      hintList.push_back(part.trim().str());
+      list->push_back(part.trim().str());
     }
   }
   PassManager pm(&context);
@@ -316,11 +362,13 @@ int main(int argc, char **argv) {
                   "install the CUDA toolkit or set CUDA_HOME");
     multikernel::GpuPipelineOptions options;
     options.hints = hintList;
+    options.dimHints = dimHintList;
     options.chip = chip;
     built = multikernel::buildGpuPipeline(pm, options, pipelineStream);
   } else {
     multikernel::CpuPipelineOptions options;
     options.hints = hintList;
+    options.dimHints = dimHintList;
     options.parallel = cpuParallel == "openmp"
                            ? multikernel::CpuParallelism::OpenMP
                            : multikernel::CpuParallelism::None;
@@ -333,8 +381,15 @@ int main(int argc, char **argv) {
     embed.file = dispatchTable;
     pm.addPass(multikernel::createMultiKernelEmbedDispatchTable(embed));
   }
+  DispatchCount dispatches;
+  pm.addInstrumentation(std::make_unique<DispatchCounter>(dispatches));
   if (failed(pm.run(*module)))
     return fail("compilation of '" + inputFile + "' failed (see above)");
+  if (!quiet)
+    llvm::errs() << "multikernel-compile: " << dispatches.sites
+                 << " dispatch site" << (dispatches.sites == 1 ? "" : "s")
+                 << ", " << dispatches.variants << " variant"
+                 << (dispatches.variants == 1 ? "" : "s") << "\n";
 
   auto output = openOutputFile(outputFile, &errorMessage);
   if (!output)

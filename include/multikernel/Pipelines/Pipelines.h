@@ -27,8 +27,14 @@ enum class CpuParallelism { None, OpenMP };
 struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   ListOption<std::string> hints{
       *this, "hints",
-      llvm::cl::desc("Size-hint candidates, e.g. 1024x512,4096x2048 (ops "
-                     "may override them with multikernel.hints)")};
+      llvm::cl::desc("Size-hint candidates per op loop, e.g. "
+                     "1024x512,4096x2048 (each op takes those of its rank; "
+                     "ops may override them with multikernel.hints)")};
+  ListOption<std::string> dimHints{
+      *this, "dim-hints",
+      llvm::cl::desc("Size-hint candidates per dynamic dimension of each "
+                     "function's arguments, e.g. 64x128,4096x2048 (see "
+                     "multikernel-specialize); none at all: 64, 256, 4096")};
   Option<CpuParallelism> parallel{
       *this, "parallel",
       llvm::cl::desc("How the outer tiles of the CPU variants run"),
@@ -42,7 +48,13 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   ListOption<std::string> hints{
       *this, "hints",
-      llvm::cl::desc("Size-hint candidates, e.g. 1024x512,4096x2048")};
+      llvm::cl::desc("Size-hint candidates per op loop, e.g. "
+                     "1024x512,4096x2048 (each op takes those of its rank)")};
+  ListOption<std::string> dimHints{
+      *this, "dim-hints",
+      llvm::cl::desc("Size-hint candidates per dynamic dimension of each "
+                     "function's arguments, e.g. 64x128,4096x2048 (see "
+                     "multikernel-specialize); none at all: 64, 256, 4096")};
   Option<std::string> chip{*this, "chip",
                            llvm::cl::desc("GPU architecture of the cubins"),
                            llvm::cl::init("sm_90")};

@@ -40,9 +40,32 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
     - The key operands are the dynamic loop sizes of the site's root (its
       reduction, else its last op), in loop order; a hint gives one size
       per key dimension.
-    - Hints come from the `hints` option or, winning over it, from a
-      `multikernel.hints` attribute on the root (or another op of the
-      group).
+    - The hints of a site whose root has N dynamic loops, from the first of
+      these that gives any:
+      1. a `multikernel.hints` attribute on the root (or another op of the
+         group with N dynamic loops): N sizes per candidate, else an error;
+      2. the candidates of N sizes in the `hints` option (one list may mix
+         ranks: each op takes those of its own, e.g. `hints=4096,64x512`);
+      3. hints in the function's terms: the function's
+         `multikernel.dim_hints` attribute (an array of `array<i64>`, which
+         a frontend can set), else the `dim-hints` option. A candidate
+         gives one size per dynamic dimension of the function: the dynamic
+         sizes of its arguments in the order they first appear, sizes the
+         IR proves equal counted once (`%x: memref<?x512xf32>` and
+         `%y: memref<?x512xf32>` added elementwise have one: the batch).
+         Each dynamic loop of the op takes the size of the dimension it
+         runs over; a candidate of one size gives every dimension that
+         size. Without either, the `hints` candidates with as many sizes as
+         the function has dimensions are read so (`hints=1024x512` for a
+         function of `?x?` arguments gives the fill of its row sums 1024).
+         A loop whose size is no dimension of the arguments (a reshape's
+         product, say) makes this step give nothing;
+      4. the one-size candidates of `hints`, each giving every dynamic loop
+         that size (as Inductor's `multi_kernel_hints`);
+      5. the automatic candidates 64, 256 and 4096, each giving every
+         dynamic loop that size (Inductor's default). Where hints were
+         given but none fits the op, with a warning naming it and why.
+      Candidates that give an op the same sizes make one variant.
     - Site names are `<function>_<n>`, unique in the module. Functions that
       are variants already (with a `multikernel.tiling`) are left alone.
     - Ops the pass does not support, and on the CPU ops with only static
@@ -92,7 +115,14 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
   let options = [
     ListOption<"hints", "hints", "std::string",
                "Size-hint candidates, each as sizes joined by 'x' (one per "
-               "dynamic loop), e.g. 1024x512,4096x2048">,
+               "dynamic loop of an op), e.g. 1024x512,4096x2048; each op "
+               "takes those of its rank, and one-size candidates serve ops "
+               "of any rank">,
+    ListOption<"dimHints", "dim-hints", "std::string",
+               "Size-hint candidates in the function's terms: one size per "
+               "dynamic dimension of the function's arguments (in order of "
+               "appearance, equal ones once), e.g. 64x128,4096x2048 for "
+               "(batch, sequence); traced to each op's loops">,
     Option<"target", "target", "std::string", /*default=*/"\"gpu\"",
            "What the variants are tiled for: gpu or cpu">,
     Option<"smCount", "sm-count", "int64_t", /*default=*/"132",
@@ -105,12 +135,6 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
            "runs its outer tiles in a sequential scf.for instead of an "
            "scf.forall (where threads would cost more than they save); "
            "0: every variant's tiles are parallel">,
-    Option<"skipMismatchedRanks", "skip-mismatched-ranks", "bool",
-           /*default=*/"false",
-           "Leave alone (with a remark) ops whose number of dynamic sizes "
-           "differs from the rank of the `hints` option, instead of failing; "
-           "pipelines over whole models set it. A mismatched per-op "
-           "multikernel.hints is always an error">,
   ];
   let statistics = [
     Statistic<"numSpecialized", "specialized-ops",

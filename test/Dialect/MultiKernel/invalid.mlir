@@ -192,6 +192,21 @@ func.func @hints_attr_non_positive(%x: memref<?xf32>, %y: memref<?xf32>) {
 
 // -----
 
+func.func @dim_hints_on_an_op(%x: memref<?xf32>, %y: memref<?xf32>) {
+  // expected-error @+1 {{'multikernel.dim_hints' belongs on a function}}
+  linalg.copy {multikernel.dim_hints = [array<i64: 4>]} ins(%x : memref<?xf32>) outs(%y : memref<?xf32>)
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'multikernel.dim_hints' entry #0 must have positive sizes}}
+func.func @dim_hints_non_positive(%x: memref<?xf32>) attributes {multikernel.dim_hints = [array<i64: -2>]} {
+  return
+}
+
+// -----
+
 func.func @unknown_dialect_attr(%x: memref<?xf32>, %y: memref<?xf32>) {
   // expected-error @+1 {{unknown multikernel attribute 'multikernel.hint'}}
   linalg.copy {multikernel.hint = [array<i64: 4>]} ins(%x : memref<?xf32>) outs(%y : memref<?xf32>)

@@ -7,6 +7,7 @@
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
 #include "multikernel/Dialect/MultiKernel/IR/MultiKernelOps.h"
 
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
@@ -40,22 +41,24 @@ MultiKernelDialect::verifyOperationAttribute(Operation *op,
       return op->emitError() << "'multikernel.variant_of' must be a string";
     return success();
   }
-  if (attribute.getName() != getHintsAttrName())
-    return op->emitError() << "unknown multikernel attribute '"
-                           << attribute.getName().getValue() << "'";
+  StringRef name = attribute.getName().getValue();
+  if (name != getHintsAttrName() && name != getDimHintsAttrName())
+    return op->emitError() << "unknown multikernel attribute '" << name << "'";
+  if (name == getDimHintsAttrName() && !isa<FunctionOpInterface>(op))
+    return op->emitError() << "'" << name << "' belongs on a function";
 
   auto hints = dyn_cast<ArrayAttr>(attribute.getValue());
   if (!hints || hints.empty())
-    return op->emitError() << "'" << getHintsAttrName()
+    return op->emitError() << "'" << name
                            << "' must be a non-empty array of array<i64>";
   for (auto [index, hintAttr] : llvm::enumerate(hints)) {
     auto hint = dyn_cast<DenseI64ArrayAttr>(hintAttr);
     if (!hint || hint.empty())
-      return op->emitError() << "'" << getHintsAttrName() << "' entry #"
-                             << index << " must be a non-empty array<i64>";
+      return op->emitError() << "'" << name << "' entry #" << index
+                             << " must be a non-empty array<i64>";
     if (llvm::any_of(hint.asArrayRef(), [](int64_t v) { return v <= 0; }))
-      return op->emitError() << "'" << getHintsAttrName() << "' entry #"
-                             << index << " must have positive sizes";
+      return op->emitError() << "'" << name << "' entry #" << index
+                             << " must have positive sizes";
   }
   return success();
 }

@@ -31,6 +31,9 @@ def MultiKernel_Dialect : Dialect {
     Discardable attributes:
     - `multikernel.hints`, an array of `array<i64>`: overrides the hint
       candidates of `--multikernel-specialize` for the op that carries it;
+    - `multikernel.dim_hints`, an array of `array<i64>` on a function: hint
+      candidates in the function's terms, one size per dynamic dimension of
+      its arguments (see `--multikernel-specialize`);
     - `multikernel.tiling`, a `#multikernel.tiling`: the configuration that
       the specialization chose for one variant, on its outermost loop.
   }];
@@ -40,6 +43,11 @@ def MultiKernel_Dialect : Dialect {
     /// Name of the discardable attribute that carries per-op hint candidates.
     static constexpr ::llvm::StringLiteral getHintsAttrName() {
       return ::llvm::StringLiteral("multikernel.hints");
+    }
+    /// Name of the discardable function attribute that carries hint
+    /// candidates for the function's dynamic dimensions.
+    static constexpr ::llvm::StringLiteral getDimHintsAttrName() {
+      return ::llvm::StringLiteral("multikernel.dim_hints");
     }
     /// Name of the discardable attribute that carries a variant's tiling.
     static constexpr ::llvm::StringLiteral getTilingAttrName() {
