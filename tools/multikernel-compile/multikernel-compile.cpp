@@ -29,6 +29,7 @@
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/CommandLine.h"
@@ -209,11 +210,20 @@ std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
 }
 
 /// Whether LLVM may vectorize math calls into glibc's libmvec for `triple`.
-bool useLibmvec(const llvm::Triple &triple) {
-  return target == "cpu" && vectorMath == "libmvec" && triple.isOSLinux() &&
-         triple.isGNUEnvironment() &&
-         (triple.getArch() == llvm::Triple::x86_64 ||
-          triple.getArch() == llvm::Triple::aarch64);
+bool useLibmvec(const llvm::TargetMachine &machine) {
+  const llvm::Triple &triple = machine.getTargetTriple();
+  if (target != "cpu" || vectorMath != "libmvec" || !triple.isOSLinux() ||
+      !triple.isGNUEnvironment())
+    return false;
+  if (triple.getArch() == llvm::Triple::aarch64)
+    return true;
+  // LLVM's libmvec table for x86-64 offers the AVX2 variants (8 floats in a
+  // ymm register) whatever the CPU: on one without AVX2 the vectorizer
+  // calls them with the operand split over two xmm registers, and the
+  // results are garbage (bf16 exp at --mcpu=x86-64-v2). Such CPUs keep
+  // libm's scalar calls.
+  return triple.getArch() == llvm::Triple::x86_64 &&
+         machine.getMCSubtargetInfo()->checkFeatures("+avx2");
 }
 
 /// Runs LLVM's -O<optLevel> pipeline on `module`. Unlike MLIR's
@@ -412,7 +422,7 @@ int main(int argc, char **argv) {
     return 1;
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
-  bool withLibmvec = useLibmvec(machine->getTargetTriple());
+  bool withLibmvec = useLibmvec(*machine);
   optimize(*llvmModule, *machine, withLibmvec);
   if (emit == "llvm") {
     llvmModule->print(output->os(), nullptr);
