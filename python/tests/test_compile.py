@@ -392,6 +392,33 @@ def test_bf16_is_rounded_as_ml_dtypes_rounds():
     want = np.maximum(a32 * b32 + np.float32(1), exp).astype(bf16)
     np.testing.assert_array_equal(got.view(np.uint16), want.view(np.uint16))
 
+    # CPU torch tensors go by their data pointer (numpy cannot view a torch
+    # bf16 tensor): a stand-in with what the call reads of a torch.Tensor.
+    class CpuTensor:
+        __module__ = "torch"
+
+        def __init__(self, array):
+            self.array, self.shape = array, array.shape
+            self.dtype = "torch.bfloat16"
+            self.device = type("Device", (), {"type": "cpu"})()
+
+        def data_ptr(self):
+            return self.array.ctypes.data
+
+        def stride(self):
+            return tuple(s // self.array.itemsize for s in self.array.strides)
+
+        def dim(self):
+            return self.array.ndim
+
+        def is_contiguous(self):
+            return self.array.flags.c_contiguous
+
+    got = module.fma_exp(CpuTensor(a), CpuTensor(b))
+    np.testing.assert_array_equal(got.view(np.uint16), want.view(np.uint16))
+    with pytest.raises(ValueError, match="is not contiguous"):
+        module.rowsum(CpuTensor(rng.standard_normal((8, 6)).astype(bf16).T))
+
     rows = rng.standard_normal((37, 515)).astype(bf16)
     np.testing.assert_allclose(module.rowsum(rows), rows.astype(np.float64).sum(axis=1),
                                rtol=1e-5, atol=1e-5)
