@@ -641,12 +641,15 @@ SpecializePass::traceDimensionHints(Operation *root, ArrayRef<Hint> dimHintList,
       why += ")";
       return failure();
     }
+  // One-size candidates give every loop their size: no tracing needed.
+  bool oneSize = llvm::all_of(
+      dimHintList, [](const Hint &candidate) { return candidate.size() == 1; });
   SmallVector<std::optional<int64_t>> loopDims;
   for (auto [loop, size] : llvm::enumerate(staticSizes)) {
     if (!ShapedType::isDynamic(size))
       continue;
     std::optional<int64_t> dim = dims.dimensionOfLoop(linalgOp, loop);
-    if (!dim) {
+    if (!dim && !oneSize) {
       why = "the size of its loop " + std::to_string(loop) +
             " is not a dynamic dimension of the function's arguments";
       return failure();
@@ -700,7 +703,8 @@ SpecializePass::hintsFor(const Site &site, func::FuncOp func,
     if (!attr || (hintsAttr && op != root))
       continue;
     if (op == root ||
-        llvm::count(staticLoopSizes(op), ShapedType::kDynamic) == numDynamic)
+        static_cast<size_t>(llvm::count(staticLoopSizes(op),
+                                        ShapedType::kDynamic)) == numDynamic)
       hintsAttr = attr;
   }
   if (hintsAttr) {

@@ -24,6 +24,7 @@
 // RUN: multikernel-opt %s --multikernel-specialize="dim-hints=256 target=cpu" | FileCheck %s --check-prefix=ONE
 // ONE: multikernel.dispatch @batch_and_sequence_0 key(%{{.*}}, %{{.*}}) hints {{\[}}[256, 256]]
 // ONE: multikernel.dispatch @batch_and_sequence_1 key(%{{.*}}) hints {{\[}}[256]]
+// ONE: multikernel.dispatch @flattened_0 key(%{{.*}}) hints {{\[}}[256]]
 //
 // `hints` by rank: one list for a module of mixed ranks; a one-size
 // candidate also serves ops of higher rank.

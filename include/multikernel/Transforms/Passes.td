@@ -59,7 +59,8 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
          the function has dimensions are read so (`hints=1024x512` for a
          function of `?x?` arguments gives the fill of its row sums 1024).
          A loop whose size is no dimension of the arguments (a reshape's
-         product, say) makes this step give nothing;
+         product, say) makes this step give nothing, unless every candidate
+         has one size;
       4. the one-size candidates of `hints`, each giving every dynamic loop
          that size (as Inductor's `multi_kernel_hints`);
       5. the automatic candidates 64, 256 and 4096, each giving every
