@@ -144,6 +144,18 @@ SmallVector<int64_t> staticLoopSizes(Operation *op) {
   return cast<linalg::LinalgOp>(op).getStaticLoopRanges();
 }
 
+/// The loop sizes a variant is tuned for: the static ones, and `hint`'s for
+/// the dynamic ones in order.
+SmallVector<int64_t> hintedLoopSizes(ArrayRef<int64_t> staticSizes,
+                                     ArrayRef<int64_t> hint) {
+  SmallVector<int64_t> sizes(staticSizes);
+  const int64_t *next = hint.begin();
+  for (int64_t &size : sizes)
+    if (ShapedType::isDynamic(size))
+      size = *next++;
+  return sizes;
+}
+
 /// One `memref.dim`/`tensor.dim` per dynamic loop, in loop order: the
 /// dispatch key.
 SmallVector<Value> createKey(OpBuilder &builder, Operation *op,
@@ -607,6 +619,13 @@ private:
   /// apply), or failure (reported).
   FailureOr<SmallVector<Hint>> hintsFor(const Site &site, func::FuncOp func,
                                         const FunctionDimensions &dims);
+  /// `hints` less those whose variant would be an earlier one's.
+  SmallVector<Hint> distinctVariants(const Site &site, ArrayRef<Hint> hints);
+  /// Whether a CPU variant tuned for `sizes` runs its tasks sequentially.
+  bool hasSequentialTasks(ArrayRef<int64_t> sizes) const {
+    return tilingTarget == TilingTarget::Cpu &&
+           llvm::product_of(sizes) < cpuParallelMinWork;
+  }
   /// The function's dimension hints traced to `root`'s dynamic loops, or
   /// failure with `why` set.
   FailureOr<SmallVector<Hint>>
@@ -664,6 +683,36 @@ SpecializePass::traceDimensionHints(Operation *root, ArrayRef<Hint> dimHintList,
     hints.push_back(hint);
   }
   return hints;
+}
+
+SmallVector<Hint> SpecializePass::distinctVariants(const Site &site,
+                                                   ArrayRef<Hint> hints) {
+  // A variant is its tiling (what codegen and the CPU tiling read) and, on
+  // the CPU, whether its tasks are sequential. Hints the heuristic tiles
+  // alike (a matmul's 4096 and 65536 rows) would make identical code, which
+  // compiling costs, and timing on each new shape's first call.
+  MLIRContext *context = site.root->getContext();
+  SmallVector<int64_t> staticSizes = staticLoopSizes(site.root);
+  SmallVector<std::pair<Attribute, bool>> seen;
+  SmallVector<Hint> distinct;
+  for (const Hint &hint : hints) {
+    SmallVector<int64_t> sizes = hintedLoopSizes(staticSizes, hint);
+    TilingConfig config =
+        chooseTiling(site.kind, tilingTarget, sizes, site.traits, machine);
+    std::pair<Attribute, bool> variant(config.toAttr(context),
+                                       hasSequentialTasks(sizes));
+    auto same = llvm::find(seen, variant);
+    if (same != seen.end()) {
+      if (remarks)
+        site.root->emitRemark()
+            << "hint " << describe(hint) << " gives the variant of hint "
+            << describe(distinct[std::distance(seen.begin(), same)]);
+      continue;
+    }
+    seen.push_back(variant);
+    distinct.push_back(hint);
+  }
+  return distinct;
 }
 
 FailureOr<SmallVector<Hint>>
@@ -860,11 +909,7 @@ bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
       allowReassociation(cast<linalg::LinalgOp>(clone));
 
     // The loop sizes this variant is tuned for.
-    SmallVector<int64_t> sizes(staticSizes);
-    int64_t next = 0;
-    for (int64_t &size : sizes)
-      if (ShapedType::isDynamic(size))
-        size = hints[index][next++];
+    SmallVector<int64_t> sizes = hintedLoopSizes(staticSizes, hints[index]);
     TilingConfig config =
         chooseTiling(site.kind, tilingTarget, sizes, traits, machine);
 
@@ -877,8 +922,7 @@ bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
     if (!tiledByCodegen) {
       rewriter.setInsertionPoint(clone);
       // Threads for the tasks only where the hint's work pays for them.
-      bool sequentialTasks = tilingTarget == TilingTarget::Cpu &&
-                             llvm::product_of(sizes) < cpuParallelMinWork;
+      bool sequentialTasks = hasSequentialTasks(sizes);
       auto tiled = tileVariant(rewriter, cast<TilingInterface>(clone), config,
                                sequentialTasks);
       if (succeeded(tiled)) {
@@ -1047,7 +1091,7 @@ void SpecializePass::runOnOperation() {
         failedHard = true;
         continue;
       }
-      planned.emplace_back(&site, std::move(*hintList));
+      planned.emplace_back(&site, distinctVariants(site, *hintList));
     }
     int64_t siteIndex = 0;
     for (auto &[site, hintList] : planned) {

@@ -43,12 +43,12 @@
 // Hints given, none fits: the automatic ones, with a warning naming the op
 // and why.
 // RUN: multikernel-opt %s --multikernel-specialize="hints=64x512x8 target=cpu" 2>&1 | FileCheck %s --check-prefix=NOFIT
-// NOFIT: specialize-dim-hints.mlir:[[# @LINE + 23]]:3: warning: no size hint fits this op, which has 2 dynamic loop sizes: the hints 64x512x8 have other ranks; it gets the automatic hints 64x64,256x256,4096x4096 (give it a 'multikernel.hints' attribute, or hints of its rank)
+// NOFIT: specialize-dim-hints.mlir:[[# @LINE + 34]]:3: warning: no size hint fits this op, which has 2 dynamic loop sizes: the hints 64x512x8 have other ranks; it gets the automatic hints 64x64,256x256,4096x4096 (give it a 'multikernel.hints' attribute, or hints of its rank)
 // RUN: multikernel-opt %s --multikernel-specialize="dim-hints=64x128x3 target=cpu" 2>&1 | FileCheck %s --check-prefix=DIMRANK
 // DIMRANK: warning: no size hint fits this op, which has 2 dynamic loop sizes: the dimension hints have 3 sizes but the function has 2 dynamic dimensions (%arg0 dim 0, %arg0 dim 1); it gets the automatic hints
 // A loop whose size is no dimension of the arguments (a reshape's).
 // RUN: multikernel-opt %s --multikernel-specialize="dim-hints=64x128 target=cpu" 2>&1 | FileCheck %s --check-prefix=UNTRACED
-// UNTRACED: specialize-dim-hints.mlir:[[# @LINE + 53]]:3: warning: no size hint fits this op, which has 1 dynamic loop size: the size of its loop 0 is not a dynamic dimension of the function's arguments; it gets the automatic hints 64,256,4096
+// UNTRACED: specialize-dim-hints.mlir:[[# @LINE + 64]]:3: warning: no size hint fits this op, which has 1 dynamic loop size: the size of its loop 0 is not a dynamic dimension of the function's arguments; it gets the automatic hints 64,256,4096
 // UNTRACED: multikernel.dispatch @flattened_0 key(%{{.*}}) hints {{\[}}[64], [256], [4096]]
 //
 // A function's multikernel.dim_hints wins over the option; an op's
@@ -58,6 +58,17 @@
 // ATTR-LABEL: func.func @own_hints
 // ATTR: multikernel.dispatch @own_hints_0 key(%{{.*}}) hints {{\[}}[7]]
 // ATTR: multikernel.dispatch @own_hints_1 key(%{{.*}}, %{{.*}}) hints {{\[}}[5, 3], [50, 30]]
+
+// Hints the heuristic tiles alike make one variant (identical code would
+// cost compile time and timing on every new shape's first call): on the
+// CPU 64, 4096 and 65536 rows of 2048 columns all take tiles of 32 rows;
+// on the GPU 65536 tiles as 4096.
+// RUN: multikernel-opt %s --multikernel-specialize="hints=64,4096,65536 target=cpu remarks=true" 2>&1 | FileCheck %s --check-prefix=SAME-CPU
+// SAME-CPU: :[[# @LINE + 77]]:3: remark: hint 4096 gives the variant of hint 64
+// SAME-CPU: :[[# @LINE + 76]]:3: remark: hint 65536 gives the variant of hint 64
+// SAME-CPU: multikernel.dispatch @same_tiling_0 key(%{{.*}}) hints {{\[}}[64]] args
+// RUN: multikernel-opt %s --multikernel-specialize="hints=64,4096,65536 target=gpu" 2>&1 | FileCheck %s --check-prefix=SAME-GPU
+// SAME-GPU: multikernel.dispatch @same_tiling_0 key(%{{.*}}) hints {{\[}}[64], [4096]] args
 
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
 #tr2 = affine_map<(d0, d1) -> (d1, d0)>
@@ -122,6 +133,16 @@ func.func @own_hints(%x: memref<?x?xf32>, %v: memref<?xf32>, %w: memref<?xf32>,
   }
   linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
       ins(%x : memref<?x?xf32>) outs(%out : memref<?x?xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.mulf %a, %a : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+func.func @same_tiling(%x: memref<?x2048xf32>, %out: memref<?x2048xf32>) {
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<?x2048xf32>) outs(%out : memref<?x2048xf32>) {
   ^bb0(%a: f32, %o: f32):
     %s = arith.mulf %a, %a : f32
     linalg.yield %s : f32

@@ -66,7 +66,10 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
       5. the automatic candidates 64, 256 and 4096, each giving every
          dynamic loop that size (Inductor's default). Where hints were
          given but none fits the op, with a warning naming it and why.
-      Candidates that give an op the same sizes make one variant.
+      Candidates that give an op the same sizes, or sizes the heuristic
+      tiles alike (the same `#multikernel.tiling`), make one variant: the
+      code would be identical, and the runtime would time it again on every
+      new shape's first call (`remarks=true` names the hints merged).
     - Site names are `<function>_<n>`, unique in the module. Functions that
       are variants already (with a `multikernel.tiling`) are left alone.
     - Ops the pass does not support, and on the CPU ops with only static
