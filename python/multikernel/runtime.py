@@ -174,6 +174,7 @@ def stats():
             "misses": s.misses,
             "benchmarks": s.benchmarks,
             "benchmark_ms": s.benchmarkNanos / 1e6,
+            "variants": s.numVariants,
             "cached_keys": s.cachedKeys,
             "evictions": s.evictions,
             "table_hits": s.tableHits,
