@@ -52,6 +52,8 @@
 //      thread each, in blocks of 256 threads: a warp or a block per row
 //      would keep most lanes idle (a row of 3 floats keeps 1 lane of 32
 //      busy), while threads of consecutive rows read consecutive addresses.
+//      (Codegen reads a row of one element once into a register: 1048576x1
+//      softmax 7.2 -> 4.4 us on the H200.)
 //
 // GPU, groups around a reduction over an outer loop (R rows reduced, C
 // the innermost, kept loop, P the other kept loops):

@@ -27,6 +27,11 @@ import families  # noqa: E402
 SHAPES = [(512, 256), (4096, 2048), (16384, 8192), (100000, 96), (96, 100000),
           (1048576, 1), (1, 1048576), (131072, 48), (16, 300000), (2048, 4096),
           (8192, 1024), (1024, 8192)]
+# BENCH_SHAPES=1048576x1,512x256 measures only those (a targeted run; its
+# geo-means are over them).
+if os.environ.get("BENCH_SHAPES"):
+    SHAPES = [tuple(int(d) for d in shape.split("x"))
+              for shape in os.environ["BENCH_SHAPES"].split(",")]
 
 
 CALLS_PER_GRAPH = 10

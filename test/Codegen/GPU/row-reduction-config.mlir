@@ -4,13 +4,23 @@
 
 // The row strategy's host-side choices come from the variant's tiling and
 // nothing else: `thread_row_limit = 4` gives rows of at most 4 elements a
-// thread each (blocks of 256); without it there is no such kernel.
+// thread each (blocks of 256): a row of one element is read once into a
+// register (no loop), longer ones are looped over; without it there is no
+// such kernel.
 
 // CHECK-LABEL: func.func private @short_rows_by_tiling
 // CHECK:         %[[N:.*]] = memref.dim %{{.*}}, %c1
 // CHECK:         %[[SHORT:.*]] = arith.cmpi ule, %[[N]], %c4
 // CHECK:         scf.if %[[SHORT]] {
-// CHECK:           gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1
+// CHECK:           %[[ONE:.*]] = arith.cmpi eq, %[[N]], %c1
+// CHECK:           scf.if %[[ONE]] {
+// CHECK:             gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1
+// CHECK-NOT:           scf.for
+// CHECK:               memref.load %{{.*}}[%{{.*}}, %c0]
+// CHECK-NOT:           scf.for
+// CHECK:           } else {
+// CHECK:             gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1
+// CHECK:               scf.for
 // CHECK:         } else {
 // CHECK:           gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c32, {{.*}} = %c8
 func.func private @short_rows_by_tiling(%x: memref<?x?xf32>, %out: memref<?xf32>) attributes {

@@ -1,0 +1,64 @@
+"""On the device: first call of a new shape against a warm call, for the
+frontend models on the GPU (the kit's prebuilt libjax_<model>_gpu.so,
+test/Integration/GPU/CMakeLists.txt). The first call benchmarks every
+site's variants (the runtime's default policy); a warm call runs the
+cached picks. Host and device time together (synchronized). Prints a
+markdown table with each model's benchmark time per site.
+
+Usage: python3 first_call.py <kernels dir> [model:batch ...]
+(default: mlp:3000 layernorm:100003 rmsnorm:100003 block:5000)"""
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+kernels = Path(sys.argv[1]).resolve()
+repo = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(repo / "python"))
+sys.path.insert(0, str(repo / "test" / "Integration" / "Inputs" / "frontend"))
+prefix = Path(tempfile.mkdtemp())
+(prefix / "lib").mkdir()
+(prefix / "lib" / "libmultikernel_runtime.so").symlink_to(
+    kernels / "libmultikernel_runtime.so.0")
+os.environ["MULTIKERNEL_PREFIX"] = str(prefix)
+
+import models  # noqa: E402
+import multikernel  # noqa: E402
+
+runs = sys.argv[2:] or ["mlp:3000", "layernorm:100003", "rmsnorm:100003", "block:5000"]
+print(f"device: {torch.cuda.get_device_name()}")
+print("| model | batch | sites | variants | first call ms | warm call ms (best of 5) "
+      "| first / warm | benchmark ms per site |")
+print("|---|---|---|---|---|---|---|---|")
+for run in runs:
+    name, batch = run.split(":")
+    shapes, reference, tolerance = models.MODELS[name]
+    module = multikernel.CompiledModule(kernels / f"libjax_{name}_gpu.so",
+                                        [models.signature(name)], target="cuda")
+    args = [torch.randn(shape, device="cuda") for shape in shapes(int(batch))]
+    # Another batch first: the module loaded, torch and the pool warm.
+    module.main(*[torch.randn(shape, device="cuda") for shape in shapes(7)])
+    torch.cuda.synchronize()
+    multikernel.runtime.reset()
+    start = time.perf_counter()
+    result = module.main(*args)
+    torch.cuda.synchronize()
+    first = time.perf_counter() - start
+    expected = reference(*[a.double().cpu().numpy() for a in args])
+    error = models.relative_error(result.double().cpu().numpy(), expected)
+    assert error < tolerance, f"{name}: wrong result ({error:.1e})"
+    warm = []
+    for _ in range(5):
+        start = time.perf_counter()
+        module.main(*args)
+        torch.cuda.synchronize()
+        warm.append(time.perf_counter() - start)
+    sites = [s for s in multikernel.runtime.stats() if s["calls"]]
+    per_site = " / ".join(f"{s['benchmark_ms']:.2f}" for s in sites)
+    print(f"| {name} | {batch} | {len(sites)} | {sum(s['variants'] for s in sites)} "
+          f"| {first * 1e3:.2f} | {min(warm) * 1e3:.2f} | {first / min(warm):.2f} "
+          f"| {per_site} |")
