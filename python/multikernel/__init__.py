@@ -4,13 +4,14 @@ fastest variant chosen per shape at run time.
     import multikernel
     module = multikernel.compile("kernels.mlir", hints=[[1024, 512], [4096, 2048]])
     out = module.seed(x, y)                 # numpy arrays, any shape
+    deployed = multikernel.load("libkernels.so")  # a built library alone
     print(multikernel.runtime.stats())
 
 Lower level: multikernel.ir.parse(text).run_pipeline("builtin.module(...)").
 """
 
 from . import ir, runtime
-from .compiler import CompiledModule, Function, compile, tune
+from .compiler import CompiledModule, Function, compile, load, tune
 from .errors import CompileError, CompileWarning, MLIRError
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Function",
     "MLIRError",
     "compile",
+    "load",
     "ir",
     "runtime",
     "tune",

@@ -207,8 +207,9 @@ class _DeviceBuffer:
 
 
 class Function:
-    """A public function of a compiled module, called with numpy arrays (or
-    anything numpy can view without a copy, such as CPU torch tensors).
+    """A public function of a compiled module, called with numpy arrays
+    (or anything numpy can view without a copy) or CPU torch tensors; a
+    result is a numpy array, or a torch tensor where an argument was one.
 
     Tensor arguments are read; memref arguments are written in place. The
     arrays must be C-contiguous (the functions take identity layouts) with
@@ -385,22 +386,35 @@ class Function:
             self._entry(*converted)
             return None
         result = self._results[0]
-        dtype = result.dtype  # raises before the call if numpy lacks it
+        # Called with torch tensors, it returns one (sharing the buffer);
+        # a bf16 one is made from int16, which needs no numpy bfloat16.
+        as_torch = any(_is_torch_tensor(a) for a in args)
+        element = result.element
+        dtype = (np.dtype(np.int16) if as_torch and element.interface_typestr
+                 else result.dtype)  # raises before the call if numpy lacks it
         out = _descriptor_type(result.rank)()
         self._entry(ctypes.byref(out), *converted)
         shape = tuple(out.sizes[d] for d in range(result.rank))
         count = math.prod(shape)
         if not count:
             _libc.free(out.allocated)
-            return np.empty(shape, dtype=dtype)
-        # The array takes over the buffer the kernel allocated (no copy: for
-        # large results a copy cost as much as the kernel): the ctypes view
-        # is the array's base, kept alive by the array and every view of it,
-        # and frees the buffer when the last of them goes.
-        buffer = (ctypes.c_char * (count * result.element.itemsize)).from_address(
-            out.aligned + out.offset * result.element.itemsize)
-        weakref.finalize(buffer, _libc.free, ctypes.c_void_p(out.allocated))
-        return np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape)
+            array = np.empty(shape, dtype=dtype)
+        else:
+            # The array takes over the buffer the kernel allocated (no copy:
+            # for large results a copy cost as much as the kernel): the
+            # ctypes view is the array's base, kept alive by the array and
+            # every view of it, and frees the buffer when the last goes.
+            buffer = (ctypes.c_char * (count * element.itemsize)).from_address(
+                out.aligned + out.offset * element.itemsize)
+            weakref.finalize(buffer, _libc.free, ctypes.c_void_p(out.allocated))
+            array = np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape)
+        if not as_torch:
+            return array
+        torch = _torch()
+        tensor = torch.from_numpy(array)
+        if element.interface_typestr:
+            tensor = tensor.view(getattr(torch, element.name))
+        return tensor
 
     def __repr__(self):
         inputs = ", ".join(a.text for a in self._inputs)
@@ -457,6 +471,14 @@ class CompiledModule:
 
     def __repr__(self):
         return f"<multikernel module {self.path.name}: {', '.join(self.functions)}>"
+
+
+def load(path, target=None):
+    """Opens a library built by multikernel-compile: no compiler and no MLIR
+    source are needed, only the library and the runtime it links (the
+    library records its functions' signatures and its target). Any path
+    form works: './lib.so' is that file, not one on the library path."""
+    return CompiledModule(path, target=target)
 
 
 def _hints_option(hints):

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 import warnings
 from pathlib import Path
 
@@ -350,7 +351,7 @@ BF16_INPUT = Path(__file__).resolve().parents[2] / "test" / "Integration" / "CPU
     / "Inputs" / "bf16.mlir"
 
 
-def test_bf16_is_rounded_as_ml_dtypes_rounds():
+def test_bf16_is_rounded_as_ml_dtypes_rounds(monkeypatch):
     # The CPU pipeline expands the bf16 conversions into integer operations
     # (test/Integration/CPU/bf16.test): round to nearest even, overflow to
     # infinity, NaN kept, subnormals, signed zeros. numpy arrays of
@@ -414,8 +415,25 @@ def test_bf16_is_rounded_as_ml_dtypes_rounds():
         def is_contiguous(self):
             return self.array.flags.c_contiguous
 
+    # The result is then a torch tensor sharing the buffer: for bf16 an
+    # int16 one viewed as bfloat16 (a stand-in torch records it).
+    class TorchResult:
+        def __init__(self, array, dtype):
+            self.array, self.dtype = array, dtype
+
+        def view(self, dtype):
+            return TorchResult(self.array, dtype)
+
+    fake_torch = types.ModuleType("torch")
+    fake_torch.bfloat16 = "torch.bfloat16"
+    fake_torch.from_numpy = lambda array: TorchResult(array, f"torch.{array.dtype}")
+    monkeypatch.setitem(sys.modules, "torch", fake_torch)
+    from multikernel import compiler
+    compiler._torch.cache_clear()
+    monkeypatch.setattr(compiler, "_torch", lambda: fake_torch)
     got = module.fma_exp(CpuTensor(a), CpuTensor(b))
-    np.testing.assert_array_equal(got.view(np.uint16), want.view(np.uint16))
+    assert got.dtype == "torch.bfloat16" and got.array.dtype == np.int16
+    np.testing.assert_array_equal(got.array.view(np.uint16), want.view(np.uint16))
     with pytest.raises(ValueError, match="is not contiguous"):
         module.rowsum(CpuTensor(rng.standard_normal((8, 6)).astype(bf16).T))
 
@@ -475,7 +493,7 @@ def test_a_library_alone_says_how_to_call_it(tmp_path):
     # its public functions' signatures (tensor types included) and target.
     module = multikernel.compile(EXAMPLES.parent / "test" / "Integration" / "CPU" /
                                  "kernels.mlir", hints=[[64, 64]], cache_dir=tmp_path)
-    alone = multikernel.CompiledModule(module.path)
+    alone = multikernel.load(module.path)
     assert alone.target == "cpu"
     assert set(alone.functions) == set(module.functions)
     x = np.ones((3, 4), np.float32)
