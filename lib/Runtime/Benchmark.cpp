@@ -17,9 +17,6 @@
 namespace multikernel::runtime {
 
 namespace {
-/// Upper bound on timed runs per variant, whatever the budget.
-constexpr int kMaxRepeats = 50;
-
 double median(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
   size_t middle = samples.size() / 2;
@@ -167,7 +164,7 @@ private:
 
 BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
                                   uint64_t excludedMask, int64_t budgetNanos,
-                                  int64_t gpuLeadInBytes,
+                                  int32_t maxRuns, int64_t gpuLeadInBytes,
                                   WrittenSnapshot &snapshot) {
   BenchmarkResult result;
   result.medianNanos.assign(desc.numVariants, -1.0);
@@ -199,7 +196,7 @@ BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
     samples[v].push_back(estimate);
     if (estimate > 0)
       repeats[v] = static_cast<int>(budgetPerVariant / estimate) - 2;
-    repeats[v] = std::clamp(repeats[v], 0, kMaxRepeats - 1);
+    repeats[v] = std::clamp(repeats[v], 0, std::max(maxRuns, 1) - 1);
     maxRepeats = std::max(maxRepeats, repeats[v]);
     timing[v] = true;
   }

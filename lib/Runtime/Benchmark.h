@@ -61,13 +61,13 @@ struct BenchmarkResult {
 
 /// Benchmarks every variant of `desc` not in `excludedMask` on `args`:
 /// a warm-up run and a first estimate per variant, then as many timed runs
-/// as fit the budget (at most kMaxRepeats in all), taken round-robin over
-/// the variants, restoring `snapshot` before every run. GPU runs are timed
-/// with events, each after a memset of `gpuLeadInBytes` (see
+/// as fit the budget (at most `maxRuns` timed runs of each), taken
+/// round-robin over the variants, restoring `snapshot` before every run. GPU
+/// runs are timed with events, each after a memset of `gpuLeadInBytes` (see
 /// gpu::EventTimer). Leaves the written arguments restored.
 BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
                                   uint64_t excludedMask, int64_t budgetNanos,
-                                  int64_t gpuLeadInBytes,
+                                  int32_t maxRuns, int64_t gpuLeadInBytes,
                                   WrittenSnapshot &snapshot);
 
 /// The clock CPU variants are timed with, in nanoseconds: steady_clock

@@ -135,6 +135,14 @@ void Config::readEnvironment() {
       reportBadValue("MULTIKERNEL_BENCH_MS", value,
                      "a positive number of milliseconds");
   }
+  if (const char *value = environmentValue("MULTIKERNEL_BENCH_RUNS")) {
+    auto parsed = parsePositiveNumber(value);
+    if (parsed && *parsed == std::floor(*parsed) && *parsed <= 1000)
+      benchmarkRuns.store(static_cast<int32_t>(*parsed));
+    else
+      reportBadValue("MULTIKERNEL_BENCH_RUNS", value,
+                     "an integer from 1 to 1000");
+  }
   if (const char *value = environmentValue("MULTIKERNEL_BENCH_LEAD_IN_MB")) {
     auto parsed = parseNonNegativeNumber(value);
     if (parsed && *parsed <= 4096)

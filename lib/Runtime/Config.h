@@ -54,6 +54,8 @@ struct Config {
   std::atomic<Bucketing> bucketing{Bucketing::Exact};
   std::atomic<ConcurrentMiss> concurrentMiss{ConcurrentMiss::Wait};
   std::atomic<int64_t> benchmarkBudgetNanos{20'000'000};
+  /// At most this many timed runs of each variant (the budget allowing).
+  std::atomic<int32_t> benchmarkRuns{10};
   /// Bytes of the memset that precedes each timed GPU run (0: none); see
   /// gpu::EventTimer.
   std::atomic<int64_t> benchmarkLeadInBytes{32 << 20};

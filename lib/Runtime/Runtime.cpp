@@ -227,6 +227,13 @@ extern "C" int32_t mkrtSetBenchmarkBudgetMs(double milliseconds) {
   return MKRT_SUCCESS;
 }
 
+extern "C" int32_t mkrtSetBenchmarkRuns(int32_t runs) {
+  if (runs < 1 || runs > 1000)
+    return MKRT_ERROR_INVALID_ARGUMENT;
+  Runtime::get().config.benchmarkRuns.store(runs);
+  return MKRT_SUCCESS;
+}
+
 extern "C" int32_t mkrtSetMaxCacheEntries(int64_t entries) {
   if (entries <= 0)
     return MKRT_ERROR_INVALID_ARGUMENT;

@@ -289,7 +289,8 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
   }
   BenchmarkResult result = benchmarkVariants(
       desc, args, excluded.load(), config.benchmarkBudgetNanos.load(),
-      config.benchmarkLeadInBytes.load(), snapshot);
+      config.benchmarkRuns.load(), config.benchmarkLeadInBytes.load(),
+      snapshot);
   for (int32_t failed : result.failed)
     excludeVariant(failed, "it failed while being benchmarked");
   decision.variantNanos = result.medianNanos;

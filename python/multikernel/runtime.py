@@ -63,6 +63,8 @@ def library():
                 getattr(lib, name).restype = ctypes.c_int32
             lib.mkrtSetBenchmarkBudgetMs.argtypes = [ctypes.c_double]
             lib.mkrtSetBenchmarkBudgetMs.restype = ctypes.c_int32
+            lib.mkrtSetBenchmarkRuns.argtypes = [ctypes.c_int32]
+            lib.mkrtSetBenchmarkRuns.restype = ctypes.c_int32
             lib.mkrtSetMaxCacheEntries.argtypes = [ctypes.c_int64]
             lib.mkrtSetMaxCacheEntries.restype = ctypes.c_int32
             lib.mkrtGetNumSites.restype = ctypes.c_int64
@@ -103,6 +105,11 @@ def set_key_bucketing(bucketing):
 def set_benchmark_budget_ms(milliseconds):
     _check(library().mkrtSetBenchmarkBudgetMs(float(milliseconds)),
            "benchmark budget", milliseconds)
+
+
+def set_benchmark_runs(runs):
+    """At most `runs` timed runs of each variant per new key (1 to 1000)."""
+    _check(library().mkrtSetBenchmarkRuns(int(runs)), "benchmark runs", runs)
 
 
 def set_max_cache_entries(entries):

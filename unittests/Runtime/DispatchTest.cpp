@@ -24,6 +24,7 @@ protected:
     ASSERT_EQ(mkrtSetPolicy("benchmark"), MKRT_SUCCESS);
     ASSERT_EQ(mkrtSetKeyBucketing("exact"), MKRT_SUCCESS);
     ASSERT_EQ(mkrtSetBenchmarkBudgetMs(4), MKRT_SUCCESS);
+    ASSERT_EQ(mkrtSetBenchmarkRuns(10), MKRT_SUCCESS);
     ASSERT_EQ(mkrtSetMaxCacheEntries(4096), MKRT_SUCCESS);
     ASSERT_EQ(mkrtSetConcurrentMissPolicy("wait"), MKRT_SUCCESS);
   }
@@ -111,6 +112,7 @@ TEST_F(DispatchTest, SpeedChangesDuringTheBenchmarkDoNotFavourTheLastVariant) {
   // runs (median 300 us against 150 us) and keep variant 1; round-robin
   // timing sees the speed-up in both (medians 100 and 150 us).
   ASSERT_EQ(mkrtSetBenchmarkBudgetMs(40), MKRT_SUCCESS);
+  ASSERT_EQ(mkrtSetBenchmarkRuns(50), MKRT_SUCCESS);
   FakeSite site("warming", {{100}, {10000}});
   Scenario scenario;
   scenario.cost = fasterAfterWarmUp;
@@ -122,6 +124,25 @@ TEST_F(DispatchTest, SpeedChangesDuringTheBenchmarkDoNotFavourTheLastVariant) {
   ASSERT_EQ(mkrtGetSiteDecisions(site.index(), &decision, 1), 1);
   EXPECT_EQ(decision.variant, 0);
   warmingMachine = nullptr;
+}
+
+TEST_F(DispatchTest, BenchmarkRunsAreCappedPerVariant) {
+  // A budget for 200 runs of each 10 us variant, capped at 4 timed runs: a
+  // warm-up, the estimate and 3 more each, then the winner once for real.
+  ASSERT_EQ(mkrtSetBenchmarkBudgetMs(4), MKRT_SUCCESS);
+  ASSERT_EQ(mkrtSetBenchmarkRuns(4), MKRT_SUCCESS);
+  FakeSite site("capped", {{64}, {4096}});
+  Scenario scenario;
+  scenario.cost = [](int variant, int64_t) -> int64_t {
+    return variant == 1 ? 10'000 : 20'000;
+  };
+  std::vector<float> out(4);
+  ASSERT_EQ(dispatch1d(site, scenario, 10, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  EXPECT_EQ(scenario.runs[0].load(), 5);
+  EXPECT_EQ(scenario.runs[1].load(), 6);
+  EXPECT_EQ(mkrtSetBenchmarkRuns(0), MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtSetBenchmarkRuns(1001), MKRT_ERROR_INVALID_ARGUMENT);
 }
 
 TEST_F(DispatchTest, NearestHintPolicyRunsOnlyTheChosenVariant) {

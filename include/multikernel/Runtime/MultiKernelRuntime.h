@@ -142,6 +142,12 @@ MKRT_EXPORT int32_t mkrtSetConcurrentMissPolicy(const char *policy);
  *  milliseconds (default 20). Must be positive. */
 MKRT_EXPORT int32_t mkrtSetBenchmarkBudgetMs(double milliseconds);
 
+/** At most this many timed runs of each variant when benchmarking a key,
+ *  the budget allowing (default 10, from 1 to 1000): each run of a GPU
+ *  kernel also costs its lead-in, restoring the written arguments and a
+ *  synchronization, which for short kernels dwarf the kernel. */
+MKRT_EXPORT int32_t mkrtSetBenchmarkRuns(int32_t runs);
+
 /** Maximum number of cached keys per site (default 4096); the least recently
  *  inserted key is evicted beyond it. Must be positive; applies to sites
  *  created afterwards and to later insertions of existing sites. */
