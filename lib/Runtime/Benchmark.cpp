@@ -17,6 +17,10 @@
 namespace multikernel::runtime {
 
 namespace {
+/// A variant whose first estimate is more than this many times the best
+/// one's is not timed again.
+constexpr double kContenderRatio = 1.5;
+
 double median(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
   size_t middle = samples.size() / 2;
@@ -181,6 +185,7 @@ BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
   std::vector<std::vector<double>> samples(desc.numVariants);
   std::vector<int> repeats(desc.numVariants, 0);
   std::vector<bool> timing(desc.numVariants, false);
+  std::vector<double> fastestEarly(desc.numVariants, -1.0);
   int maxRepeats = 0;
   for (int32_t v = 0; v < desc.numVariants; ++v) {
     if (excludedMask & (uint64_t(1) << v))
@@ -194,11 +199,28 @@ BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
       continue;
     }
     samples[v].push_back(estimate);
+    fastestEarly[v] = std::min(warmup, estimate);
     if (estimate > 0)
       repeats[v] = static_cast<int>(budgetPerVariant / estimate) - 2;
     repeats[v] = std::clamp(repeats[v], 0, std::max(maxRuns, 1) - 1);
     maxRepeats = std::max(maxRepeats, repeats[v]);
     timing[v] = true;
+  }
+
+  // Only contenders are timed again: a variant whose warm-up and estimate
+  // both took more than kContenderRatio times the best estimate cannot win
+  // on noise (noise only adds time; one slow run of a contender is not
+  // enough to drop it), and its runs would be most of the benchmark's cost
+  // (a variant tiled for 64 rows on 3000).
+  double bestEstimate = -1;
+  for (int32_t v = 0; v < desc.numVariants; ++v)
+    if (timing[v] && (bestEstimate < 0 || samples[v][0] < bestEstimate))
+      bestEstimate = samples[v][0];
+  maxRepeats = 0;
+  for (int32_t v = 0; v < desc.numVariants; ++v) {
+    if (timing[v] && fastestEarly[v] > kContenderRatio * bestEstimate)
+      repeats[v] = 0;
+    maxRepeats = std::max(maxRepeats, repeats[v]);
   }
 
   // Timed runs, round-robin over the variants: a machine that speeds up or

@@ -60,9 +60,10 @@ struct BenchmarkResult {
 };
 
 /// Benchmarks every variant of `desc` not in `excludedMask` on `args`:
-/// a warm-up run and a first estimate per variant, then as many timed runs
-/// as fit the budget (at most `maxRuns` timed runs of each), taken
-/// round-robin over the variants, restoring `snapshot` before every run. GPU
+/// a warm-up run and a first estimate per variant, then, for the variants
+/// whose estimate is within 1.5x of the best one's, as many timed runs as
+/// fit the budget (at most `maxRuns` timed runs of each), taken round-robin
+/// over the variants, restoring `snapshot` before every run. GPU
 /// runs are timed with events, each after a memset of `gpuLeadInBytes` (see
 /// gpu::EventTimer). Leaves the written arguments restored.
 BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,

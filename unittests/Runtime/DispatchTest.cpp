@@ -134,7 +134,7 @@ TEST_F(DispatchTest, BenchmarkRunsAreCappedPerVariant) {
   FakeSite site("capped", {{64}, {4096}});
   Scenario scenario;
   scenario.cost = [](int variant, int64_t) -> int64_t {
-    return variant == 1 ? 10'000 : 20'000;
+    return variant == 1 ? 10'000 : 12'000;
   };
   std::vector<float> out(4);
   ASSERT_EQ(dispatch1d(site, scenario, 10, out), MKRT_SUCCESS);
@@ -143,6 +143,49 @@ TEST_F(DispatchTest, BenchmarkRunsAreCappedPerVariant) {
   EXPECT_EQ(scenario.runs[1].load(), 6);
   EXPECT_EQ(mkrtSetBenchmarkRuns(0), MKRT_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(mkrtSetBenchmarkRuns(1001), MKRT_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_F(DispatchTest, OnlyContendersAreTimedAgain) {
+  // Variant 2 is four times slower than variant 0 on its estimate: after its
+  // warm-up and estimate it is not run again; variant 1, within 1.5x of the
+  // best, is timed as often as variant 0.
+  ASSERT_EQ(mkrtSetBenchmarkBudgetMs(4), MKRT_SUCCESS);
+  FakeSite site("contenders", {{64}, {1024}, {4096}});
+  Scenario scenario;
+  scenario.cost = [](int variant, int64_t) -> int64_t {
+    return variant == 0 ? 10'000 : variant == 1 ? 14'000 : 40'000;
+  };
+  std::vector<float> out(4);
+  ASSERT_EQ(dispatch1d(site, scenario, 10, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 100.0f);
+  EXPECT_EQ(scenario.runs[0].load(), 12); // 2 + 9 repeats + the call
+  EXPECT_EQ(scenario.runs[1].load(), 11);
+  EXPECT_EQ(scenario.runs[2].load(), 2);
+  MkrtDecision decision;
+  ASSERT_EQ(mkrtGetSiteDecisions(site.index(), &decision, 1), 1);
+  EXPECT_EQ(decision.variant, 0);
+  EXPECT_DOUBLE_EQ(decision.variantNanos[2], 40'000);
+}
+
+// Variant 0 is the fastest, but its estimate run is stretched fourfold (a
+// busy machine); its warm-up was fast.
+const Scenario *hiccupMachine = nullptr;
+int64_t hiccupOnSecondRun(int variant, int64_t) {
+  bool second = variant == 0 && hiccupMachine->runs[0].load() == 2;
+  return (variant == 0 ? 10'000 : 13'000) * (second ? 4 : 1);
+}
+
+TEST_F(DispatchTest, OneSlowRunDoesNotDropAContender) {
+  ASSERT_EQ(mkrtSetBenchmarkBudgetMs(4), MKRT_SUCCESS);
+  FakeSite site("hiccup", {{64}, {1024}});
+  Scenario scenario;
+  scenario.cost = hiccupOnSecondRun;
+  hiccupMachine = &scenario;
+  std::vector<float> out(4);
+  ASSERT_EQ(dispatch1d(site, scenario, 10, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 100.0f);
+  EXPECT_GT(scenario.runs[0].load(), 2);
+  hiccupMachine = nullptr;
 }
 
 TEST_F(DispatchTest, NearestHintPolicyRunsOnlyTheChosenVariant) {
