@@ -21,6 +21,33 @@ namespace {
 /// one's is not timed again.
 constexpr double kContenderRatio = 1.5;
 
+/// Samples of one variant this close together (the spread over the
+/// smallest) settle its time.
+constexpr double kSettledSpread = 0.02;
+/// ... once it has this many.
+constexpr size_t kSettledSamples = 3;
+
+/// Whether every variant still being repeated after `round` rounds has
+/// settled: further runs would not move its median (GPU kernels time within
+/// a percent run after run, so a short kernel's benchmark stops after a few
+/// rounds instead of paying each run's lead-in, restore and sync up to the
+/// cap).
+bool allSettled(const std::vector<std::vector<double>> &samples,
+                const std::vector<bool> &timing,
+                const std::vector<int> &repeats, int round) {
+  for (size_t v = 0; v < samples.size(); ++v) {
+    if (!timing[v] || repeats[v] <= round)
+      continue;
+    if (samples[v].size() < kSettledSamples)
+      return false;
+    auto [low, high] =
+        std::minmax_element(samples[v].begin(), samples[v].end());
+    if (*high - *low > kSettledSpread * *low)
+      return false;
+  }
+  return true;
+}
+
 double median(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
   size_t middle = samples.size() / 2;
@@ -240,6 +267,8 @@ BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
       }
       samples[v].push_back(nanos);
     }
+    if (allSettled(samples, timing, repeats, r + 1))
+      break;
   }
 
   for (int32_t v = 0; v < desc.numVariants; ++v) {

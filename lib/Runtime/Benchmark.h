@@ -62,8 +62,9 @@ struct BenchmarkResult {
 /// Benchmarks every variant of `desc` not in `excludedMask` on `args`:
 /// a warm-up run and a first estimate per variant, then, for the variants
 /// whose estimate is within 1.5x of the best one's, as many timed runs as
-/// fit the budget (at most `maxRuns` timed runs of each), taken round-robin
-/// over the variants, restoring `snapshot` before every run. GPU
+/// fit the budget (at most `maxRuns` timed runs of each, fewer once every
+/// variant's samples lie within 2% of each other), taken round-robin over
+/// the variants, restoring `snapshot` before every run. GPU
 /// runs are timed with events, each after a memset of `gpuLeadInBytes` (see
 /// gpu::EventTimer). Leaves the written arguments restored.
 BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 
 using namespace multikernel::testing;
@@ -126,15 +127,22 @@ TEST_F(DispatchTest, SpeedChangesDuringTheBenchmarkDoNotFavourTheLastVariant) {
   warmingMachine = nullptr;
 }
 
+/// `nanos`, 10% more every other run: samples that never settle.
+std::atomic<int> jitterRuns{0};
+int64_t jittered(int64_t nanos) {
+  return jitterRuns.fetch_add(1) % 2 ? nanos + nanos / 10 : nanos;
+}
+
 TEST_F(DispatchTest, BenchmarkRunsAreCappedPerVariant) {
   // A budget for 200 runs of each 10 us variant, capped at 4 timed runs: a
-  // warm-up, the estimate and 3 more each, then the winner once for real.
+  // warm-up, the estimate and 3 more each, then the winner once for real
+  // (the runs jitter, so that the samples do not settle first).
   ASSERT_EQ(mkrtSetBenchmarkBudgetMs(4), MKRT_SUCCESS);
   ASSERT_EQ(mkrtSetBenchmarkRuns(4), MKRT_SUCCESS);
   FakeSite site("capped", {{64}, {4096}});
   Scenario scenario;
   scenario.cost = [](int variant, int64_t) -> int64_t {
-    return variant == 1 ? 10'000 : 12'000;
+    return jittered(variant == 1 ? 10'000 : 12'000);
   };
   std::vector<float> out(4);
   ASSERT_EQ(dispatch1d(site, scenario, 10, out), MKRT_SUCCESS);
@@ -153,7 +161,7 @@ TEST_F(DispatchTest, OnlyContendersAreTimedAgain) {
   FakeSite site("contenders", {{64}, {1024}, {4096}});
   Scenario scenario;
   scenario.cost = [](int variant, int64_t) -> int64_t {
-    return variant == 0 ? 10'000 : variant == 1 ? 14'000 : 40'000;
+    return jittered(variant == 0 ? 10'000 : variant == 1 ? 14'000 : 40'000);
   };
   std::vector<float> out(4);
   ASSERT_EQ(dispatch1d(site, scenario, 10, out), MKRT_SUCCESS);
@@ -164,7 +172,24 @@ TEST_F(DispatchTest, OnlyContendersAreTimedAgain) {
   MkrtDecision decision;
   ASSERT_EQ(mkrtGetSiteDecisions(site.index(), &decision, 1), 1);
   EXPECT_EQ(decision.variant, 0);
-  EXPECT_DOUBLE_EQ(decision.variantNanos[2], 40'000);
+  EXPECT_GE(decision.variantNanos[2], 40'000);
+}
+
+TEST_F(DispatchTest, SettledSamplesEndTheBenchmark) {
+  // Runs that time alike (within 2%, as GPU kernels do) settle after three
+  // samples: the warm-up, the estimate and two more each, then the winner
+  // once for real, however many runs the budget and the cap allow.
+  ASSERT_EQ(mkrtSetBenchmarkBudgetMs(4), MKRT_SUCCESS);
+  FakeSite site("settled", {{64}, {4096}});
+  Scenario scenario;
+  scenario.cost = [](int variant, int64_t) -> int64_t {
+    return variant == 1 ? 10'000 : 12'000;
+  };
+  std::vector<float> out(4);
+  ASSERT_EQ(dispatch1d(site, scenario, 10, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  EXPECT_EQ(scenario.runs[0].load(), 4);
+  EXPECT_EQ(scenario.runs[1].load(), 5);
 }
 
 // Variant 0 is the fastest, but its estimate run is stretched fourfold (a
