@@ -17,8 +17,8 @@
 namespace multikernel::runtime {
 
 namespace {
-/// A variant whose first estimate is more than this many times the best
-/// one's is not timed again.
+/// A variant whose warm-up and estimate both took more than this many
+/// times the best estimate is not timed again.
 constexpr double kContenderRatio = 1.5;
 
 /// Samples of one variant this close together (the spread over the
