@@ -985,30 +985,28 @@ void SpecializePass::runOnOperation() {
   }
   machine.smCount = smCount;
 
-  optionHints.clear();
-  for (const std::string &text : hints) {
-    FailureOr<Hint> hint = parseHint(text);
-    if (failed(hint)) {
-      module.emitError() << "multikernel-specialize: invalid size hint '"
-                         << text
-                         << "': expected positive sizes joined by 'x', e.g. "
-                            "hints=1024x512,4096x2048";
-      return signalPassFailure();
+  // Both hint options: positive sizes joined by 'x'.
+  auto parseOption = [&](ArrayRef<std::string> texts, StringRef what,
+                         StringRef example, SmallVector<Hint> &parsed) {
+    parsed.clear();
+    for (const std::string &text : texts) {
+      FailureOr<Hint> hint = parseHint(text);
+      if (failed(hint)) {
+        module.emitError() << "multikernel-specialize: invalid " << what << " '"
+                           << text
+                           << "': expected positive sizes joined by 'x', e.g. "
+                           << example;
+        return false;
+      }
+      parsed.push_back(*hint);
     }
-    optionHints.push_back(*hint);
-  }
-  optionDimHints.clear();
-  for (const std::string &text : dimHints) {
-    FailureOr<Hint> hint = parseHint(text);
-    if (failed(hint)) {
-      module.emitError() << "multikernel-specialize: invalid dimension hint '"
-                         << text
-                         << "': expected positive sizes joined by 'x', e.g. "
-                            "dim-hints=64x128,4096x2048";
-      return signalPassFailure();
-    }
-    optionDimHints.push_back(*hint);
-  }
+    return true;
+  };
+  if (!parseOption(hints, "size hint", "hints=1024x512,4096x2048",
+                   optionHints) ||
+      !parseOption(dimHints, "dimension hint", "dim-hints=64x128,4096x2048",
+                   optionDimHints))
+    return signalPassFailure();
 
   // Site names already taken (a module specialized in several steps).
   llvm::StringSet<> taken;
