@@ -278,6 +278,12 @@ LogicalResult gpu_codegen::lowerElementwiseGroup(func::FuncOp func,
       result = failure();
   };
 
+  // What a thread of a flat kernel handles: the elements of its tile.
+  int64_t elements = 1;
+  for (int64_t size : threadTile)
+    elements *= std::max<int64_t>(size, 1);
+  int64_t vectorsPerThread = std::max<int64_t>(1, elements / width);
+
   if (rank == 0 || isFlat(group)) {
     // Every external buffer as 1-D.
     llvm::DenseMap<Value, Value> flatBuffers;
@@ -300,10 +306,6 @@ LogicalResult gpu_codegen::lowerElementwiseGroup(func::FuncOp func,
     Value total = indexConstant(builder, loc, 1);
     for (Value size : loopSizes)
       total = arith::MulIOp::create(builder, loc, total, size);
-    int64_t elements = 1;
-    for (int64_t size : threadTile)
-      elements *= std::max<int64_t>(size, 1);
-    int64_t vectorsPerThread = std::max<int64_t>(1, elements / width);
     SmallVector<Value> views;
     for (Value buffer : group.externalBuffers)
       views.push_back(flatBuffers[buffer]);
@@ -329,10 +331,6 @@ LogicalResult gpu_codegen::lowerElementwiseGroup(func::FuncOp func,
     for (Value size : loopSizes.drop_back())
       rows = arith::MulIOp::create(builder, loc, rows, size);
     Value total = arith::MulIOp::create(builder, loc, rows, loopSizes.back());
-    int64_t elements = 1;
-    for (int64_t size : threadTile)
-      elements *= std::max<int64_t>(size, 1);
-    int64_t vectorsPerThread = std::max<int64_t>(1, elements / width);
     bool ordered = hasOrderedAccesses(group);
     emitVectorizedIfAligned(
         builder, loc, group.externalBuffers, loopSizes.back(), width,
