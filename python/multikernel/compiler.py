@@ -263,11 +263,12 @@ class Function:
         """The arguments of a CPU call: each array's descriptor from the
         previous call when it is the same array with the same shape and
         dtype (and, if written, still writeable), else checked and built
-        anew (see _CpuCallState)."""
+        anew (see _CpuCallState); and whether one of them is a torch
+        tensor (never one with a cached descriptor: those are arrays)."""
         state = getattr(self._local, "cpu", None)
         if state is None:
             state = self._local.cpu = _CpuCallState(len(self._inputs))
-        converted = []
+        converted, torch_seen = [], False
         for i, (value, arg) in enumerate(zip(args, self._inputs)):
             cached = state.descriptors[i]
             if (cached is not None and state.arrays[i]() is value
@@ -285,9 +286,10 @@ class Function:
                 state.descriptors[i] = argument
                 state.arrays[i] = weakref.ref(value)
                 state.shapes[i], state.dtypes[i] = value.shape, value.dtype
-            else:  # scalars, and views numpy makes anew on each call
+            else:  # scalars, tensors, and views numpy makes anew on each call
                 state.descriptors[i] = None
-        return converted
+                torch_seen = torch_seen or _is_torch_tensor(value)
+        return converted, torch_seen
 
     def _cuda_descriptor(self, value, arg, position):
         if not _is_cuda_tensor(value):
@@ -381,14 +383,13 @@ class Function:
                             f"got {len(args)}")
         if self.target == "cuda":
             return self._call_cuda(args)
-        converted = self._cpu_arguments(args)
+        converted, as_torch = self._cpu_arguments(args)
         if not self._results:
             self._entry(*converted)
             return None
         result = self._results[0]
         # Called with torch tensors, it returns one (sharing the buffer);
         # a bf16 one is made from int16, which needs no numpy bfloat16.
-        as_torch = any(_is_torch_tensor(a) for a in args)
         element = result.element
         dtype = (np.dtype(np.int16) if as_torch and element.interface_typestr
                  else result.dtype)  # raises before the call if numpy lacks it
