@@ -8,9 +8,7 @@ markdown table with each model's benchmark time per site.
 Usage: python3 first_call.py <kernels dir> [model:batch ...]
 (default: mlp:3000 layernorm:100003 rmsnorm:100003 block:5000)"""
 
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,13 +18,9 @@ kernels = Path(sys.argv[1]).resolve()
 repo = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(repo / "python"))
 sys.path.insert(0, str(repo / "test" / "Integration" / "Inputs" / "frontend"))
-prefix = Path(tempfile.mkdtemp())
-(prefix / "lib").mkdir()
-(prefix / "lib" / "libmultikernel_runtime.so").symlink_to(
-    kernels / "libmultikernel_runtime.so.0")
-os.environ["MULTIKERNEL_PREFIX"] = str(prefix)
-
 import models  # noqa: E402
+
+models.use_kit_runtime(kernels)
 import multikernel  # noqa: E402
 
 runs = sys.argv[2:] or ["mlp:3000", "layernorm:100003", "rmsnorm:100003", "block:5000"]

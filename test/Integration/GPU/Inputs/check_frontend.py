@@ -9,9 +9,7 @@ call reuses them).
 Usage: check_frontend.py <kernels dir> <model>...
 Prints one line per check for FileCheck."""
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,15 +19,9 @@ kernels = Path(sys.argv[1]).resolve()
 repo = Path(__file__).resolve().parents[4]
 sys.path.insert(0, str(repo / "python"))
 sys.path.insert(0, str(repo / "test" / "Integration" / "Inputs" / "frontend"))
-# The package finds the runtime under $MULTIKERNEL_PREFIX/lib; the kernels'
-# own copy is the one they load (same soname: one runtime in the process).
-prefix = Path(tempfile.mkdtemp())
-(prefix / "lib").mkdir()
-(prefix / "lib" / "libmultikernel_runtime.so").symlink_to(
-    kernels / "libmultikernel_runtime.so.0")
-os.environ["MULTIKERNEL_PREFIX"] = str(prefix)
-
 import models  # noqa: E402
+
+models.use_kit_runtime(kernels)
 import multikernel  # noqa: E402
 
 failures = 0

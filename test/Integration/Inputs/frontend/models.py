@@ -62,6 +62,21 @@ ELEMENT = {"layernorm_bf16": "bf16", "bias_gelu_residual_bf16": "bf16"}
 CPU_MAX_BATCH = {"mlp": 333}
 
 
+def use_kit_runtime(kernels):
+    """Points the Python package at the runtime beside prebuilt kernels (the
+    GPU test kit's): the package finds it under $MULTIKERNEL_PREFIX/lib, and
+    the kernels' own copy is the one they load (same soname: one runtime in
+    the process). Call it before importing multikernel."""
+    import os
+    import tempfile
+
+    prefix = Path(tempfile.mkdtemp())
+    (prefix / "lib").mkdir()
+    (prefix / "lib" / "libmultikernel_runtime.so").symlink_to(
+        Path(kernels).resolve() / "libmultikernel_runtime.so.0")
+    os.environ["MULTIKERNEL_PREFIX"] = str(prefix)
+
+
 def source(name):
     return HERE / f"{name}.mlir"
 
