@@ -33,6 +33,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <vector>
+
 namespace mlir::multikernel {
 #define GEN_PASS_DEF_MULTIKERNELSPECIALIZE
 #include "multikernel/Transforms/Passes.h.inc"
@@ -76,6 +78,22 @@ std::string describe(ArrayRef<Hint> hints) {
       ",");
   return text;
 }
+
+/// One variant of a site: its hint and what the heuristic made of it.
+struct Variant {
+  Hint hint;
+  TilingConfig config;
+  /// The config as the dispatch records it.
+  TilingAttr tiling;
+  /// CPU: its tasks run sequentially (too little work for threads).
+  bool sequentialTasks = false;
+
+  /// Whether it makes the same code as `other`: codegen and the CPU tiling
+  /// read only these.
+  bool sameCodeAs(const Variant &other) const {
+    return tiling == other.tiling && sequentialTasks == other.sequentialTasks;
+  }
+};
 
 /// Parses "1024x512" into {1024, 512}.
 FailureOr<Hint> parseHint(StringRef text) {
@@ -614,13 +632,14 @@ struct SpecializePass
 private:
   /// Replaces the ops of `site` with a dispatch; false after a hard error
   /// (reported).
-  bool specialize(const Site &site, ArrayRef<Hint> hints, StringRef siteName);
+  bool specialize(const Site &site, ArrayRef<Variant> variants,
+                  StringRef siteName);
   /// The hints for `site` in `func` (see the pass description for which
   /// apply), or failure (reported).
   FailureOr<SmallVector<Hint>> hintsFor(const Site &site, func::FuncOp func,
                                         const FunctionDimensions &dims);
-  /// `hints` less those whose variant would be an earlier one's.
-  SmallVector<Hint> distinctVariants(const Site &site, ArrayRef<Hint> hints);
+  /// The variants of `hints`, less those that would be an earlier one.
+  std::vector<Variant> distinctVariants(const Site &site, ArrayRef<Hint> hints);
   /// Whether a CPU variant tuned for `sizes` runs its tasks sequentially.
   bool hasSequentialTasks(ArrayRef<int64_t> sizes) const {
     return tilingTarget == TilingTarget::Cpu &&
@@ -685,32 +704,34 @@ SpecializePass::traceDimensionHints(Operation *root, ArrayRef<Hint> dimHintList,
   return hints;
 }
 
-SmallVector<Hint> SpecializePass::distinctVariants(const Site &site,
-                                                   ArrayRef<Hint> hints) {
+std::vector<Variant> SpecializePass::distinctVariants(const Site &site,
+                                                      ArrayRef<Hint> hints) {
   // A variant is its tiling (what codegen and the CPU tiling read) and, on
   // the CPU, whether its tasks are sequential. Hints the heuristic tiles
   // alike (a matmul's 4096 and 65536 rows) would make identical code, which
   // compiling costs, and timing on each new shape's first call.
   MLIRContext *context = site.root->getContext();
   SmallVector<int64_t> staticSizes = staticLoopSizes(site.root);
-  SmallVector<std::pair<Attribute, bool>> seen;
-  SmallVector<Hint> distinct;
+  std::vector<Variant> distinct;
   for (const Hint &hint : hints) {
     SmallVector<int64_t> sizes = hintedLoopSizes(staticSizes, hint);
-    TilingConfig config =
+    Variant variant;
+    variant.hint = hint;
+    variant.config =
         chooseTiling(site.kind, tilingTarget, sizes, site.traits, machine);
-    std::pair<Attribute, bool> variant(config.toAttr(context),
-                                       hasSequentialTasks(sizes));
-    auto same = llvm::find(seen, variant);
-    if (same != seen.end()) {
+    variant.tiling = variant.config.toAttr(context);
+    variant.sequentialTasks = hasSequentialTasks(sizes);
+    auto same = llvm::find_if(distinct, [&](const Variant &earlier) {
+      return earlier.sameCodeAs(variant);
+    });
+    if (same != distinct.end()) {
       if (remarks)
         site.root->emitRemark()
             << "hint " << describe(hint) << " gives the variant of hint "
-            << describe(distinct[std::distance(seen.begin(), same)]);
+            << describe(same->hint);
       continue;
     }
-    seen.push_back(variant);
-    distinct.push_back(hint);
+    distinct.push_back(std::move(variant));
   }
   return distinct;
 }
@@ -827,7 +848,7 @@ SpecializePass::hintsFor(const Site &site, func::FuncOp func,
   return checked(automatic);
 }
 
-bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
+bool SpecializePass::specialize(const Site &site, ArrayRef<Variant> variants,
                                 StringRef siteName) {
   Operation *root = site.root;
   Operation *last = site.ops.back();
@@ -883,11 +904,12 @@ bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
   }
   SmallVector<Value> args = argSet.takeVector();
 
-  auto dispatch = DispatchOp::create(builder, loc, last->getResultTypes(),
-                                     siteName, keys, hints, args);
+  auto dispatch = DispatchOp::create(
+      builder, loc, last->getResultTypes(), siteName, keys,
+      llvm::map_to_vector(variants, [](const Variant &v) { return v.hint; }),
+      args);
   IRRewriter rewriter(context);
   SmallVector<Attribute> tilings;
-  const KernelTraits &traits = site.traits;
   for (auto [index, region] : llvm::enumerate(dispatch.getVariants())) {
     Block &entry = region.front();
     rewriter.setInsertionPointToStart(&entry);
@@ -908,10 +930,7 @@ bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
     if (tilingTarget == TilingTarget::Cpu && site.kind == KernelKind::Reduction)
       allowReassociation(cast<linalg::LinalgOp>(clone));
 
-    // The loop sizes this variant is tuned for.
-    SmallVector<int64_t> sizes = hintedLoopSizes(staticSizes, hints[index]);
-    TilingConfig config =
-        chooseTiling(site.kind, tilingTarget, sizes, traits, machine);
+    const TilingConfig &config = variants[index].config;
 
     SmallVector<Value> results(clone->getResults());
     // GPU variants of memref groups keep their ops: the GPU lowering builds
@@ -922,9 +941,8 @@ bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
     if (!tiledByCodegen) {
       rewriter.setInsertionPoint(clone);
       // Threads for the tasks only where the hint's work pays for them.
-      bool sequentialTasks = hasSequentialTasks(sizes);
       auto tiled = tileVariant(rewriter, cast<TilingInterface>(clone), config,
-                               sequentialTasks);
+                               variants[index].sequentialTasks);
       if (succeeded(tiled)) {
         results = tiled->first;
       } else {
@@ -933,7 +951,7 @@ bool SpecializePass::specialize(const Site &site, ArrayRef<Hint> hints,
             << "variant #" << index << " could not be tiled; it runs untiled";
       }
     }
-    tilings.push_back(config.toAttr(context));
+    tilings.push_back(variants[index].tiling);
     rewriter.setInsertionPointToEnd(&entry);
     YieldOp::create(rewriter, loc, results);
   }
@@ -1082,7 +1100,7 @@ void SpecializePass::runOnOperation() {
     // Every site's hints before any site is rewritten: the function's
     // dimensions are traced through the ops as they are.
     FunctionDimensions dims(func);
-    SmallVector<std::pair<const Site *, SmallVector<Hint>>> planned;
+    SmallVector<std::pair<const Site *, std::vector<Variant>>> planned;
     for (const Site &site : sites) {
       FailureOr<SmallVector<Hint>> hintList = hintsFor(site, func, dims);
       if (failed(hintList)) {
@@ -1092,13 +1110,13 @@ void SpecializePass::runOnOperation() {
       planned.emplace_back(&site, distinctVariants(site, *hintList));
     }
     int64_t siteIndex = 0;
-    for (auto &[site, hintList] : planned) {
+    for (auto &[site, variants] : planned) {
       std::string name;
       do {
         name = (func.getSymName() + "_" + Twine(siteIndex++)).str();
       } while (taken.contains(name));
       taken.insert(name);
-      if (!specialize(*site, hintList, name)) {
+      if (!specialize(*site, variants, name)) {
         failedHard = true;
         continue;
       }
