@@ -146,7 +146,9 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
       specializeOptions("cpu", options.hints, options.dimHints);
   if (openmp)
     specialize.cpuParallelMinWork = kOpenMPMinWork;
+  specialize.cpuVectorBits = options.vectorBits;
   addFrontOfPipeline(pm, specialize);
+  pm.addPass(createMultiKernelCpuContractionCodegen());
   pm.addPass(createForallToParallelLoopPass());
   if (openmp) {
     // The OpenMP conversion wraps each parallel body in

@@ -292,12 +292,14 @@ tileVariant(RewriterBase &rewriter, TilingInterface op,
         context, llvm::count_if(inner, [](int64_t v) { return v != 0; }),
         /*threads=*/true));
   } else {
+    // A task's matmul is register-tiled by the CPU codegen
+    // (--multikernel-cpu-contraction-codegen).
+    if (config.kind == KernelKind::Matmul)
+      return std::make_pair(SmallVector<Value>(outerResult->replacements),
+                            outermost);
     inner.assign(config.threadTile.begin(), config.threadTile.end());
     if (rowKernel)
       inner[rank - 1] = 0;
-    // Matmul's K, untiled by the tasks, in steps of the block tile's K.
-    if (config.kind == KernelKind::Matmul)
-      inner[2] = config.blockTile[2];
     innerOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
     innerOptions.setTileSizes(asIndexAttrs(rewriter, inner));
   }
@@ -310,15 +312,6 @@ tileVariant(RewriterBase &rewriter, TilingInterface op,
   if (failed(innerResult))
     return failure();
   rewriter.replaceOp(tiled, innerResult->replacements);
-  if (runsRegisterTileIKJ(config)) {
-    auto registerTile = cast<linalg::LinalgOp>(innerResult->tiledOps.back());
-    rewriter.setInsertionPoint(registerTile);
-    FailureOr<linalg::GenericOp> generic =
-        linalg::generalizeNamedOp(rewriter, registerTile);
-    if (failed(generic) ||
-        failed(linalg::interchangeGenericOp(rewriter, *generic, {0, 2, 1})))
-      return failure();
-  }
   return std::make_pair(SmallVector<Value>(outerResult->replacements),
                         outermost);
 }
@@ -1001,7 +994,15 @@ void SpecializePass::runOnOperation() {
                        << static_cast<int64_t>(cpuParallelMinWork);
     return signalPassFailure();
   }
+  if (cpuVectorBits != 256 && cpuVectorBits != 512) {
+    module.emitError() << "multikernel-specialize: cpu-vector-bits must be "
+                          "256 or 512, got "
+                       << static_cast<int64_t>(cpuVectorBits);
+    return signalPassFailure();
+  }
   machine.smCount = smCount;
+  machine.cpuVectorBytes = cpuVectorBits / 8;
+  machine.cpuVectorRegisters = cpuVectorBits == 512 ? 32 : 16;
 
   // Both hint options: positive sizes joined by 'x'.
   auto parseOption = [&](ArrayRef<std::string> texts, StringRef what,

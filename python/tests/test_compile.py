@@ -43,6 +43,46 @@ def test_softmax_rowsum_matmul(kernels):
     np.testing.assert_allclose(kernels.matmul(a, b), a @ b, rtol=1e-4, atol=1e-4)
 
 
+MATMUL_TYPES = [("f32", "f32", np.float32, np.float32, 1e-6),
+                 ("f64", "f64", np.float64, np.float64, 1e-14),
+                 ("i8", "i32", np.int8, np.int32, 0),
+                 ("bf16", "f32", "bfloat16", np.float32, 1e-6)]
+
+
+@pytest.mark.parametrize("a_type,c_type,a_dtype,c_dtype,tolerance", MATMUL_TYPES,
+                         ids=[f"{t[0]}-{t[1]}" for t in MATMUL_TYPES])
+def test_cpu_matmul_register_tiles(a_type, c_type, a_dtype, c_dtype, tolerance):
+    """Every variant of a matmul (register tiles of two vectors of columns,
+    of one column and of one row) on shapes with and without full tiles and
+    K blocks, C accumulated onto (C += A B), in each element type."""
+    if a_dtype == "bfloat16":
+        a_dtype = pytest.importorskip("ml_dtypes").bfloat16
+    source = f"""
+    func.func @mm(%a: memref<?x?x{a_type}>, %b: memref<?x?x{a_type}>,
+                  %c: memref<?x?x{c_type}>) {{
+      linalg.matmul ins(%a, %b : memref<?x?x{a_type}>, memref<?x?x{a_type}>)
+                    outs(%c : memref<?x?x{c_type}>)
+      return
+    }}"""
+    module = multikernel.compile(source, hints=[[512, 512, 512], [512, 1, 512],
+                                                [1, 512, 512]])
+    rng = np.random.default_rng(7)
+    try:
+        for m, n, k in [(67, 131, 600), (200, 97, 513), (1, 300, 40), (130, 1, 257)]:
+            a = rng.integers(-4, 5, (m, k)).astype(a_dtype)
+            b = rng.integers(-4, 5, (k, n)).astype(a_dtype)
+            expected = a.astype(np.float64) @ b.astype(np.float64) + 1
+            for variant in range(3):
+                multikernel.runtime.reset()
+                multikernel.runtime.set_policy(f"fixed:{variant}")
+                c = np.ones((m, n), c_dtype)
+                module.mm(a, b, c)
+                error = np.abs(c - expected).max() / np.abs(expected).max()
+                assert error <= tolerance, f"{(m, n, k)} variant {variant}: {error}"
+    finally:
+        multikernel.runtime.set_policy("benchmark")
+
+
 def test_memref_form_writes_in_place(kernels):
     x = np.ones((4, 5), np.float32)
     y = np.zeros((4, 5), np.float32)

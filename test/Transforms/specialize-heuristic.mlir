@@ -3,6 +3,7 @@
 //
 // RUN: multikernel-opt %s --multikernel-decompose-softmax --multikernel-specialize --split-input-file | FileCheck %s
 // RUN: multikernel-opt %s --multikernel-specialize="target=cpu" --split-input-file | FileCheck %s --check-prefix=CPU
+// RUN: multikernel-opt %s --multikernel-specialize="target=cpu cpu-vector-bits=512" --split-input-file | FileCheck %s --check-prefix=AVX512
 
 // E1: the contiguous (innermost) loop goes to thread x and block x; E2:
 // vectors of 16 bytes (4 f32) wherever the inner size holds them; E3: 128
@@ -163,15 +164,18 @@ func.func @two_row_inputs(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref
 // CHECK-NOT:   scf.forall
 // CHECK:       linalg.matmul
 //
-// C2: CPU matmul tiles; C3: the register tile runs i, k, j.
+// C3: CPU matmul register tiles of two vectors of columns, 6 rows with 16
+// vector registers, 8 with 32; tasks of 24 strips by two tiles, K blocks of
+// 256. The tasks are the parallel loop; the rest is the CPU codegen's.
 // CPU-LABEL: func.func @matmul_rules
-// CPU:       kind = matmul, block_tile = [64, 64, 256], thread_tile = [8, 64, 0]
-// CPU:       scf.forall ({{.*}}) = (0, 0) to ({{.*}}) step (64, 64)
-// CPU:         scf.for {{.*}} step %c8
-// CPU:           scf.for {{.*}} step %c64
-// CPU:             scf.for {{.*}} step %c256
-// CPU:               linalg.generic {indexing_maps = [#[[A:.*]], #[[B:.*]], #[[C:.*]]], iterator_types = ["parallel", "reduction", "parallel"]}
-// CPU-NOT:   linalg.matmul
+// CPU:       kind = matmul, block_tile = [144, 32, 256], thread_tile = [6, 16, 0], threads = 0, vector_width = 8
+// CPU:       scf.forall ({{.*}}) = (0, 0) to ({{.*}}) step (144, 32)
+// CPU-NEXT:    affine.min
+// CPU-NEXT:    affine.min
+// CPU-COUNT-3: memref.subview
+// CPU-NEXT:    linalg.matmul
+// AVX512-LABEL: func.func @matmul_rules
+// AVX512:       kind = matmul, block_tile = [192, 64, 256], thread_tile = [8, 32, 0], threads = 0, vector_width = 16
 func.func @matmul_rules(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
   linalg.matmul {multikernel.hints = [array<i64: 256, 256, 256>, array<i64: 1024, 1024, 1024>,
                                       array<i64: 4096, 4096, 4096>]}
@@ -181,19 +185,15 @@ func.func @matmul_rules(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?
 
 // -----
 
-// C3: a matrix-vector hint (N under two vectors) keeps matmul's loop order in
-// its register tiles; the square hint's variant runs them i, k, j.
+// C4: matrix-vector hints get register tiles of one column (tasks of one
+// column) or of one row (tasks of one row).
 // CPU-LABEL: func.func @matvec_rule
-// CPU:       kind = matmul, block_tile = [64, 64, 256], thread_tile = [8, 8, 0]
-// CPU-SAME:  kind = matmul, block_tile = [64, 64, 256], thread_tile = [8, 64, 0]
-// CPU:       ^bb0
-// CPU:         scf.forall
-// CPU:           linalg.matmul
-// CPU:       ^bb0
-// CPU:         scf.forall
-// CPU:           linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CPU:       kind = matmul, block_tile = [144, 1, 256], thread_tile = [6, 1, 0]
+// CPU-SAME:  kind = matmul, block_tile = [1, 32, 256], thread_tile = [1, 16, 0]
+// CPU-SAME:  kind = matmul, block_tile = [144, 32, 256], thread_tile = [6, 16, 0]
 func.func @matvec_rule(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
-  linalg.matmul {multikernel.hints = [array<i64: 8192, 4, 4096>, array<i64: 1024, 1024, 1024>]}
+  linalg.matmul {multikernel.hints = [array<i64: 8192, 4, 4096>, array<i64: 3, 4096, 4096>,
+                                      array<i64: 1024, 1024, 1024>]}
       ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
   return
 }

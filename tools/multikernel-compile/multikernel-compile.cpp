@@ -361,6 +361,12 @@ int main(int argc, char **argv) {
       list->push_back(part.trim().str());
     }
   }
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
+  if (!machine)
+    return 1;
+
   PassManager pm(&context);
   std::string pipelineErrors;
   llvm::raw_string_ostream pipelineStream(pipelineErrors);
@@ -382,6 +388,13 @@ int main(int argc, char **argv) {
     options.parallel = cpuParallel == "openmp"
                            ? multikernel::CpuParallelism::OpenMP
                            : multikernel::CpuParallelism::None;
+    // The CPU's vector registers size the variants' vectors and register
+    // tiles (AVX-512: twice as wide, twice as many).
+    options.vectorBits =
+        machine->getTargetTriple().getArch() == llvm::Triple::x86_64 &&
+                machine->getMCSubtargetInfo()->checkFeatures("+avx512f")
+            ? 512
+            : 256;
     built = multikernel::buildCpuPipeline(pm, options, pipelineStream);
   }
   if (failed(built))
@@ -410,16 +423,11 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(*module, llvmContext, inputFile);
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
-  std::unique_ptr<llvm::TargetMachine> machine = createHostTargetMachine();
-  if (!machine)
-    return 1;
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
   bool withLibmvec = useLibmvec(*machine);

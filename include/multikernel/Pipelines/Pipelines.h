@@ -43,6 +43,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
           clEnumValN(CpuParallelism::None, "none", "one after another"),
           clEnumValN(CpuParallelism::OpenMP, "openmp",
                      "on OpenMP threads (link the library with libomp)"))};
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Bits of a vector register of the target CPU: 256 "
+                     "(AVX2, NEON pairs) or 512 (AVX-512); multikernel-compile "
+                     "sets it from --mcpu"),
+      llvm::cl::init(256)};
 };
 
 struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {

@@ -133,6 +133,10 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
            "Multiprocessors of the GPU (132 on an H100), for sizing grids">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Emit a remark for every op left alone, saying why">,
+    Option<"cpuVectorBits", "cpu-vector-bits", "int64_t", /*default=*/"256",
+           "CPU: bits of a vector register, 256 (AVX2: 16 registers) or 512 "
+           "(AVX-512: 32 registers); sizes vectors and matmul's register "
+           "tiles">,
     Option<"cpuParallelMinWork", "cpu-parallel-min-work", "int64_t",
            /*default=*/"0",
            "CPU: a variant whose hint has fewer loop iterations than this "
@@ -381,6 +385,40 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
     "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def MultiKernelCpuContractionCodegen
+    : Pass<"multikernel-cpu-contraction-codegen", "ModuleOp"> {
+  let summary = "Register-tile and vectorize the outlined CPU matmul variants";
+  let description = [{
+    Lowers the contraction of every outlined variant whose
+    `multikernel.tiling` is a CPU matmul (see `--multikernel-specialize`,
+    which tiles it into tasks) as a register-blocked kernel, the form BLAS
+    libraries and XLA's CPU backend take:
+
+    - in each task, K in steps of the tiling's `block_tile` K entry (the
+      part of B a task walks stays in the caches), then the task's columns
+      in steps of the register tile's `nr` (`thread_tile`, a multiple of
+      `vector_width`), then its rows in steps of `mr`;
+    - in each register tile (`mr` rows by `nr` columns of C), K one step at
+      a time: C's tile is read into vector registers before the K loop and
+      written after it (upstream's `hoistRedundantVectorTransfers`), each
+      step an outer product of a column of A (`mr` broadcasts) and a row
+      of B (`nr / vector_width` vector loads), as fused multiply-adds
+      (upstream's `linalg::vectorize` and the outer-product lowering of
+      `vector.contract`);
+    - tiles at the edges of C (rows or columns fewer than the register
+      tile's) are peeled off and run as loops.
+
+    Other variants are left alone. Runs after `--multikernel-outline-variants`.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect",

@@ -35,8 +35,9 @@ struct MachineModel {
   int64_t wavesPerSm = 4;
   /// Bytes of a CPU tile's working set (about half of an L2).
   int64_t cpuTileBytes = 256 * 1024;
-  /// Bytes of one CPU vector register.
+  /// Bytes of one CPU vector register, and how many there are.
   int64_t cpuVectorBytes = 32;
+  int64_t cpuVectorRegisters = 16;
 };
 
 /// The tiling of one variant; mirrors #multikernel.tiling.
@@ -86,10 +87,6 @@ TilingConfig chooseTiling(KernelKind kind, TilingTarget target,
                           ArrayRef<int64_t> loopSizes,
                           const KernelTraits &traits,
                           const MachineModel &machine);
-
-/// Rule C3: whether the register tiles of a CPU matmul `config` run their
-/// loops i, k, j (rows at least two vectors wide) rather than i, j, k.
-bool runsRegisterTileIKJ(const TilingConfig &config);
 
 } // namespace mlir::multikernel
 

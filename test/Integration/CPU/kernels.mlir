@@ -62,7 +62,8 @@ func.func @softmax(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   return %r : tensor<?x?xf32>
 }
 
-// Matmul: three sizes per hint, from the op's own attribute.
+// Matmul: three sizes per hint, from the op's own attribute: a square
+// one, a matrix-vector and a vector-matrix product (three register tiles).
 func.func @matmul(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -71,8 +72,8 @@ func.func @matmul(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %zero = arith.constant 0.0 : f32
   %empty = tensor.empty(%m, %n) : tensor<?x?xf32>
   %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x?xf32>) -> tensor<?x?xf32>
-  %r = linalg.matmul {multikernel.hints = [array<i64: 64, 64, 64>, array<i64: 512, 512, 512>,
-                                          array<i64: 512, 1, 512>]}
+  %r = linalg.matmul {multikernel.hints = [array<i64: 512, 512, 512>, array<i64: 512, 1, 512>,
+                                          array<i64: 1, 512, 512>]}
       ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) outs(%init : tensor<?x?xf32>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
 }

@@ -1,0 +1,368 @@
+//===- ContractionCodegen.cpp - register tiles for CPU contractions -------===//
+//
+// Part of the multikernel project.
+//
+//===----------------------------------------------------------------------===//
+//
+// --multikernel-cpu-contraction-codegen: the contraction of an outlined CPU
+// matmul variant, tiled into tasks by --multikernel-specialize, becomes a
+// register-blocked kernel. Everything here is upstream's: TilingInterface
+// tiling, loop peeling, linalg::vectorize, the hoisting of C's transfers out
+// of the K loop and the outer-product lowering of vector.contract. What this
+// pass adds is the order: which loops, which steps, which tiles are peeled.
+//
+//===----------------------------------------------------------------------===//
+
+#include "multikernel/Dialect/MultiKernel/IR/MultiKernelDialect.h"
+#include "multikernel/Transforms/Passes.h"
+
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace mlir::multikernel {
+#define GEN_PASS_DEF_MULTIKERNELCPUCONTRACTIONCODEGEN
+#include "multikernel/Transforms/Passes.h.inc"
+} // namespace mlir::multikernel
+
+using namespace mlir;
+using namespace mlir::multikernel;
+
+namespace {
+
+/// The loops of a contraction as the register tiling sees them.
+struct ContractionLoops {
+  SmallVector<unsigned> batch;
+  unsigned m, n, k;
+};
+
+/// The loops of `op` if it is a contraction with one M, one N and one K loop
+/// (any number of batch loops), the form a register tile of C serves.
+FailureOr<ContractionLoops> matchContraction(linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op))
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1)
+    return failure();
+  return ContractionLoops{llvm::to_vector(dims->batch), dims->m.front(),
+                          dims->n.front(), dims->k.front()};
+}
+
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &builder,
+                                     ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(values, [&](int64_t v) -> OpFoldResult {
+    return builder.getIndexAttr(v);
+  });
+}
+
+/// Tiles loop `dim` of `op` by `size` into an scf.for loop; returns the
+/// loop and the tiled op.
+FailureOr<std::pair<scf::ForOp, linalg::LinalgOp>>
+tileLoop(RewriterBase &rewriter, linalg::LinalgOp op, unsigned dim,
+         int64_t size) {
+  SmallVector<int64_t> sizes(op.getNumLoops(), 0);
+  sizes[dim] = size;
+  scf::SCFTilingOptions options;
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  options.setTileSizes(indexAttrs(rewriter, sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->loops.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return std::make_pair(cast<scf::ForOp>(tiled->loops.front().getOperation()),
+                        cast<linalg::LinalgOp>(tiled->tiledOps.back()));
+}
+
+/// Peels the last, partial iteration off `loop` (nothing where its step
+/// divides its trip statically) and returns the contractions of the partial
+/// iteration.
+SmallVector<linalg::LinalgOp> peelPartialTile(RewriterBase &rewriter,
+                                              scf::ForOp loop) {
+  scf::ForOp partial;
+  SmallVector<linalg::LinalgOp> partialOps;
+  if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
+    return partialOps;
+  partial.walk([&](linalg::LinalgOp op) { partialOps.push_back(op); });
+  return partialOps;
+}
+
+/// The input of `op` indexed by (K, N), in that order: B of a matmul, whose
+/// panel is packed.
+OpOperand *findPanelInput(linalg::LinalgOp op, const ContractionLoops &loops) {
+  MLIRContext *context = op.getContext();
+  AffineMap kn = AffineMap::get(
+      op.getNumLoops(), 0,
+      {getAffineDimExpr(loops.k, context), getAffineDimExpr(loops.n, context)},
+      context);
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (op.getMatchingIndexingMap(input) == kn)
+      return input;
+  return nullptr;
+}
+
+/// Copies `input` of `panel` (B's K block by `nr` columns) into `buffer` (as
+/// large, contiguous) and makes `panel` read the copy: its rows are then one
+/// vector apart, where B's are a whole row of B apart (4 KiB at 1024
+/// columns: every row of the panel maps to the same cache set, and the
+/// panel, read again for every strip of rows, does not stay in the L1
+/// cache).
+void packPanel(RewriterBase &rewriter, linalg::LinalgOp panel, OpOperand &input,
+               Value buffer) {
+  Location loc = panel.getLoc();
+  rewriter.setInsertionPoint(panel);
+  SmallVector<OpFoldResult> sizes =
+      memref::getMixedSizes(rewriter, loc, input.get());
+  SmallVector<OpFoldResult> zeros(2, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> ones(2, rewriter.getIndexAttr(1));
+  Value packed =
+      memref::SubViewOp::create(rewriter, loc, buffer, zeros, sizes, ones);
+  linalg::CopyOp::create(rewriter, loc, input.get(), packed);
+  rewriter.modifyOpInPlace(panel, [&] { input.set(packed); });
+}
+
+/// Register-tiles one contraction of a task: K in steps of `kStep`, then N
+/// in panels of `nr` columns (B's part packed if `pack` and B is indexed
+/// (K, N)), then M in strips
+/// of `mr` rows, then K one step at a time around an `mr` x `nr` tile of C.
+/// The N and M loops are peeled, so that their main parts hold full tiles
+/// only.
+LogicalResult registerTile(RewriterBase &rewriter, linalg::LinalgOp op,
+                           const ContractionLoops &loops, int64_t mr,
+                           int64_t nr, int64_t kStep, bool pack) {
+  Location loc = op.getLoc();
+  for (unsigned b : loops.batch) {
+    auto tiled = tileLoop(rewriter, op, b, 1);
+    if (failed(tiled))
+      return failure();
+    op = tiled->second;
+  }
+  pack = pack && findPanelInput(op, loops);
+  // The packing buffer, once per task: on the heap, since a task is the body
+  // of a loop (a stack allocation there would grow the stack per task) and
+  // may run on any thread.
+  Value buffer;
+  if (pack) {
+    Type element = getElementTypeOrSelf(findPanelInput(op, loops)->get());
+    rewriter.setInsertionPoint(op);
+    buffer = memref::AllocOp::create(rewriter, loc,
+                                     MemRefType::get({kStep, nr}, element),
+                                     rewriter.getI64IntegerAttr(64));
+    rewriter.setInsertionPointAfter(op);
+    memref::DeallocOp::create(rewriter, loc, buffer);
+  }
+
+  auto kBlocks = tileLoop(rewriter, op, loops.k, kStep);
+  if (failed(kBlocks))
+    return failure();
+  auto panels = tileLoop(rewriter, kBlocks->second, loops.n, nr);
+  if (failed(panels))
+    return failure();
+  linalg::LinalgOp fullPanel = panels->second;
+  SmallVector<linalg::LinalgOp> partialPanels =
+      peelPartialTile(rewriter, panels->first);
+  if (pack)
+    packPanel(rewriter, fullPanel, *findPanelInput(fullPanel, loops), buffer);
+
+  auto strips = [&](linalg::LinalgOp panel, bool peel) -> LogicalResult {
+    auto tiled = tileLoop(rewriter, panel, loops.m, mr);
+    if (failed(tiled))
+      return failure();
+    SmallVector<linalg::LinalgOp> tiles = {tiled->second};
+    if (peel)
+      llvm::append_range(tiles, peelPartialTile(rewriter, tiled->first));
+    for (linalg::LinalgOp tile : tiles)
+      if (failed(tileLoop(rewriter, tile, loops.k, 1)))
+        return failure();
+    return success();
+  };
+  if (failed(strips(fullPanel, /*peel=*/true)))
+    return failure();
+  for (linalg::LinalgOp panel : partialPanels)
+    if (failed(strips(panel, /*peel=*/false)))
+      return failure();
+  return success();
+}
+
+/// Reads C's tile before the register tile's K loop `kLoop` and writes it
+/// after, carrying it through the loop in registers. Upstream's
+/// hoistRedundantVectorTransfers does this only for buffers that are not
+/// views (it cannot tell whether another view aliases one), and every tile of
+/// C is a view. Here the loop is known: one step of a contraction, whose
+/// only write is C's tile; A and B, which it reads, are the contraction's
+/// inputs, which may not alias its output.
+void keepAccumulatorInRegisters(RewriterBase &rewriter, scf::ForOp kLoop) {
+  (void)moveLoopInvariantCode(cast<LoopLikeOpInterface>(kLoop.getOperation()));
+  SmallVector<vector::TransferWriteOp> writes;
+  kLoop.getBody()->walk(
+      [&](vector::TransferWriteOp write) { writes.push_back(write); });
+  if (writes.size() != 1)
+    return;
+  vector::TransferWriteOp write = writes.front();
+  if (write->getParentOp() != kLoop ||
+      !kLoop.isDefinedOutsideOfLoop(write.getBase()) ||
+      !llvm::all_of(write.getIndices(), [&](Value index) {
+        return kLoop.isDefinedOutsideOfLoop(index);
+      }))
+    return;
+  vector::TransferReadOp read;
+  for (auto candidate : kLoop.getBody()->getOps<vector::TransferReadOp>())
+    if (candidate.getBase() == write.getBase() &&
+        llvm::all_of_zip(
+            candidate.getIndices(), write.getIndices(),
+            [](Value a, Value b) { return isEqualConstantIntOrValue(a, b); }) &&
+        candidate.getVectorType() == write.getVectorType() &&
+        candidate.getPermutationMap() == write.getPermutationMap())
+      read = candidate;
+  if (!read || !llvm::all_of(read->getOperands(), [&](Value operand) {
+        return kLoop.isDefinedOutsideOfLoop(operand);
+      }))
+    return;
+  rewriter.moveOpBefore(read, kLoop);
+  FailureOr<LoopLikeOpInterface> carried =
+      cast<LoopLikeOpInterface>(kLoop.getOperation())
+          .replaceWithAdditionalYields(
+              rewriter, read.getResult(),
+              /*replaceInitOperandUsesInLoop=*/true,
+              [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
+                return SmallVector<Value>{write.getVector()};
+              });
+  if (failed(carried))
+    return;
+  Operation *loop = carried->getOperation();
+  rewriter.moveOpAfter(write, loop);
+  rewriter.modifyOpInPlace(write, [&] {
+    write.getValueToStoreMutable().assign(loop->getResults().back());
+  });
+}
+
+/// Applies the canonicalization patterns of every loaded dialect and
+/// registered op to `root`: peeled bounds become constants, then static
+/// subviews, so that the full register tiles have static shapes.
+void canonicalize(Operation *root) {
+  MLIRContext *context = root->getContext();
+  RewritePatternSet patterns(context);
+  for (Dialect *dialect : context->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : context->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, context);
+  (void)applyPatternsGreedily(root, std::move(patterns));
+}
+
+/// Lowers the vector ops of the register tiles to what LLVM takes: the
+/// contraction to outer products of a column of A and a row of B (fused
+/// multiply-adds), transfers to 1-D loads and stores.
+void lowerVectorOps(Operation *root) {
+  MLIRContext *context = root->getContext();
+  {
+    RewritePatternSet patterns(context);
+    vector::populateVectorContractLoweringPatterns(
+        patterns, vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorTransposeLoweringPatterns(
+        patterns, vector::VectorTransposeLowering::EltWise);
+    vector::populateVectorOuterProductLoweringPatterns(patterns);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    (void)applyPatternsGreedily(root, std::move(patterns));
+  }
+  {
+    RewritePatternSet patterns(context);
+    populateVectorToSCFConversionPatterns(
+        patterns, VectorTransferToSCFOptions().enableFullUnroll());
+    vector::populateVectorTransferLoweringPatterns(patterns,
+                                                   /*maxTransferRank=*/1);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    (void)applyPatternsGreedily(root, std::move(patterns));
+  }
+}
+
+LogicalResult lowerVariant(func::FuncOp func, TilingAttr tiling) {
+  IRRewriter rewriter(func.getContext());
+  SmallVector<std::pair<linalg::LinalgOp, ContractionLoops>> contractions;
+  func.walk([&](linalg::LinalgOp op) {
+    FailureOr<ContractionLoops> loops = matchContraction(op);
+    if (succeeded(loops))
+      contractions.emplace_back(op, *loops);
+  });
+  ArrayRef<int64_t> registers = tiling.getThreadTile();
+  ArrayRef<int64_t> block = tiling.getBlockTile();
+  for (auto &[op, loops] : contractions) {
+    int64_t mr = registers[loops.m], nr = registers[loops.n];
+    if (mr < 1 || nr < 1)
+      return func.emitError() << "CPU matmul variant '" << func.getSymName()
+                              << "': its tiling has no register tile";
+    // B's panel is packed where a task's strips read it again.
+    bool pack = block[loops.m] > mr;
+    if (failed(registerTile(rewriter, op, loops, mr, nr, block[loops.k], pack)))
+      return op->emitError("cannot be tiled into register tiles");
+  }
+  canonicalize(func);
+
+  // The full register tiles, now static: one K step of an mr x nr tile.
+  SmallVector<linalg::LinalgOp> fullTiles;
+  func.walk([&](linalg::LinalgOp op) {
+    FailureOr<ContractionLoops> loops = matchContraction(op);
+    if (failed(loops) || op.hasDynamicShape())
+      return;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (ranges[loops->k] == 1)
+      fullTiles.push_back(op);
+  });
+  for (linalg::LinalgOp op : fullTiles) {
+    auto kLoop = dyn_cast<scf::ForOp>(op->getParentOp());
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::VectorizationResult> vectorized =
+        linalg::vectorize(rewriter, op, /*inputVectorSizes=*/{},
+                          /*inputScalableVecDims=*/{},
+                          /*vectorizeNDExtract=*/false,
+                          /*flatten1DDepthwiseConv=*/false,
+                          /*assumeDynamicDimsMatchVecSizes=*/false,
+                          /*createNamedContraction=*/true);
+    if (failed(vectorized))
+      return op->emitError("register tile cannot be vectorized");
+    rewriter.replaceOp(op, vectorized->replacements);
+    if (kLoop)
+      keepAccumulatorInRegisters(rewriter, kLoop);
+  }
+  lowerVectorOps(func);
+  return success();
+}
+
+struct CpuContractionCodegenPass
+    : public multikernel::impl::MultiKernelCpuContractionCodegenBase<
+          CpuContractionCodegenPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    bool failedAny = false;
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      auto tiling = func->getAttrOfType<TilingAttr>(
+          MultiKernelDialect::getTilingAttrName());
+      if (!tiling || tiling.getTarget() != TilingTarget::Cpu ||
+          tiling.getKind() != KernelKind::Matmul)
+        continue;
+      failedAny |= failed(lowerVariant(func, tiling));
+    }
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,76 @@
+// The register-blocked CPU matmul (--multikernel-cpu-contraction-codegen):
+// per task, K blocks, column panels of B packed into a buffer, row strips,
+// and around each full mr x nr tile of C a K loop that carries the tile in
+// vector registers (an outer product of fused multiply-adds per step); the
+// edges as loops over linalg tiles.
+//
+// RUN: multikernel-opt %s --multikernel-specialize="target=cpu" --multikernel-outline-variants --multikernel-cpu-contraction-codegen --split-input-file | FileCheck %s
+
+// CHECK-LABEL: func.func private @matmul_0_v0
+// CHECK-SAME:    block_tile = [144, 32, 256], thread_tile = [6, 16, 0]
+// CHECK:         scf.forall ({{.*}}) = (0, 0) to ({{.*}}) step (144, 32)
+// CHECK:           %[[PACKED:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256x16xf32>
+// CHECK:           scf.for {{.*}} step %c256
+// Full panels of 16 columns: B's part copied into the buffer.
+// CHECK:             scf.for {{.*}} step %c16
+// CHECK:               %[[PANEL:.*]] = memref.subview %[[PACKED]][0, 0] [%{{.*}}, 16] [1, 1]
+// CHECK-NEXT:          linalg.copy ins(%{{.*}} : memref<?x16xf32, strided<[?, 1], offset: ?>>) outs(%[[PANEL]] : memref<?x16xf32, strided<[16, 1]>>)
+// Full strips of 6 rows: C's tile read before the K loop, carried through it,
+// written after it.
+// CHECK:               scf.for {{.*}} step %c6
+// CHECK-COUNT-6:         vector.load {{.*}} : memref<6x16xf32, strided<[?, 1], offset: ?>>, vector<16xf32>
+// CHECK:                 %[[TILE:.*]] = scf.for {{.*}} step %c1 iter_args({{.*}}) -> (vector<6x16xf32>)
+// CHECK:                   memref.subview %[[PANEL]]
+// CHECK-COUNT-6:           vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT:               vector.store
+// CHECK:                   scf.yield {{.*}} : vector<6x16xf32>
+// CHECK-COUNT-6:         vector.store {{.*}} : memref<6x16xf32, strided<[?, 1], offset: ?>>, vector<16xf32>
+// The last rows and columns: tiles of one K step as loops.
+// CHECK:               scf.for {{.*}} step %c6
+// CHECK:                 scf.for {{.*}} step %c1
+// CHECK:                   linalg.matmul ins({{.*}} : memref<?x1xf32, strided<[?, 1], offset: ?>>, memref<1x16xf32, strided<[16, 1], offset: ?>>)
+// CHECK:             scf.for {{.*}} step %c16
+// CHECK:               scf.for {{.*}} step %c6
+// CHECK:                 scf.for {{.*}} step %c1
+// CHECK:                   linalg.matmul
+// CHECK:           memref.dealloc %[[PACKED]]
+func.func @matmul(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.matmul {multikernel.hints = [array<i64: 1024, 1024, 1024>]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// A vector-matrix hint: tiles of one row by 16 columns, tasks of one row, so
+// B is not packed (each of its elements is used once per task).
+// CHECK-LABEL: func.func private @vecmat_0_v0
+// CHECK-SAME:    block_tile = [1, 32, 256], thread_tile = [1, 16, 0]
+// CHECK-NOT:     memref.alloc
+// CHECK-NOT:     linalg.copy
+// CHECK:         scf.for {{.*}} iter_args({{.*}}) -> (vector<1x16xf32>)
+// CHECK:           vector.fma {{.*}} : vector<16xf32>
+func.func @vecmat(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.matmul {multikernel.hints = [array<i64: 1, 4096, 4096>]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// Other variants are left as specialize tiled them.
+// CHECK-LABEL: func.func private @add_0_v0
+// CHECK:         scf.forall
+// CHECK:           linalg.generic
+// CHECK-NOT:       vector.
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @add(%a: memref<?x?xf32>, %b: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"],
+                  multikernel.hints = [array<i64: 1024, 1024>]}
+      ins(%a : memref<?x?xf32>) outs(%b : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  return
+}
