@@ -135,7 +135,7 @@ LogicalResult
 mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
                                     const CpuPipelineOptions &options,
                                     llvm::raw_ostream & /*errors*/) {
-  bool openmp = options.parallel == CpuParallelism::OpenMP;
+  bool openmp = options.parallel != CpuParallelism::None;
   // Softmax on tensors is decomposed first: the CPU variants are lowered
   // through loops, which the aggregate op does not lower to.
   MultiKernelRecordSignaturesOptions signatures;
@@ -146,6 +146,10 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
       specializeOptions("cpu", options.hints, options.dimHints);
   if (openmp)
     specialize.cpuParallelMinWork = kOpenMPMinWork;
+  // Elementwise kernels and reductions are bound by memory: two threads
+  // gained at most 1.09x on the development VM (seed at 1500x750), matmul
+  // 1.4-2.3x (bench/results/2026-12-01-cpu-matmul.md).
+  specialize.cpuParallelMatmulOnly = options.parallel == CpuParallelism::Auto;
   specialize.cpuVectorBits = options.vectorBits;
   addFrontOfPipeline(pm, specialize);
   pm.addPass(createMultiKernelCpuContractionCodegen());

@@ -634,9 +634,10 @@ private:
   /// The variants of `hints`, less those that would be an earlier one.
   std::vector<Variant> distinctVariants(const Site &site, ArrayRef<Hint> hints);
   /// Whether a CPU variant tuned for `sizes` runs its tasks sequentially.
-  bool hasSequentialTasks(ArrayRef<int64_t> sizes) const {
+  bool hasSequentialTasks(KernelKind kind, ArrayRef<int64_t> sizes) const {
     return tilingTarget == TilingTarget::Cpu &&
-           llvm::product_of(sizes) < cpuParallelMinWork;
+           (llvm::product_of(sizes) < cpuParallelMinWork ||
+            (cpuParallelMatmulOnly && kind != KernelKind::Matmul));
   }
   /// The function's dimension hints traced to `root`'s dynamic loops, or
   /// failure with `why` set.
@@ -713,7 +714,7 @@ std::vector<Variant> SpecializePass::distinctVariants(const Site &site,
     variant.config =
         chooseTiling(site.kind, tilingTarget, sizes, site.traits, machine);
     variant.tiling = variant.config.toAttr(context);
-    variant.sequentialTasks = hasSequentialTasks(sizes);
+    variant.sequentialTasks = hasSequentialTasks(site.kind, sizes);
     auto same = llvm::find_if(distinct, [&](const Variant &earlier) {
       return earlier.sameCodeAs(variant);
     });

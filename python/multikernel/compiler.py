@@ -534,7 +534,7 @@ def _cached_library(library):
 
 
 def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
-            dispatch_table=None, cache_dir=None, cpu_parallel="none",
+            dispatch_table=None, cache_dir=None, cpu_parallel="auto",
             dim_hints=None):
     """Compiles MLIR (text, or a path to a .mlir file) into a shared library
     with multikernel-compile and returns it as a CompiledModule.
@@ -555,9 +555,11 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     64, 256 and 4096. Where given hints fit no op, the compiler's warning
     is raised as a Python warning (multikernel.CompileWarning).
     dispatch_table: a saved table to embed (see tune()).
-    cpu_parallel: 'none' (one thread) or 'openmp' (the CPU variants' outer
-    tiles on OpenMP threads; OMP_NUM_THREADS sets how many; faster for
-    large shapes, slower for tiny ones; needs LLVM's libomp).
+    cpu_parallel: 'auto' (matmul variants with enough work on OpenMP
+    threads, the others on one), 'openmp' (every CPU variant with enough
+    work on OpenMP threads) or 'none' (one thread). OMP_NUM_THREADS sets
+    how many threads; they need LLVM's libomp (without it, 'auto' warns and
+    uses one thread).
     The library is cached on disk by a hash of the source and options (in
     MULTIKERNEL_CACHE_DIR, else ~/.cache/multikernel, created private): a
     second compile of the same source with the same options is instant. A
@@ -565,9 +567,9 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     when it was compiled; otherwise it is compiled again, with a warning."""
     if target not in ("cpu", "cuda"):
         raise ValueError(f"unknown target {target!r} (expected 'cpu' or 'cuda')")
-    if cpu_parallel not in ("none", "openmp"):
+    if cpu_parallel not in ("auto", "openmp", "none"):
         raise ValueError(f"unknown cpu_parallel {cpu_parallel!r} "
-                         "(expected 'none' or 'openmp')")
+                         "(expected 'auto', 'openmp' or 'none')")
     text, source_path = source_or_path, None
     if isinstance(source_or_path, os.PathLike) or (
             isinstance(source_or_path, str) and "\n" not in source_or_path

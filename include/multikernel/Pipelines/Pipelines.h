@@ -21,8 +21,10 @@
 
 namespace mlir::multikernel {
 
-/// How the parallel outer tiles of CPU variants run.
-enum class CpuParallelism { None, OpenMP };
+/// How the parallel outer tiles of CPU variants run: on one thread, on
+/// OpenMP threads for every variant with enough work, or only for the
+/// variants of contractions (compute-bound, where threads pay most).
+enum class CpuParallelism { None, OpenMP, Auto };
 
 struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   ListOption<std::string> hints{
@@ -42,7 +44,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::values(
           clEnumValN(CpuParallelism::None, "none", "one after another"),
           clEnumValN(CpuParallelism::OpenMP, "openmp",
-                     "on OpenMP threads (link the library with libomp)"))};
+                     "on OpenMP threads (link the library with libomp)"),
+          clEnumValN(CpuParallelism::Auto, "auto",
+                     "matmul variants on OpenMP threads, the others one "
+                     "after another"))};
   Option<int64_t> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Bits of a vector register of the target CPU: 256 "

@@ -143,6 +143,10 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
            "runs its outer tiles in a sequential scf.for instead of an "
            "scf.forall (where threads would cost more than they save); "
            "0: every variant's tiles are parallel">,
+    Option<"cpuParallelMatmulOnly", "cpu-parallel-matmul-only", "bool",
+           /*default=*/"false",
+           "CPU: only matmul variants run their outer tiles in an "
+           "scf.forall; the others in a sequential scf.for">,
   ];
   let statistics = [
     Statistic<"numSpecialized", "specialized-ops",
@@ -411,8 +415,11 @@ def MultiKernelCpuContractionCodegen
       of B (`nr / vector_width` vector loads), as fused multiply-adds
       (upstream's `linalg::vectorize` and the outer-product lowering of
       `vector.contract`);
-    - tiles at the edges of C (rows or columns fewer than the register
-      tile's) are peeled off and run as loops.
+    - at the edges of C (fewer rows or columns than a register tile's), the
+      last rows are tiles of one row by `nr`, the last columns tiles of `mr`
+      rows (then one) by one column, vectorized alike;
+    - B's panel is packed only where a task has several strips of rows to
+      read it (`block_tile` rows above `mr`) and B is indexed (K, N).
 
     Other variants are left alone. Runs after `--multikernel-outline-variants`.
   }];

@@ -141,8 +141,8 @@ void packPanel(RewriterBase &rewriter, linalg::LinalgOp panel, OpOperand &input,
 /// in panels of `nr` columns (B's part packed if `pack` and B is indexed
 /// (K, N)), then M in strips
 /// of `mr` rows, then K one step at a time around an `mr` x `nr` tile of C.
-/// The N and M loops are peeled, so that their main parts hold full tiles
-/// only.
+/// The N and M loops are peeled: their last columns and rows are tiles of
+/// one column or row, so that every tile has static sizes.
 LogicalResult registerTile(RewriterBase &rewriter, linalg::LinalgOp op,
                            const ContractionLoops &loops, int64_t mr,
                            int64_t nr, int64_t kStep, bool pack) {
@@ -180,23 +180,32 @@ LogicalResult registerTile(RewriterBase &rewriter, linalg::LinalgOp op,
   if (pack)
     packPanel(rewriter, fullPanel, *findPanelInput(fullPanel, loops), buffer);
 
-  auto strips = [&](linalg::LinalgOp panel, bool peel) -> LogicalResult {
+  // Strips of mr rows, the last rows one at a time; in the last columns,
+  // one column at a time. Every tile then has static sizes: mr x nr,
+  // 1 x nr, mr x 1 or 1 x 1.
+  auto strips = [&](linalg::LinalgOp panel) -> LogicalResult {
     auto tiled = tileLoop(rewriter, panel, loops.m, mr);
     if (failed(tiled))
       return failure();
     SmallVector<linalg::LinalgOp> tiles = {tiled->second};
-    if (peel)
-      llvm::append_range(tiles, peelPartialTile(rewriter, tiled->first));
+    for (linalg::LinalgOp lastRows : peelPartialTile(rewriter, tiled->first)) {
+      auto rows = tileLoop(rewriter, lastRows, loops.m, 1);
+      if (failed(rows))
+        return failure();
+      tiles.push_back(rows->second);
+    }
     for (linalg::LinalgOp tile : tiles)
       if (failed(tileLoop(rewriter, tile, loops.k, 1)))
         return failure();
     return success();
   };
-  if (failed(strips(fullPanel, /*peel=*/true)))
+  if (failed(strips(fullPanel)))
     return failure();
-  for (linalg::LinalgOp panel : partialPanels)
-    if (failed(strips(panel, /*peel=*/false)))
+  for (linalg::LinalgOp lastColumns : partialPanels) {
+    auto columns = tileLoop(rewriter, lastColumns, loops.n, 1);
+    if (failed(columns) || failed(strips(columns->second)))
       return failure();
+  }
   return success();
 }
 

@@ -1,8 +1,8 @@
 // The register-blocked CPU matmul (--multikernel-cpu-contraction-codegen):
 // per task, K blocks, column panels of B packed into a buffer, row strips,
-// and around each full mr x nr tile of C a K loop that carries the tile in
-// vector registers (an outer product of fused multiply-adds per step); the
-// edges as loops over linalg tiles.
+// and around each mr x nr tile of C a K loop that carries the tile in
+// vector registers (an outer product of fused multiply-adds per step); at
+// the edges, tiles of one row or one column.
 //
 // RUN: multikernel-opt %s --multikernel-specialize="target=cpu" --multikernel-outline-variants --multikernel-cpu-contraction-codegen --split-input-file | FileCheck %s
 
@@ -25,14 +25,19 @@
 // CHECK-NOT:               vector.store
 // CHECK:                   scf.yield {{.*}} : vector<6x16xf32>
 // CHECK-COUNT-6:         vector.store {{.*}} : memref<6x16xf32, strided<[?, 1], offset: ?>>, vector<16xf32>
-// The last rows and columns: tiles of one K step as loops.
+// The last rows of a panel: tiles of one row.
 // CHECK:               scf.for {{.*}} step %c6
 // CHECK:                 scf.for {{.*}} step %c1
-// CHECK:                   linalg.matmul ins({{.*}} : memref<?x1xf32, strided<[?, 1], offset: ?>>, memref<1x16xf32, strided<[16, 1], offset: ?>>)
+// CHECK:                   scf.for {{.*}} step %c1 iter_args({{.*}}) -> (vector<1x16xf32>)
+// The last columns: one at a time, in strips of 6 rows, then of one row.
 // CHECK:             scf.for {{.*}} step %c16
-// CHECK:               scf.for {{.*}} step %c6
-// CHECK:                 scf.for {{.*}} step %c1
-// CHECK:                   linalg.matmul
+// CHECK:               scf.for {{.*}} step %c1
+// CHECK:                 scf.for {{.*}} step %c6
+// CHECK:                   scf.for {{.*}} step %c1 iter_args({{.*}}) -> (vector<6x1xf32>)
+// CHECK:                 scf.for {{.*}} step %c6
+// CHECK:                   scf.for {{.*}} step %c1
+// CHECK:                     scf.for {{.*}} step %c1 iter_args({{.*}}) -> (vector<1x1xf32>)
+// CHECK-NOT:       linalg.matmul
 // CHECK:           memref.dealloc %[[PACKED]]
 func.func @matmul(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
   linalg.matmul {multikernel.hints = [array<i64: 1024, 1024, 1024>]}
