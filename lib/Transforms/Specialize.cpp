@@ -33,6 +33,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <array>
+#include <optional>
 #include <vector>
 
 namespace mlir::multikernel {
@@ -109,8 +111,26 @@ FailureOr<Hint> parseHint(StringRef text) {
   return sizes;
 }
 
-/// What kind of kernel `op` is, or why it is not supported.
-FailureOr<KernelKind> classify(Operation *op, std::string &why) {
+/// The M, N and K loops of `op` if it is a contraction with one of each
+/// (and any batch loops): what a CPU matmul variant register-tiles.
+std::optional<std::array<int64_t, 3>> matmulLoops(linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1)
+    return std::nullopt;
+  return std::array<int64_t, 3>{dims->m.front(), dims->n.front(),
+                                dims->k.front()};
+}
+
+/// Whether `op` is a contraction of one M, N and K loop: a site of its own.
+bool isContraction(linalg::LinalgOp op) { return matmulLoops(op).has_value(); }
+
+/// What kind of kernel `op` is on `target`, or why it is not supported.
+FailureOr<KernelKind> classify(Operation *op, TilingTarget target,
+                               std::string &why) {
   if (isa<linalg::SoftmaxOp>(op)) {
     why = "linalg.softmax: decompose it first "
           "(--multikernel-decompose-softmax)";
@@ -133,9 +153,12 @@ FailureOr<KernelKind> classify(Operation *op, std::string &why) {
       return failure();
     }
   }
-  if (auto matmul = dyn_cast<linalg::MatmulOp>(op)) {
-    if (matmul.hasUserDefinedMaps()) {
-      why = "matmul with user-defined indexing maps";
+  // Every contraction of one M, N and K loop is a matmul (batch_matmul,
+  // transposed operands, the generic form a frontend emits): the CPU codegen
+  // register-tiles any of them, the GPU's takes one batch loop at most.
+  if (matmulLoops(linalgOp)) {
+    if (target == TilingTarget::Gpu && linalgOp.getNumLoops() > 4) {
+      why = "a contraction with more than one batch loop";
       return failure();
     }
     return KernelKind::Matmul;
@@ -255,7 +278,7 @@ tileVariant(RewriterBase &rewriter, TilingInterface op,
   if (rowKernel)
     outer[rank - 1] = 0;
   if (config.kind == KernelKind::Matmul)
-    outer[2] = 0;
+    outer[(*matmulLoops(cast<linalg::LinalgOp>(op.getOperation())))[2]] = 0;
   int64_t tiledLoops = llvm::count_if(outer, [](int64_t v) { return v != 0; });
   if (config.target == TilingTarget::Gpu && tiledLoops > 3)
     return failure();
@@ -476,7 +499,7 @@ formGpuGroups(Block &block, SmallVectorImpl<Operation *> &alone,
   auto isCandidate = [](Operation *op) {
     auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
     return linalgOp && linalgOp.hasPureBufferSemantics() &&
-           !isa<linalg::MatmulOp>(op);
+           !isContraction(linalgOp);
   };
 
   // First the ops that intermediates join (allocations that only linalg
@@ -1058,7 +1081,7 @@ void SpecializePass::runOnOperation() {
         for (Operation &op : *block)
           if (isa<linalg::SoftmaxOp>(op) ||
               (isa<linalg::LinalgOp>(op) &&
-               (isa<linalg::MatmulOp>(op) ||
+               (isContraction(cast<linalg::LinalgOp>(op)) ||
                 !cast<linalg::LinalgOp>(op).hasPureBufferSemantics())))
             singles.push_back(&op);
         // Ops no GPU group took stay where they are, which the GPU lowering
@@ -1071,7 +1094,7 @@ void SpecializePass::runOnOperation() {
       }
       for (Operation *op : singles) {
         std::string why;
-        FailureOr<KernelKind> kind = classify(op, why);
+        FailureOr<KernelKind> kind = classify(op, tilingTarget, why);
         if (failed(kind)) {
           ++numUnsupported;
           remark(op, why);
@@ -1089,6 +1112,12 @@ void SpecializePass::runOnOperation() {
         // Vectors and registers of its widest element.
         site.traits.elementBytes = site.traits.computeBytes =
             widestElementBytes(site.ops);
+        if (*kind == KernelKind::Matmul) {
+          auto loops = *matmulLoops(cast<linalg::LinalgOp>(op));
+          site.traits.mLoop = loops[0];
+          site.traits.nLoop = loops[1];
+          site.traits.kLoop = loops[2];
+        }
         sites.push_back(std::move(site));
       }
     }

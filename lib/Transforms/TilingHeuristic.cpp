@@ -68,10 +68,11 @@
 //      enough for that many blocks, each thread keeping 16 rows at least
 //      (four loads in flight, four times), at most 1024 chunks.
 //
-// GPU, matmul (M, N, K): block tiles by the M*N class of the hint:
+// GPU, matmul (M, N, K, wherever they are; a batch loop besides): block
+// tiles by the M*N class of the hint:
 //  M1. small (<= 512x512): 32x32, medium (<= 2048x2048): 64x64, large:
 //      128x128; K in steps of 32; 256 threads in a 16x16 grid, each with a
-//      (tile/16)^2 register tile.
+//      (tile/16)^2 register tile; one matrix of a batch per block.
 //
 // CPU:
 //  C1. Outer (parallel) tiles hold about cpuTileBytes of data, whole rows
@@ -284,20 +285,26 @@ TilingConfig gpuColumnReduction(ArrayRef<int64_t> sizes, int64_t reducedLoop,
   return config;
 }
 
-TilingConfig gpuMatmul(ArrayRef<int64_t> sizes) {
+TilingConfig gpuMatmul(ArrayRef<int64_t> sizes, const KernelTraits &traits) {
   TilingConfig config;
   config.kind = KernelKind::Matmul;
-  int64_t mn = sizes[0] * sizes[1];
+  int64_t mn = sizes[traits.mLoop] * sizes[traits.nLoop];
   int64_t tile = mn <= 512 * 512 ? 32 : mn <= 2048 * 2048 ? 64 : 128; // M1
   config.threads = 256;
-  config.blockTile = {tile, tile, 32};
-  config.threadTile = {tile / 16, tile / 16, 0};
+  // A batch loop: one matrix per block (grid z).
+  config.blockTile.assign(sizes.size(), 1);
+  config.threadTile.assign(sizes.size(), 0);
+  config.blockTile[traits.mLoop] = tile;
+  config.blockTile[traits.nLoop] = tile;
+  config.blockTile[traits.kLoop] = 32;
+  config.threadTile[traits.mLoop] = tile / 16;
+  config.threadTile[traits.nLoop] = tile / 16;
   config.vectorWidth = std::min<int64_t>(4, tile / 16);
   return config;
 }
 
 TilingConfig cpuTiling(KernelKind kind, ArrayRef<int64_t> sizes,
-                       int64_t elementBytes, int64_t computeBytes,
+                       int64_t elementBytes, const KernelTraits &traits,
                        const MachineModel &machine) {
   TilingConfig config;
   config.target = TilingTarget::Cpu;
@@ -310,20 +317,26 @@ TilingConfig cpuTiling(KernelKind kind, ArrayRef<int64_t> sizes,
     // Registers of 32-bit lanes at least: the CPU computes bf16 and f16 in
     // f32 (the pipeline's low-precision legalization).
     int64_t lanes = std::max<int64_t>(
-        1, machine.cpuVectorBytes / std::max<int64_t>(computeBytes, 4));
+        1, machine.cpuVectorBytes / std::max<int64_t>(traits.computeBytes, 4));
     int64_t nr = 2 * lanes;
     int64_t mr = machine.cpuVectorRegisters >= 32 ? 8 : 6;
     int64_t strips = 24;
     // C4: a matrix-vector product gets tiles of one row or one column.
-    if (sizes[0] < mr) {
+    if (sizes[traits.mLoop] < mr) {
       mr = 1;
       strips = 1;
     }
-    if (sizes[1] < nr)
+    if (sizes[traits.nLoop] < nr)
       nr = 1;
     config.vectorWidth = lanes;
-    config.blockTile = {strips * mr, nr == 1 ? 1 : 2 * nr, 256};
-    config.threadTile = {mr, nr, 0};
+    // Batch loops: one matrix per task.
+    config.blockTile.assign(sizes.size(), 1);
+    config.threadTile.assign(sizes.size(), 0);
+    config.blockTile[traits.mLoop] = strips * mr;
+    config.blockTile[traits.nLoop] = nr == 1 ? 1 : 2 * nr;
+    config.blockTile[traits.kLoop] = 256;
+    config.threadTile[traits.mLoop] = mr;
+    config.threadTile[traits.nLoop] = nr;
     return config;
   }
 
@@ -361,8 +374,7 @@ TilingConfig mlir::multikernel::chooseTiling(KernelKind kind,
                                              const MachineModel &machine) {
   int64_t elementBytes = std::max<int64_t>(1, traits.elementBytes);
   if (target == TilingTarget::Cpu)
-    return cpuTiling(kind, loopSizes, elementBytes, traits.computeBytes,
-                     machine);
+    return cpuTiling(kind, loopSizes, elementBytes, traits, machine);
   switch (kind) {
   case KernelKind::Elementwise:
     return gpuElementwise(loopSizes, elementBytes, machine);
@@ -373,7 +385,7 @@ TilingConfig mlir::multikernel::chooseTiling(KernelKind kind,
                                 machine);
     return gpuReduction(loopSizes, traits, machine);
   case KernelKind::Matmul:
-    return gpuMatmul(loopSizes);
+    return gpuMatmul(loopSizes, traits);
   }
   llvm_unreachable("unknown kernel kind");
 }

@@ -83,6 +83,56 @@ def test_cpu_matmul_register_tiles(a_type, c_type, a_dtype, c_dtype, tolerance):
         multikernel.runtime.set_policy("benchmark")
 
 
+CONTRACTIONS = """
+#q = affine_map<(b, i, j, d) -> (b, i, d)>
+#k = affine_map<(b, i, j, d) -> (b, j, d)>
+#s = affine_map<(b, i, j, d) -> (b, i, j)>
+func.func @bmm(%a: memref<?x?x?xf32>, %b: memref<?x?x?xf32>, %c: memref<?x?x?xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<?x?x?xf32>, memref<?x?x?xf32>)
+                      outs(%c : memref<?x?x?xf32>)
+  return
+}
+func.func @scores(%q: memref<?x?x?xf32>, %k: memref<?x?x?xf32>, %s: memref<?x?x?xf32>) {
+  linalg.generic {indexing_maps = [#q, #k, #s],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : memref<?x?x?xf32>, memref<?x?x?xf32>) outs(%s : memref<?x?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+func.func @matmul_bt(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
+                                 affine_map<(m, n, k) -> (n, k)>,
+                                 affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
+"""
+
+
+def test_cpu_batch_and_transposed_contractions():
+    """batch_matmul, attention's scores (a generic with B transposed and a
+    batch loop) and a matmul with B transposed: register-tiled as matmul,
+    C += A B on shapes with and without full tiles."""
+    module = multikernel.compile(CONTRACTIONS)
+    rng = np.random.default_rng(8)
+    for batch, m, n, k in [(3, 33, 33, 64), (2, 67, 131, 300), (1, 1, 40, 7)]:
+        a = rng.integers(-4, 5, (batch, m, k)).astype(np.float32)
+        b = rng.integers(-4, 5, (batch, k, n)).astype(np.float32)
+        bt = np.ascontiguousarray(b.transpose(0, 2, 1))
+        expected = a.astype(np.float64) @ b.astype(np.float64) + 1
+        for name, args in [("bmm", (a, b)), ("scores", (a, bt))]:
+            c = np.ones((batch, m, n), np.float32)
+            getattr(module, name)(*args, c)
+            np.testing.assert_array_equal(c, expected, err_msg=name)
+        c = np.ones((m, n), np.float32)
+        module.matmul_bt(a[0], bt[0], c)
+        np.testing.assert_array_equal(c, expected[0], err_msg="matmul_bt")
+
+
 def test_memref_form_writes_in_place(kernels):
     x = np.ones((4, 5), np.float32)
     y = np.zeros((4, 5), np.float32)

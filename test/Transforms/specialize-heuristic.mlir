@@ -200,6 +200,41 @@ func.func @matvec_rule(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?x
 
 // -----
 
+// C3 for any contraction of one M, N and K loop (CPU target). Batch loops get
+// one matrix per task, the tiles follow the M, N and K loops wherever they
+// are (here attention's scores, B indexed (batch, N, K)).
+// M1 alike on the GPU, one matrix per block.
+// CHECK-LABEL: func.func @batched_contraction_rule
+// CHECK:       kind = matmul, block_tile = [1, 32, 32, 32], thread_tile = [0, 2, 2, 0], threads = 256
+// CHECK-LABEL: func.func @batch_matmul_rule
+// CHECK:       kind = matmul, block_tile = [1, 32, 32, 32], thread_tile = [0, 2, 2, 0], threads = 256
+// CPU-LABEL: func.func @batched_contraction_rule
+// CPU:       kind = matmul, block_tile = [1, 144, 32, 256], thread_tile = [0, 6, 16, 0]
+// CPU-LABEL: func.func @batch_matmul_rule
+// CPU:       kind = matmul, block_tile = [1, 144, 32, 256], thread_tile = [0, 6, 16, 0]
+#q = affine_map<(b, i, j, d) -> (b, i, d)>
+#k = affine_map<(b, i, j, d) -> (b, j, d)>
+#s = affine_map<(b, i, j, d) -> (b, i, j)>
+func.func @batched_contraction_rule(%q: memref<?x?x?xf32>, %k: memref<?x?x?xf32>, %s: memref<?x?x?xf32>) {
+  linalg.generic {indexing_maps = [#q, #k, #s],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"],
+                  multikernel.hints = [array<i64: 12, 512, 512, 64>]}
+      ins(%q, %k : memref<?x?x?xf32>, memref<?x?x?xf32>) outs(%s : memref<?x?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+func.func @batch_matmul_rule(%a: memref<?x?x?xf32>, %b: memref<?x?x?xf32>, %c: memref<?x?x?xf32>) {
+  linalg.batch_matmul {multikernel.hints = [array<i64: 12, 512, 512, 64>]}
+      ins(%a, %b : memref<?x?x?xf32>, memref<?x?x?xf32>) outs(%c : memref<?x?x?xf32>)
+  return
+}
+
+// -----
+
 // With cpu-parallel-min-work (the CPU pipeline sets 2^20 with OpenMP), a
 // variant whose hint has less work runs its tasks in a sequential scf.for;
 // the others keep the parallel scf.forall.

@@ -372,8 +372,11 @@ def MultiKernelGpuCodegen : Pass<"multikernel-gpu-codegen", "ModuleOp"> {
     combines a row's partials in order (deterministic), the last computes
     the outputs.
 
-    Matmul (`linalg.matmul` without indexing maps, one float type) becomes
-    a shared-memory tiled kernel: 16x16 threads per block tile of the
+    Matmul (any contraction of one M, N and K loop and at most one batch
+    loop: `linalg.matmul` with or without indexing maps,
+    `linalg.batch_matmul`, their generic forms; float elements, bf16 and
+    f16 inputs extended as they are staged) becomes a shared-memory tiled
+    kernel, the batch on grid z: 16x16 threads per block tile of the
     tiling (square, 16 to 128), K in steps of the tiling's K tile staged
     through shared memory (A transposed, padded against bank conflicts),
     a register tile of fused multiply-adds per thread, zero-filled edges,

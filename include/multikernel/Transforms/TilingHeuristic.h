@@ -77,12 +77,15 @@ struct KernelTraits {
   int64_t rowInputs = 1;
   /// Reductions: the loop reduced; -1 for the last one.
   int64_t reducedLoop = -1;
+  /// Matmul: the positions of its M, N and K loops (a CPU contraction may
+  /// have them in any order, and batch loops besides).
+  int64_t mLoop = 0, nLoop = 1, kLoop = 2;
 };
 
 /// Chooses the tiling of a `kind` kernel whose loops have `loopSizes` (the
 /// hint for dynamic loops, the static size otherwise). Reductions reduce
 /// the last loop unless `traits` says otherwise; matmul's loops are (M, N,
-/// K).
+/// K) on the GPU, and where `traits` says on the CPU (other loops: batch).
 TilingConfig chooseTiling(KernelKind kind, TilingTarget target,
                           ArrayRef<int64_t> loopSizes,
                           const KernelTraits &traits,

@@ -103,43 +103,71 @@ SmallVector<linalg::LinalgOp> peelPartialTile(RewriterBase &rewriter,
   return partialOps;
 }
 
-/// The input of `op` indexed by (K, N), in that order: B of a matmul, whose
-/// panel is packed.
-OpOperand *findPanelInput(linalg::LinalgOp op, const ContractionLoops &loops) {
+/// B of a matmul, whose panels are packed: the input of `op` indexed by its
+/// batch loops, then K and N (`transposed` false) or N and K (true).
+OpOperand *findPanelInput(linalg::LinalgOp op, const ContractionLoops &loops,
+                          bool &transposed) {
   MLIRContext *context = op.getContext();
-  AffineMap kn = AffineMap::get(
-      op.getNumLoops(), 0,
-      {getAffineDimExpr(loops.k, context), getAffineDimExpr(loops.n, context)},
-      context);
-  for (OpOperand *input : op.getDpsInputOperands())
-    if (op.getMatchingIndexingMap(input) == kn)
+  auto panelMap = [&](unsigned first, unsigned second) {
+    SmallVector<AffineExpr> results;
+    for (unsigned b : loops.batch)
+      results.push_back(getAffineDimExpr(b, context));
+    results.push_back(getAffineDimExpr(first, context));
+    results.push_back(getAffineDimExpr(second, context));
+    return AffineMap::get(op.getNumLoops(), 0, results, context);
+  };
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    transposed = map == panelMap(loops.n, loops.k);
+    if (transposed || map == panelMap(loops.k, loops.n))
       return input;
+  }
   return nullptr;
 }
 
-/// Copies `input` of `panel` (B's K block by `nr` columns) into `buffer` (as
-/// large, contiguous) and makes `panel` read the copy: its rows are then one
-/// vector apart, where B's are a whole row of B apart (4 KiB at 1024
-/// columns: every row of the panel maps to the same cache set, and the
-/// panel, read again for every strip of rows, does not stay in the L1
-/// cache).
-void packPanel(RewriterBase &rewriter, linalg::LinalgOp panel, OpOperand &input,
-               Value buffer) {
+/// Copies B's part of `panel` (a K block by `nr` columns, of one matrix of
+/// the batch) into `buffer` (as large, contiguous, K-major) and makes
+/// `panel` read the copy: its rows are then one vector apart, where B's are
+/// a whole row of B apart (4 KiB at 1024 columns: every row of the panel
+/// maps to the same cache set, and the panel, read again for every strip of
+/// rows, does not stay in the L1 cache). A transposed B (attention's k^T) is
+/// transposed into the buffer, so that its rows are vectors too.
+void packPanel(RewriterBase &rewriter, linalg::LinalgOp panel,
+               const ContractionLoops &loops, Value buffer) {
+  bool transposed;
+  OpOperand &input = *findPanelInput(panel, loops, transposed);
   Location loc = panel.getLoc();
   rewriter.setInsertionPoint(panel);
   SmallVector<OpFoldResult> sizes =
       memref::getMixedSizes(rewriter, loc, input.get());
-  SmallVector<OpFoldResult> zeros(2, rewriter.getIndexAttr(0));
-  SmallVector<OpFoldResult> ones(2, rewriter.getIndexAttr(1));
+  size_t rank = sizes.size();
+  SmallVector<int64_t> permutation =
+      llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (transposed) {
+    std::swap(sizes[rank - 2], sizes[rank - 1]);
+    std::swap(permutation[rank - 2], permutation[rank - 1]);
+  }
+  SmallVector<OpFoldResult> zeros(rank, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> ones(rank, rewriter.getIndexAttr(1));
   Value packed =
       memref::SubViewOp::create(rewriter, loc, buffer, zeros, sizes, ones);
-  linalg::CopyOp::create(rewriter, loc, input.get(), packed);
-  rewriter.modifyOpInPlace(panel, [&] { input.set(packed); });
+  if (!transposed) {
+    linalg::CopyOp::create(rewriter, loc, input.get(), packed);
+    rewriter.modifyOpInPlace(panel, [&] { input.set(packed); });
+    return;
+  }
+  linalg::TransposeOp::create(rewriter, loc, input.get(), packed, permutation);
+  SmallVector<AffineMap> maps = panel.getIndexingMapsArray();
+  AffineMap &map = maps[input.getOperandNumber()];
+  map = map.getSubMap(llvm::to_vector_of<unsigned>(permutation));
+  rewriter.modifyOpInPlace(panel, [&] {
+    input.set(packed);
+    panel->setAttr("indexing_maps", rewriter.getAffineMapArrayAttr(maps));
+  });
 }
 
 /// Register-tiles one contraction of a task: K in steps of `kStep`, then N
-/// in panels of `nr` columns (B's part packed if `pack` and B is indexed
-/// (K, N)), then M in strips
+/// in panels of `nr` columns (B's part packed if `pack`), then M in strips
 /// of `mr` rows, then K one step at a time around an `mr` x `nr` tile of C.
 /// The N and M loops are peeled: their last columns and rows are tiles of
 /// one column or row, so that every tile has static sizes.
@@ -153,17 +181,22 @@ LogicalResult registerTile(RewriterBase &rewriter, linalg::LinalgOp op,
       return failure();
     op = tiled->second;
   }
-  pack = pack && findPanelInput(op, loops);
+  bool transposed;
+  OpOperand *panelInput = findPanelInput(op, loops, transposed);
+  pack = pack && panelInput;
   // The packing buffer, once per task: on the heap, since a task is the body
   // of a loop (a stack allocation there would grow the stack per task) and
   // may run on any thread.
   Value buffer;
   if (pack) {
-    Type element = getElementTypeOrSelf(findPanelInput(op, loops)->get());
+    Type element = getElementTypeOrSelf(panelInput->get());
     rewriter.setInsertionPoint(op);
-    buffer = memref::AllocOp::create(rewriter, loc,
-                                     MemRefType::get({kStep, nr}, element),
-                                     rewriter.getI64IntegerAttr(64));
+    // One matrix of the batch at a time (the batch loops are tiled by 1).
+    SmallVector<int64_t> shape(loops.batch.size(), 1);
+    shape.append({kStep, nr});
+    buffer =
+        memref::AllocOp::create(rewriter, loc, MemRefType::get(shape, element),
+                                rewriter.getI64IntegerAttr(64));
     rewriter.setInsertionPointAfter(op);
     memref::DeallocOp::create(rewriter, loc, buffer);
   }
@@ -178,7 +211,7 @@ LogicalResult registerTile(RewriterBase &rewriter, linalg::LinalgOp op,
   SmallVector<linalg::LinalgOp> partialPanels =
       peelPartialTile(rewriter, panels->first);
   if (pack)
-    packPanel(rewriter, fullPanel, *findPanelInput(fullPanel, loops), buffer);
+    packPanel(rewriter, fullPanel, loops, buffer);
 
   // Strips of mr rows, the last rows one at a time; in the last columns,
   // one column at a time. Every tile then has static sizes: mr x nr,
@@ -207,6 +240,31 @@ LogicalResult registerTile(RewriterBase &rewriter, linalg::LinalgOp op,
       return failure();
   }
   return success();
+}
+
+/// `generic` as a linalg.contract of the same indexing maps where its body
+/// is one multiply and one add of the element type of all its operands (no
+/// casts, whose signedness the named op could not say); otherwise
+/// `generic`. The vectorizer makes a vector.contract of named contractions
+/// only (of a generic one, a broadcast and a reduction the outer-product
+/// lowering does not take). Upstream's specializeGenericOp is no help here:
+/// in LLVM 22 it turns a batched contraction with B transposed into a
+/// batch_matmul without B's map (invalid IR).
+linalg::LinalgOp asContractOp(RewriterBase &rewriter,
+                              linalg::GenericOp generic) {
+  Type element = getElementTypeOrSelf(generic.getDpsInits()[0].getType());
+  if (generic.getNumDpsInputs() != 2 ||
+      !llvm::all_of(
+          generic->getOperandTypes(),
+          [&](Type type) { return getElementTypeOrSelf(type) == element; }) ||
+      !llvm::hasNItems(generic.getBody()->without_terminator(), 2))
+    return generic;
+  rewriter.setInsertionPoint(generic);
+  auto contract = linalg::ContractOp::create(
+      rewriter, generic.getLoc(), generic.getDpsInputs(), generic.getDpsInits(),
+      generic.getIndexingMaps());
+  rewriter.eraseOp(generic);
+  return contract;
 }
 
 /// Reads C's tile before the register tile's K loop `kLoop` and writes it
@@ -337,6 +395,8 @@ LogicalResult lowerVariant(func::FuncOp func, TilingAttr tiling) {
   for (linalg::LinalgOp op : fullTiles) {
     auto kLoop = dyn_cast<scf::ForOp>(op->getParentOp());
     rewriter.setInsertionPoint(op);
+    if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+      op = asContractOp(rewriter, generic);
     FailureOr<linalg::VectorizationResult> vectorized =
         linalg::vectorize(rewriter, op, /*inputVectorSizes=*/{},
                           /*inputScalableVecDims=*/{},

@@ -10,6 +10,13 @@
 // a k x tile slice of B in shared memory, and each thread accumulates a
 // (tile/16) x (tile/16) register tile with fused multiply-adds.
 //
+// Any contraction of one M, N and K loop and at most one batch loop: the
+// operands are read through their indexing maps (A or B transposed, as
+// attention's q @ k^T is), the batch is grid z. Elements narrower than C's
+// (bf16 or f16 inputs, f32 C) are extended as they are staged; with a bf16
+// or f16 C the K sum accumulates in f32 and is rounded once, where C is
+// written (as cuBLAS does).
+//
 // Thread (tx, ty) owns rows ty + 16 i and columns tx + 16 j of the block
 // tile (strided, not contiguous): a warp then reads 16 consecutive floats of
 // the B slice and 2 of the A slice per step, free of shared-memory bank
@@ -45,9 +52,23 @@ struct MatmulTiles {
   int64_t step; // K step: the depth of the shared-memory slices
 };
 
-/// An element of `source` at (row, column), or zero outside [rows, columns).
-Value loadOrZero(OpBuilder &builder, Location loc, Value source, Value row,
-                 Value column, Value rows, Value columns, Value zero) {
+/// One operand of the contraction: its buffer and, per dimension, the loop
+/// that indexes it (the batch, M, N or K loop).
+struct MatmulOperand {
+  Value buffer;
+  SmallVector<unsigned> loops;
+
+  /// The indices of the element at the loops' values `at`.
+  SmallVector<Value> indices(ArrayRef<Value> at) const {
+    return llvm::map_to_vector(loops, [&](unsigned loop) { return at[loop]; });
+  }
+};
+
+/// The element of `operand` at the loops' values `at` as `type` (extended),
+/// or zero where `row` (of `rows`) or `column` (of `columns`) is outside.
+Value loadOrZero(OpBuilder &builder, Location loc, const MatmulOperand &operand,
+                 ArrayRef<Value> at, Value row, Value column, Value rows,
+                 Value columns, Value zero) {
   Value rowInRange =
       arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult, row, rows);
   Value columnInRange = arith::CmpIOp::create(
@@ -58,23 +79,43 @@ Value loadOrZero(OpBuilder &builder, Location loc, Value source, Value row,
                                   /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(&choose.getThenRegion().front());
-  scf::YieldOp::create(
-      builder, loc,
-      memref::LoadOp::create(builder, loc, source, ValueRange{row, column})
-          .getResult());
+  Value element =
+      memref::LoadOp::create(builder, loc, operand.buffer, operand.indices(at));
+  if (element.getType() != zero.getType())
+    element = arith::ExtFOp::create(builder, loc, zero.getType(), element);
+  scf::YieldOp::create(builder, loc, element);
   builder.setInsertionPointToStart(&choose.getElseRegion().front());
   scf::YieldOp::create(builder, loc, zero);
   return choose.getResult(0);
 }
+
+/// The loops of the contraction, and the sizes of M, N and K and of the
+/// batch (one where there is none) in a launch's host code.
+struct MatmulLoops {
+  std::optional<unsigned> batch;
+  unsigned m, n, k;
+  unsigned count;
+};
 
 /// Copies the slices of A (m0.., k0..) and B (k0.., n0..) of this K step
 /// into shared memory, every thread `elements / kThreads` elements, in
 /// coalesced order (consecutive threads, consecutive addresses of global
 /// memory).
 void stageSlices(OpBuilder &builder, Location loc, MatmulTiles tiles,
-                 Value linear, Value a, Value b, Value aSlice, Value bSlice,
-                 Value m0, Value n0, Value k0, Value m, Value n, Value k,
-                 Value zero) {
+                 const MatmulLoops &loops, Value batch, Value linear,
+                 const MatmulOperand &a, const MatmulOperand &b, Value aSlice,
+                 Value bSlice, Value m0, Value n0, Value k0, Value m, Value n,
+                 Value k, Value zero) {
+  // The loops' values at one element; unused entries stay null.
+  auto at = [&](Value mValue, Value nValue, Value kValue) {
+    SmallVector<Value> values(loops.count);
+    if (loops.batch)
+      values[*loops.batch] = batch;
+    values[loops.m] = mValue;
+    values[loops.n] = nValue;
+    values[loops.k] = kValue;
+    return values;
+  };
   auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
   auto add = [&](Value x, Value y) -> Value {
     return arith::AddIOp::create(builder, loc, x, y);
@@ -87,7 +128,8 @@ void stageSlices(OpBuilder &builder, Location loc, MatmulTiles tiles,
     Value row = add(aRow, c(pass * aRowsPerPass));
     Value aM = add(m0, row);
     Value aK = add(k0, aColumn);
-    Value value = loadOrZero(builder, loc, a, aM, aK, m, k, zero);
+    Value value =
+        loadOrZero(builder, loc, a, at(aM, {}, aK), aM, aK, m, k, zero);
     memref::StoreOp::create(builder, loc, value, aSlice,
                             ValueRange{aColumn, row});
   }
@@ -99,17 +141,30 @@ void stageSlices(OpBuilder &builder, Location loc, MatmulTiles tiles,
     Value row = add(bRow, c(pass * bRowsPerPass));
     Value bK = add(k0, row);
     Value bN = add(n0, bColumn);
-    Value value = loadOrZero(builder, loc, b, bK, bN, k, n, zero);
+    Value value =
+        loadOrZero(builder, loc, b, at({}, bN, bK), bK, bN, k, n, zero);
     memref::StoreOp::create(builder, loc, value, bSlice,
                             ValueRange{row, bColumn});
   }
 }
 
-/// The launch computing C += A * B for [m, k] x [k, n].
-void emitMatmulLaunch(OpBuilder &builder, Location loc, Value a, Value b,
-                      Value cMatrix, MatmulTiles tiles) {
+/// The size of `loop` in host code: the dimension of an operand it indexes.
+Value loopSize(OpBuilder &builder, Location loc,
+               ArrayRef<MatmulOperand> operands, unsigned loop) {
+  for (const MatmulOperand &operand : operands)
+    for (auto [dim, indexing] : llvm::enumerate(operand.loops))
+      if (indexing == loop)
+        return memref::DimOp::create(builder, loc, operand.buffer, dim);
+  llvm_unreachable("every loop of a contraction indexes an operand");
+}
+
+/// The launch computing C += A * B for [m, k] x [k, n] (per matrix of the
+/// batch), in registers of `elementType`.
+void emitMatmulLaunch(OpBuilder &builder, Location loc,
+                      const MatmulLoops &loops, const MatmulOperand &a,
+                      const MatmulOperand &b, const MatmulOperand &cMatrix,
+                      Type elementType, MatmulTiles tiles) {
   MLIRContext *context = builder.getContext();
-  Type elementType = cast<MemRefType>(cMatrix.getType()).getElementType();
   int64_t perThread = tiles.tile / kThreadsPerDim;
   auto workgroup =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
@@ -119,13 +174,16 @@ void emitMatmulLaunch(OpBuilder &builder, Location loc, Value a, Value b,
                                     MemRefLayoutAttrInterface(), workgroup);
 
   auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
-  Value m = memref::DimOp::create(builder, loc, a, 0);
-  Value k = memref::DimOp::create(builder, loc, a, 1);
-  Value n = memref::DimOp::create(builder, loc, b, 1);
+  SmallVector<MatmulOperand> operands = {a, b, cMatrix};
+  Value m = loopSize(builder, loc, operands, loops.m);
+  Value k = loopSize(builder, loc, operands, loops.k);
+  Value n = loopSize(builder, loc, operands, loops.n);
+  Value batches =
+      loops.batch ? loopSize(builder, loc, operands, *loops.batch) : c(1);
   Value gridX = arith::CeilDivUIOp::create(builder, loc, n, c(tiles.tile));
   Value gridY = arith::CeilDivUIOp::create(builder, loc, m, c(tiles.tile));
   auto launch = gpu::LaunchOp::create(
-      builder, loc, gridX, gridY, c(1), c(kThreadsPerDim), c(kThreadsPerDim),
+      builder, loc, gridX, gridY, batches, c(kThreadsPerDim), c(kThreadsPerDim),
       c(1), /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/{}, TypeRange{aSliceType, bSliceType});
   OpBuilder::InsertionGuard guard(builder);
@@ -156,8 +214,9 @@ void emitMatmulLaunch(OpBuilder &builder, Location loc, Value a, Value b,
   {
     OpBuilder::InsertionGuard loopGuard(builder);
     builder.setInsertionPointToStart(kLoop.getBody());
-    stageSlices(builder, loc, tiles, linear, a, b, aSlice, bSlice, m0, n0,
-                kLoop.getInductionVar(), m, n, k, zero);
+    stageSlices(builder, loc, tiles, loops, launch.getBlockIds().z, linear, a,
+                b, aSlice, bSlice, m0, n0, kLoop.getInductionVar(), m, n, k,
+                zero);
     gpu::BarrierOp::create(builder, loc);
     auto inner = scf::ForOp::create(builder, loc, c(0), c(tiles.step),
                                     c(kUnroll), kLoop.getRegionIterArgs());
@@ -202,12 +261,21 @@ void emitMatmulLaunch(OpBuilder &builder, Location loc, Value a, Value b,
       auto write = scf::IfOp::create(builder, loc, inRange, false);
       OpBuilder::InsertionGuard writeGuard(builder);
       builder.setInsertionPointToStart(&write.getThenRegion().front());
-      Value old = memref::LoadOp::create(builder, loc, cMatrix,
-                                         ValueRange{row, column});
+      SmallVector<Value> at(loops.count);
+      if (loops.batch)
+        at[*loops.batch] = launch.getBlockIds().z;
+      at[loops.m] = row;
+      at[loops.n] = column;
+      SmallVector<Value> indices = cMatrix.indices(at);
+      Value old = memref::LoadOp::create(builder, loc, cMatrix.buffer, indices);
+      if (old.getType() != elementType)
+        old = arith::ExtFOp::create(builder, loc, elementType, old);
       Value sum = arith::AddFOp::create(builder, loc, old,
                                         kLoop.getResult(i * perThread + j));
-      memref::StoreOp::create(builder, loc, sum, cMatrix,
-                              ValueRange{row, column});
+      if (sum.getType() != getElementTypeOrSelf(cMatrix.buffer.getType()))
+        sum = arith::TruncFOp::create(
+            builder, loc, getElementTypeOrSelf(cMatrix.buffer.getType()), sum);
+      memref::StoreOp::create(builder, loc, sum, cMatrix.buffer, indices);
     }
   }
   gpu::TerminatorOp::create(builder, loc);
@@ -220,32 +288,65 @@ LogicalResult gpu_codegen::generateMatmul(func::FuncOp func,
   auto fail = [&](const Twine &why) {
     return emitCodegenError(func, KernelKind::Matmul, why);
   };
-  auto op = getSoleOp<linalg::MatmulOp>(func);
-  if (!op)
-    return fail("expected exactly one linalg.matmul in the variant");
-  if (op.hasUserDefinedMaps())
-    return fail("matmuls with indexing maps (transposed or broadcast "
-                "operands) are not supported");
+  auto op = getSoleOp<linalg::LinalgOp>(func);
+  if (!op || !linalg::isaContractionOpInterface(op))
+    return fail("expected exactly one contraction in the variant");
   if (!op.hasPureBufferSemantics())
     return fail("the variant is not bufferized");
-  SmallVector<Value> roots;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1 || dims->batch.size() > 1)
+    return fail("expected one M, N and K loop and at most one batch loop");
+  MatmulLoops loops{
+      dims->batch.empty() ? std::nullopt
+                          : std::optional<unsigned>(dims->batch.front()),
+      dims->m.front(), dims->n.front(), dims->k.front(), op.getNumLoops()};
+  // A is the input indexed by M, B the one indexed by N.
+  SmallVector<MatmulOperand> operands;
   for (OpOperand &operand : op->getOpOperands()) {
     Value root = wholeContiguousArgument(func, operand.get());
     if (!root)
       return fail("operands must be whole, contiguous function arguments");
-    roots.push_back(root);
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return fail("operands must be indexed by the loops (no broadcasts)");
+    SmallVector<unsigned> indexing;
+    for (unsigned result = 0; result < map.getNumResults(); ++result)
+      indexing.push_back(map.getDimPosition(result));
+    operands.push_back(MatmulOperand{root, indexing});
   }
-  Type elementType = getElementTypeOrSelf(roots[2].getType());
-  for (Value root : roots)
-    if (getElementTypeOrSelf(root.getType()) != elementType ||
-        !isa<FloatType>(elementType))
-      return fail("operands must share one float element type");
+  if (llvm::is_contained(operands[0].loops, loops.n))
+    std::swap(operands[0], operands[1]);
+  // Registers of C's type, at least f32 (bf16 and f16 inputs are extended).
+  Type cType = getElementTypeOrSelf(operands[2].buffer.getType());
+  auto cFloat = dyn_cast<FloatType>(cType);
+  if (!cFloat)
+    return fail("C must have a float element type");
+  Type accumulator =
+      cFloat.getWidth() < 32 ? Float32Type::get(func.getContext()) : cType;
+  for (const MatmulOperand &input : ArrayRef(operands).take_front(2)) {
+    auto element =
+        dyn_cast<FloatType>(getElementTypeOrSelf(input.buffer.getType()));
+    if (!element ||
+        element.getWidth() > cast<FloatType>(accumulator).getWidth())
+      return fail("inputs must be floats no wider than the accumulator");
+  }
+  // The body must be C + A * B (with extensions), which the kernel computes.
+  SmallVector<Operation *> body;
+  for (Operation &bodyOp : op.getBlock()->without_terminator())
+    if (!isa<arith::ExtFOp>(bodyOp))
+      body.push_back(&bodyOp);
+  if (body.size() != 2 || !isa<arith::MulFOp>(body[0]) ||
+      !isa<arith::AddFOp>(body[1]))
+    return fail("expected a multiply and an add in the contraction's body");
 
   ArrayRef<int64_t> blockTile = tiling.getBlockTile();
-  MatmulTiles tiles{blockTile.size() == 3 ? blockTile[0] : 0,
-                    blockTile.size() == 3 ? blockTile[2] : 0};
+  if (blockTile.size() != loops.count)
+    return fail("the tiling does not match the contraction's loops");
+  MatmulTiles tiles{blockTile[loops.m], blockTile[loops.k]};
   // The staging loops and the unrolled K loop divide the tiles evenly.
-  bool supported = blockTile.size() == 3 && blockTile[1] == tiles.tile &&
+  bool supported = blockTile[loops.n] == tiles.tile &&
                    tiles.tile % kThreadsPerDim == 0 && tiles.tile <= 128 &&
                    kThreads % tiles.tile == 0 && kThreads % tiles.step == 0 &&
                    tiles.step % kUnroll == 0 &&
@@ -260,6 +361,7 @@ LogicalResult gpu_codegen::generateMatmul(func::FuncOp func,
   Location loc = op.getLoc();
   eraseEntryOpsExcept(entry, [](Operation &) { return false; });
   OpBuilder builder(entry.getTerminator());
-  emitMatmulLaunch(builder, loc, roots[0], roots[1], roots[2], tiles);
+  emitMatmulLaunch(builder, loc, loops, operands[0], operands[1], operands[2],
+                   accumulator, tiles);
   return success();
 }

@@ -177,8 +177,9 @@ LogicalResult analyzeOp(GroupOp &groupOp, IsInternalFn isInternal,
     return failure();
   }
   if (isMatmulLike(op)) {
-    why = describe(op) + " is a contraction; the GPU's matmul kernel takes "
-                         "linalg.matmul without indexing maps only, for now";
+    why = describe(op) + " is a contraction the GPU's matmul kernel does not "
+                         "take (it takes one M, N and K loop and at most one "
+                         "batch loop)";
     return failure();
   }
   for (OpOperand &operand : op->getOpOperands()) {

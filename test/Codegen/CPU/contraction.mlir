@@ -79,3 +79,49 @@ func.func @add(%a: memref<?x?xf32>, %b: memref<?x?xf32>) {
   }
   return
 }
+
+// -----
+
+// A batched contraction as a frontend emits it (attention's q @ k^T, a
+// linalg.generic with B indexed (batch, N, K)): one matrix per task, B's
+// panels transposed into the buffer, the register tiles a linalg.contract's
+// vector.contract.
+// CHECK-LABEL: func.func private @scores_0_v0
+// CHECK-SAME:    block_tile = [1, 144, 32, 256], thread_tile = [0, 6, 16, 0]
+// CHECK:         scf.forall ({{.*}}) = (0, 0, 0) to ({{.*}}) step (1, 144, 32)
+// CHECK:           memref.alloc() {alignment = 64 : i64} : memref<1x256x16xf32>
+// CHECK:           linalg.transpose {{.*}} permutation = [0, 2, 1]
+// CHECK:           scf.for {{.*}} iter_args({{.*}}) -> (vector<1x6x16xf32>)
+// CHECK:             vector.load {{.*}} : memref<1x1x16xf32, strided<[4096, 16, 1], offset: ?>>, vector<16xf32>
+// CHECK-COUNT-6:     vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT:     linalg.generic
+#q = affine_map<(b, i, j, d) -> (b, i, d)>
+#k = affine_map<(b, i, j, d) -> (b, j, d)>
+#s = affine_map<(b, i, j, d) -> (b, i, j)>
+func.func @scores(%q: memref<?x?x?xf32>, %k: memref<?x?x?xf32>, %s: memref<?x?x?xf32>) {
+  linalg.generic {indexing_maps = [#q, #k, #s],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"],
+                  multikernel.hints = [array<i64: 12, 512, 512, 64>]}
+      ins(%q, %k : memref<?x?x?xf32>, memref<?x?x?xf32>) outs(%s : memref<?x?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// linalg.batch_matmul: B's panels packed per matrix.
+// CHECK-LABEL: func.func private @bmm_0_v0
+// CHECK-SAME:    block_tile = [1, 144, 32, 256], thread_tile = [0, 6, 16, 0]
+// CHECK:         scf.forall ({{.*}}) = (0, 0, 0) to ({{.*}}) step (1, 144, 32)
+// CHECK:           memref.alloc() {alignment = 64 : i64} : memref<1x256x16xf32>
+// CHECK:           linalg.copy
+// CHECK:           scf.for {{.*}} iter_args({{.*}}) -> (vector<1x6x16xf32>)
+func.func @bmm(%a: memref<?x?x?xf32>, %b: memref<?x?x?xf32>, %c: memref<?x?x?xf32>) {
+  linalg.batch_matmul {multikernel.hints = [array<i64: 12, 512, 512, 64>]}
+      ins(%a, %b : memref<?x?x?xf32>, memref<?x?x?xf32>) outs(%c : memref<?x?x?xf32>)
+  return
+}

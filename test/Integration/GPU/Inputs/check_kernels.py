@@ -58,6 +58,10 @@ MATMUL_SHAPES = [(1, 1, 1), (3, 5, 7), (17, 33, 65), (128, 128, 128), (257, 129,
                  (1000, 1000, 1000), (1, 4096, 512), (4096, 1, 512), (100000, 96, 96),
                  (96, 100000, 96), (2048, 2048, 2048)]
 
+# (batch, M, N, K).
+BATCH_SHAPES = [(1, 1, 1, 1), (3, 5, 7, 9), (2, 67, 131, 600), (12, 77, 77, 64),
+                (3, 333, 333, 64), (32, 128, 128, 128), (1, 1024, 1024, 128)]
+
 KERNELS = {
     # name: (library, entry, shapes, unaligned shape,
     #        inputs(shape, offset) -> args, reference(args) -> float64)
@@ -88,6 +92,31 @@ KERNELS = {
         "libmatmul_gpu.so", "matmul", MATMUL_SHAPES, (64, 68, 36),
         lambda shape, offset: (offset_view((shape[0], shape[2]), offset),
                                offset_view((shape[2], shape[1]), offset),
+                               offset_view(shape[:2], offset).fill_(ACCUMULATOR_START)),
+        lambda a: ACCUMULATOR_START + a[0].double() @ a[1].double()),
+    # Contractions beyond linalg.matmul, C accumulated into as matmul's.
+    "bmm": (
+        "libbmm_gpu.so", "bmm", BATCH_SHAPES, (3, 64, 68, 36),
+        lambda shape, offset: (offset_view((shape[0], shape[1], shape[3]), offset),
+                               offset_view((shape[0], shape[3], shape[2]), offset),
+                               offset_view(shape[:3], offset).fill_(ACCUMULATOR_START)),
+        lambda a: ACCUMULATOR_START + a[0].double() @ a[1].double()),
+    "scores": (
+        "libscores_gpu.so", "scores", BATCH_SHAPES, (3, 64, 68, 36),
+        lambda shape, offset: (offset_view((shape[0], shape[1], shape[3]), offset),
+                               offset_view((shape[0], shape[2], shape[3]), offset),
+                               offset_view(shape[:3], offset).fill_(ACCUMULATOR_START)),
+        lambda a: ACCUMULATOR_START + a[0].double() @ a[1].double().transpose(1, 2)),
+    "matmul_bt": (
+        "libmatmul_bt_gpu.so", "matmul_bt", MATMUL_SHAPES[:7], (64, 68, 36),
+        lambda shape, offset: (offset_view((shape[0], shape[2]), offset),
+                               offset_view((shape[1], shape[2]), offset),
+                               offset_view(shape[:2], offset).fill_(ACCUMULATOR_START)),
+        lambda a: ACCUMULATOR_START + a[0].double() @ a[1].double().T),
+    "matmul_bf16": (
+        "libmatmul_bf16_gpu.so", "matmul_bf16", MATMUL_SHAPES[:7], (64, 68, 36),
+        lambda shape, offset: (torch.randn(shape[0], shape[2], device="cuda").bfloat16(),
+                               torch.randn(shape[2], shape[1], device="cuda").bfloat16(),
                                offset_view(shape[:2], offset).fill_(ACCUMULATOR_START)),
         lambda a: ACCUMULATOR_START + a[0].double() @ a[1].double()),
 }
