@@ -167,6 +167,7 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
   // need loops become loops here, the rest goes to LLVM below.
   pm.addPass(createConvertVectorToSCFPass());
   addLowPrecisionFloatLegalization(pm);
+  pm.addPass(createMultiKernelApproximateMath());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -133,6 +133,40 @@ def test_cpu_batch_and_transposed_contractions():
         np.testing.assert_array_equal(c, expected[0], err_msg="matmul_bt")
 
 
+def test_cpu_tanh_and_erf_are_accurate():
+    """f32 tanh and erf are computed as polynomials on the CPU
+    (multikernel-approximate-math): within 5 ulp of float64 over a wide
+    range, and exact at zero, the infinities and NaN."""
+    import math
+    source = """
+    #id = affine_map<(d0) -> (d0)>
+    func.func @f(%x: memref<?xf32>, %t: memref<?xf32>, %e: memref<?xf32>) {
+      linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+          ins(%x : memref<?xf32>) outs(%t, %e : memref<?xf32>, memref<?xf32>) {
+      ^bb0(%a: f32, %b: f32, %c: f32):
+        %0 = math.tanh %a : f32
+        %1 = math.erf %a : f32
+        linalg.yield %0, %1 : f32, f32
+      }
+      return
+    }"""
+    module = multikernel.compile(source)
+    finite = np.concatenate([np.linspace(-10, 10, 20001), np.logspace(-30, 2, 2000),
+                             -np.logspace(-30, 2, 2000), [1e30, -1e30]]).astype(np.float32)
+    x = np.concatenate([finite, np.array([0.0, np.inf, -np.inf, np.nan], np.float32)])
+    t, e = np.empty_like(x), np.empty_like(x)
+    module.f(x, t, e)
+    n = len(finite)
+    xd = finite.astype(np.float64)
+    for name, got, expected in [("tanh", t[:n], np.tanh(xd)),
+                                ("erf", e[:n], np.array([math.erf(v) for v in xd]))]:
+        ulp = np.spacing(np.abs(expected).astype(np.float32)).astype(np.float64)
+        error = (np.abs(got.astype(np.float64) - expected) / ulp).max()
+        assert error <= 5, f"{name}: {error:.1f} ulp"
+    np.testing.assert_array_equal(t[n:], [0.0, 1.0, -1.0, np.nan])
+    np.testing.assert_array_equal(e[n:], [0.0, 1.0, -1.0, np.nan])
+
+
 def test_memref_form_writes_in_place(kernels):
     x = np.ones((4, 5), np.float32)
     y = np.zeros((4, 5), np.float32)
