@@ -79,6 +79,8 @@ BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
 /// steady_clock.
 using NanosClock = int64_t (*)();
 void setCpuBenchmarkClock(NanosClock clock);
+/// The clock CPU variants are timed by (the one set above, or steady_clock).
+int64_t cpuBenchmarkNanos();
 
 /// Runs `variant` once and reports whether it failed (GPU errors).
 bool runVariantChecked(const MkrtSiteDescriptor &desc, int32_t variant,

@@ -18,6 +18,8 @@ std::optional<PolicySetting> parsePolicy(const std::string &text) {
     return PolicySetting{Policy::Benchmark, 0};
   if (text == "nearest-hint")
     return PolicySetting{Policy::NearestHint, 0};
+  if (text == "amortized")
+    return PolicySetting{Policy::Amortized, 0};
   const std::string fixedPrefix = "fixed:";
   if (text.compare(0, fixedPrefix.size(), fixedPrefix) == 0) {
     std::string number = text.substr(fixedPrefix.size());

@@ -20,7 +20,7 @@
 
 namespace multikernel::runtime {
 
-enum class Policy : int32_t { Benchmark, NearestHint, Fixed };
+enum class Policy : int32_t { Benchmark, NearestHint, Fixed, Amortized };
 enum class Bucketing : int32_t { Exact, Pow2 };
 enum class ConcurrentMiss : int32_t { Wait, NearestHint };
 

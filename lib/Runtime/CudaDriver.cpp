@@ -77,6 +77,7 @@ const Driver *load() {
   ok &= resolve(library, table.cuEventDestroy,
                 {"cuEventDestroy_v2", "cuEventDestroy"}, missing);
   ok &= resolve(library, table.cuEventRecord, {"cuEventRecord"}, missing);
+  ok &= resolve(library, table.cuEventQuery, {"cuEventQuery"}, missing);
   ok &= resolve(library, table.cuEventSynchronize, {"cuEventSynchronize"},
                 missing);
   ok &= resolve(library, table.cuEventElapsedTime,

@@ -633,6 +633,28 @@ double EventTimer::stop() {
   return milliseconds * 1e6;
 }
 
+void EventTimer::recordStop() {
+  const Driver *driver = cuda::driver();
+  failed(driver->cuEventRecord(static_cast<CUevent>(stopEvent),
+                               currentStream(*driver)),
+         "cuEventRecord");
+}
+
+std::optional<double> EventTimer::poll() {
+  const Driver *driver = cuda::driver();
+  CUresult status = driver->cuEventQuery(static_cast<CUevent>(stopEvent));
+  if (status == CUDA_ERROR_NOT_READY)
+    return std::nullopt;
+  float milliseconds = 0;
+  if (failed(status, "cuEventQuery") ||
+      failed(driver->cuEventElapsedTime(&milliseconds,
+                                        static_cast<CUevent>(startEvent),
+                                        static_cast<CUevent>(stopEvent)),
+             "cuEventElapsedTime"))
+    return -1.0;
+  return milliseconds * 1e6;
+}
+
 // Snapshots of written arguments outlive stream changes of the caller:
 // plain allocations, not stream-ordered ones.
 void *allocate(size_t bytes) {

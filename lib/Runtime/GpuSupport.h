@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace multikernel::runtime::gpu {
@@ -47,6 +48,11 @@ public:
   /// Records the stop event, waits for it and returns the elapsed time in
   /// nanoseconds, or a negative value on failure.
   double stop();
+  /// Records the stop event without waiting for it (see poll).
+  void recordStop();
+  /// After recordStop: the elapsed nanoseconds once the stop event has
+  /// completed, std::nullopt while it has not, negative on failure.
+  std::optional<double> poll();
 
 private:
   void *startEvent = nullptr;

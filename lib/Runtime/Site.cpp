@@ -10,6 +10,7 @@
 #include "GpuSupport.h"
 #include "Runtime.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -108,7 +109,164 @@ int32_t Site::dispatch(const int64_t *key, void **args) {
     countHit();
     return runOrRecover(key, variant, args);
   }
+  if (Runtime::get().config.policy.load() == Policy::Amortized &&
+      desc.numVariants > 1 &&
+      !(desc.target == MKRT_TARGET_CUDA && gpu::currentStreamIsCapturing()))
+    return dispatchAmortized(key, args);
   return dispatchMiss(key, args);
+}
+
+namespace {
+/// Runs of each variant the amortized policy times before deciding.
+constexpr size_t kAmortizedSamples = 3;
+
+double medianOf(std::vector<double> samples) {
+  std::sort(samples.begin(), samples.end());
+  size_t middle = samples.size() / 2;
+  return samples.size() % 2 ? samples[middle]
+                            : 0.5 * (samples[middle - 1] + samples[middle]);
+}
+} // namespace
+
+int32_t Site::dispatchAmortized(const int64_t *key, void **args) {
+  Key keyVector(key, key + desc.keyRank);
+  int32_t variant = -1;
+  bool decidedNow = false, timedRun = false;
+  Decision decision;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto found = decided.find(keyVector);
+    if (found != decided.end()) {
+      variant = found->second.variant;
+    } else {
+      ++missCount;
+      auto [entry, created] = exploring.try_emplace(keyVector);
+      Exploration &exploration = entry->second;
+      if (created) {
+        // Keys explored but never decided (a shape seen once) are bounded
+        // like decisions.
+        if (static_cast<int64_t>(exploring.size()) >
+            Runtime::get().config.maxCacheEntries.load())
+          exploring.erase(exploring.begin() == entry ? std::next(entry)
+                                                     : exploring.begin());
+        exploration.samples.resize(desc.numVariants);
+        int32_t nearest = nearestHintVariant(key);
+        if (nearest >= 0)
+          exploration.order.push_back(nearest);
+        for (int32_t v = 0; v < desc.numVariants; ++v)
+          if (v != nearest)
+            exploration.order.push_back(v);
+      }
+      // The GPU runs that have finished since.
+      auto &pending = exploration.pending;
+      for (auto it = pending.begin(); it != pending.end();) {
+        std::optional<double> nanos = it->timer->poll();
+        if (!nanos) {
+          ++it;
+          continue;
+        }
+        if (*nanos >= 0)
+          exploration.samples[it->variant].push_back(*nanos);
+        it = pending.erase(it);
+      }
+      // The variant with the fewest runs, in order; none left: decide.
+      uint64_t excludedMask = excluded.load();
+      size_t fewest = kAmortizedSamples;
+      for (int32_t v : exploration.order) {
+        if (excludedMask & (uint64_t(1) << v))
+          continue;
+        size_t runs = exploration.samples[v].size();
+        for (const PendingRun &run : pending)
+          runs += run.variant == v;
+        if (runs < fewest) {
+          fewest = runs;
+          variant = v;
+        }
+      }
+      if (variant < 0 && pending.empty()) {
+        decision.source = DecisionSource::Benchmark;
+        decision.variantNanos.assign(desc.numVariants, -1.0);
+        for (int32_t v = 0; v < desc.numVariants; ++v) {
+          if ((excludedMask & (uint64_t(1) << v)) ||
+              exploration.samples[v].empty())
+            continue;
+          decision.variantNanos[v] = medianOf(exploration.samples[v]);
+          if (decision.variant < 0 ||
+              decision.variantNanos[v] <
+                  decision.variantNanos[decision.variant])
+            decision.variant = v;
+        }
+        exploring.erase(entry);
+        if (decision.variant >= 0) {
+          ++benchmarkCount;
+          insertDecisionLocked(keyVector, decision);
+          decidedNow = true;
+        }
+        variant = decision.variant;
+      } else if (variant < 0) {
+        // Every variant has its runs, some still on the GPU: run the best
+        // so far, untimed.
+        double best = -1;
+        for (int32_t v = 0; v < desc.numVariants; ++v) {
+          if ((excludedMask & (uint64_t(1) << v)) ||
+              exploration.samples[v].empty())
+            continue;
+          double median = medianOf(exploration.samples[v]);
+          if (best < 0 || median < best) {
+            best = median;
+            variant = v;
+          }
+        }
+        if (variant < 0)
+          variant = exploration.order.front();
+      } else {
+        timedRun = true; // below, outside the lock
+      }
+    }
+  }
+  if (decidedNow && Runtime::get().config.logging.load())
+    logDecision(keyVector, decision, 0);
+  if (variant < 0) {
+    std::fprintf(stderr,
+                 "multikernel: site '%s': no variant can run for key %s\n",
+                 printableName.c_str(), formatKey(key, desc.keyRank).c_str());
+    return MKRT_ERROR_ALL_VARIANTS_FAILED;
+  }
+  if (!timedRun)
+    return runOrRecover(key, variant, args);
+
+  // One timed run of `variant`, which computes this call's results.
+  int32_t status;
+  std::unique_ptr<gpu::EventTimer> timer;
+  double nanos = -1;
+  if (desc.target == MKRT_TARGET_CUDA) {
+    timer = std::make_unique<gpu::EventTimer>(0);
+    if (!timer->valid())
+      timer.reset();
+    if (timer)
+      timer->start();
+    status = runVariant(variant, args);
+    if (timer)
+      timer->recordStop();
+  } else {
+    int64_t start = cpuBenchmarkNanos();
+    status = runVariant(variant, args);
+    nanos = static_cast<double>(cpuBenchmarkNanos() - start);
+  }
+  if (status != MKRT_SUCCESS) {
+    // A failed launch wrote nothing: another variant computes the call.
+    excludeVariant(variant, "it failed when run");
+    return dispatchAmortized(key, args);
+  }
+  std::lock_guard<std::mutex> lock(mutex);
+  auto entry = exploring.find(keyVector);
+  if (entry == exploring.end())
+    return MKRT_SUCCESS;
+  if (timer)
+    entry->second.pending.push_back({variant, std::move(timer)});
+  else if (desc.target != MKRT_TARGET_CUDA)
+    entry->second.samples[variant].push_back(nanos);
+  return MKRT_SUCCESS;
 }
 
 int32_t Site::runVariant(int32_t variant, void **args) {
@@ -389,6 +547,7 @@ void Site::reset() {
   cache.clear();
   decided.clear();
   insertionOrder.clear();
+  exploring.clear();
   excluded.store(0);
   for (HitShard &shard : hitShards)
     shard.count.store(0);

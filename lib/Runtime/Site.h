@@ -14,6 +14,7 @@
 #ifndef MULTIKERNEL_LIB_RUNTIME_SITE_H
 #define MULTIKERNEL_LIB_RUNTIME_SITE_H
 
+#include "GpuSupport.h"
 #include "KeyCache.h"
 #include "multikernel/Runtime/MultiKernelRuntime.h"
 
@@ -77,6 +78,8 @@ private:
   };
 
   int32_t dispatchMiss(const int64_t *key, void **args);
+  /// The amortized policy's miss: one variant, timed, per call.
+  int32_t dispatchAmortized(const int64_t *key, void **args);
   int32_t runVariant(int32_t variant, void **args);
   /// Runs `variant` for real; on failure excludes it and re-decides.
   int32_t runOrRecover(const int64_t *key, int32_t variant, void **args);
@@ -116,6 +119,19 @@ private:
   std::map<Key, Decision> decided;
   std::deque<Key> insertionOrder;
   std::map<Key, std::shared_ptr<InFlight>> inFlight;
+  /// The amortized policy's keys not decided yet: the samples of each
+  /// variant, and the GPU runs whose events have not been read.
+  struct PendingRun {
+    int32_t variant;
+    std::unique_ptr<gpu::EventTimer> timer;
+  };
+  struct Exploration {
+    std::vector<std::vector<double>> samples;
+    std::vector<PendingRun> pending;
+    /// The order variants are tried in: the nearest hint's first.
+    std::vector<int32_t> order;
+  };
+  std::map<Key, Exploration> exploring;
   int64_t missCount = 0;
   int64_t benchmarkCount = 0;
   int64_t benchmarkNanos = 0;

@@ -92,7 +92,10 @@ def _check(status, what, value):
 
 
 def set_policy(policy):
-    """'benchmark' (default), 'nearest-hint' or 'fixed:N'."""
+    """'benchmark' (default: a new shape's first call times every variant),
+    'amortized' (each call of a new shape runs one variant, timed, until the
+    fastest is known: cheap first calls, see docs/Runtime.md),
+    'nearest-hint' or 'fixed:N'."""
     _check(library().mkrtSetPolicy(str(policy).encode()), "policy", policy)
 
 

@@ -50,6 +50,29 @@ def test_policies_and_bucketing(kernels):
         runtime.set_key_bucketing("pow3")
 
 
+def test_amortized_policy_decides_over_calls(kernels):
+    """Each call of a new shape runs one variant (a correct result every
+    time) until every variant has three timed runs; the next call decides."""
+    runtime.set_policy("amortized")
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((700, 9)).astype(np.float32)
+    y = rng.standard_normal((700, 9)).astype(np.float32)
+    expected = 2.0 * x.astype(np.float64) + np.sin(y.astype(np.float64))
+    calls = 0
+    while not (site("seed_0") or {}).get("cached_keys"):
+        out = kernels.seed(x, y)
+        calls += 1
+        assert np.abs(out - expected).max() < 1e-5
+        assert calls <= 10
+    stats = site("seed_0")
+    variants = stats["variants"]
+    assert calls == 3 * variants + 1
+    assert stats["misses"] == calls and stats["benchmarks"] == 1
+    assert stats["benchmark_ms"] == 0
+    kernels.seed(x, y)
+    assert site("seed_0")["hits"] == 1
+
+
 def test_tune_save_load_table(kernels, kernels_path, tmp_path, monkeypatch):
     table = tmp_path / "table.txt"
     multikernel.tune(kernels, {"seed": [[(64, 32), (64, 32)], [(700, 9), (700, 9)]]}, table)

@@ -235,6 +235,58 @@ TEST_F(DispatchTest, NearestHintPolicyRunsOnlyTheChosenVariant) {
   EXPECT_EQ(site.stats().benchmarks, 0);
 }
 
+// The amortized policy: each call of a new key runs one variant for real,
+// timed (the nearest hint's first, then the others, fewest runs first);
+// once each has three runs the fastest is cached. The output of every call
+// is one variant's, exactly once.
+TEST_F(DispatchTest, AmortizedPolicyRunsOneVariantPerCall) {
+  ASSERT_EQ(mkrtSetPolicy("amortized"), MKRT_SUCCESS);
+  FakeSite site("amortized", {{64}, {1024}, {4096}});
+  Scenario scenario;
+  scenario.cost = variantOneFastest;
+  std::vector<float> out(4);
+  // Key 5000: nearest to the hint 4096 (variant 2), tried first.
+  ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 102.0f);
+  EXPECT_EQ(scenario.totalRuns(), 1);
+  for (int call = 1; call < 9; ++call) {
+    ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
+    EXPECT_EQ(scenario.totalRuns(), call + 1);
+  }
+  for (int v = 0; v < 3; ++v)
+    EXPECT_EQ(scenario.runs[v].load(), 3) << "variant " << v;
+  EXPECT_EQ(site.stats().benchmarks, 0);
+  EXPECT_EQ(site.stats().cachedKeys, 0);
+
+  // The tenth call decides, runs the winner once; later ones hit.
+  ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  EXPECT_EQ(scenario.totalRuns(), 10);
+  MkrtDecision decision;
+  ASSERT_EQ(mkrtGetSiteDecisions(site.index(), &decision, 1), 1);
+  EXPECT_EQ(decision.variant, 1);
+  EXPECT_EQ(decision.source, 0);
+  EXPECT_EQ(decision.variantNanos[0], 300'000.0);
+  EXPECT_EQ(decision.variantNanos[1], 100'000.0);
+  ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
+  MkrtSiteStats stats = site.stats();
+  EXPECT_EQ(stats.benchmarks, 1);
+  EXPECT_EQ(stats.misses, 10);
+  EXPECT_EQ(stats.hits, 1);
+  EXPECT_EQ(stats.benchmarkNanos, 0);
+
+  // An in-place variant (out += x) is applied exactly once per call
+  // meanwhile: nothing is run but the call itself.
+  Scenario accumulating;
+  accumulating.cost = variantOneFastest;
+  accumulating.accumulate = true;
+  std::vector<float> acc(4, 0.0f), x(4, 1.0f);
+  for (int call = 0; call < 4; ++call)
+    ASSERT_EQ(dispatch1d(site, accumulating, 77, acc, &x), MKRT_SUCCESS);
+  EXPECT_EQ(acc[0], 4.0f);
+  EXPECT_EQ(accumulating.totalRuns(), 4);
+}
+
 TEST_F(DispatchTest, FixedPolicy) {
   ASSERT_EQ(mkrtSetPolicy("fixed:1"), MKRT_SUCCESS);
   FakeSite site("fixed", {{8}, {16}, {32}});
@@ -394,6 +446,7 @@ TEST(ConfigTest, ParsesSettings) {
   using namespace multikernel::runtime;
   EXPECT_EQ(parsePolicy("fixed:3")->fixedVariant, 3);
   EXPECT_EQ(parsePolicy("nearest-hint")->policy, Policy::NearestHint);
+  EXPECT_EQ(parsePolicy("amortized")->policy, Policy::Amortized);
   EXPECT_FALSE(parsePolicy("fixed:x"));
   EXPECT_EQ(*parseBucketing("pow2"), Bucketing::Pow2);
   EXPECT_FALSE(parsePositiveNumber("-3"));

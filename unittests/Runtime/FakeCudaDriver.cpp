@@ -136,6 +136,13 @@ FAKE_EXPORT int cuEventRecord(void *event, void *) {
   return 0;
 }
 FAKE_EXPORT int cuEventSynchronize(void *) { return 0; }
+FAKE_EXPORT int cuEventQuery(void *) {
+  if (counters.eventsNotReady > 0) {
+    --counters.eventsNotReady;
+    return 600; // CUDA_ERROR_NOT_READY
+  }
+  return 0;
+}
 FAKE_EXPORT int cuEventElapsedTime(float *milliseconds, void *start,
                                    void *stop) {
   *milliseconds = static_cast<float>(static_cast<Event *>(stop)->milliseconds -

@@ -53,6 +53,8 @@ struct Counters {
   int asyncFrees;  // cuMemFreeAsync
   int memsets;     // cuMemsetD32Async
   std::size_t lastMemsetWords;
+  int eventsNotReady; // set by tests: cuEventQuery answers "not ready" this
+                      // many times before it succeeds
 };
 
 /// Exported by the fake library as `fakeCudaCounters`.

@@ -116,6 +116,40 @@ TEST_F(GpuFakeDriverTest, TimesWithEventsAndPicksTheFastest) {
   EXPECT_LT(decision.variantNanos[1], decision.variantNanos[2]);
 }
 
+// The amortized policy: each call of a new shape runs one variant, timed
+// by events it reads on a later call (never waiting for them); once each
+// variant has three samples the fastest is cached. No snapshots, no
+// synchronization, no lead-in.
+TEST_F(GpuFakeDriverTest, AmortizedPolicyTimesOneVariantPerCall) {
+  ASSERT_EQ(mkrtSetPolicy("amortized"), MKRT_SUCCESS);
+  FakeSite site("gpu-amortized", {{8}, {64}, {512}}, 3, MKRT_TARGET_CUDA);
+  makeSite(site, {gpuVariant<k0>, gpuVariant<k1>, gpuVariant<k2>});
+  std::vector<float> out(4, 0.0f);
+  int launches = counters().launches, memsets = counters().memsets;
+  int allocs = counters().allocs;
+  // The first call's events are not done when the second call looks.
+  counters().eventsNotReady = 1;
+  for (int call = 0; call < 9; ++call) {
+    ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+    EXPECT_EQ(counters().launches - launches, call + 1) << "call " << call;
+  }
+  EXPECT_EQ(counters().memsets, memsets);
+  EXPECT_EQ(counters().allocs, allocs);
+  EXPECT_EQ(site.stats().benchmarks, 0);
+  // The tenth call reads the last events and decides.
+  ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  MkrtSiteStats stats = site.stats();
+  EXPECT_EQ(stats.benchmarks, 1);
+  EXPECT_EQ(stats.misses, 10);
+  MkrtDecision decision;
+  ASSERT_EQ(mkrtGetSiteDecisions(site.index(), &decision, 1), 1);
+  EXPECT_EQ(decision.variant, 1);
+  EXPECT_LT(decision.variantNanos[1], decision.variantNanos[2]);
+  ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+  EXPECT_EQ(site.stats().hits, 1);
+}
+
 // Every timed run follows a lead-in memset (the GPU is then busy while the
 // host launches the variant); the hit path issues none.
 TEST_F(GpuFakeDriverTest, TimedRunsFollowALeadIn) {

@@ -5,8 +5,15 @@ site's variants (the runtime's default policy); a warm call runs the
 cached picks. Host and device time together (synchronized). Prints a
 markdown table with each model's benchmark time per site.
 
+With MULTIKERNEL_POLICY=amortized (each call of a new shape runs one
+variant, timed, until every variant has its samples) it also prints how
+many calls the shape took to be decided at every site, and their mean
+time.
+
 Usage: python3 first_call.py <kernels dir> [model:batch ...]
 (default: mlp:3000 layernorm:100003 rmsnorm:100003 block:5000)"""
+
+import os
 
 import sys
 import time
@@ -25,9 +32,12 @@ import multikernel  # noqa: E402
 
 runs = sys.argv[2:] or ["mlp:3000", "layernorm:100003", "rmsnorm:100003", "block:5000"]
 print(f"device: {torch.cuda.get_device_name()}")
-print("| model | batch | sites | variants | first call ms | warm call ms (best of 5) "
-      "| first / warm | benchmark ms per site |")
-print("|---|---|---|---|---|---|---|---|")
+policy = os.environ.get("MULTIKERNEL_POLICY", "benchmark")
+print(f"policy: {policy}")
+print("| model | batch | sites | variants | first call ms | calls to decide "
+      "| their mean ms | warm call ms (best of 5) | first / warm "
+      "| benchmark ms per site |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for run in runs:
     name, batch = run.split(":")
     shapes, reference, tolerance = models.MODELS[name]
@@ -45,6 +55,18 @@ for run in runs:
     expected = reference(*[a.double().cpu().numpy() for a in args])
     error = models.relative_error(result.double().cpu().numpy(), expected)
     assert error < tolerance, f"{name}: wrong result ({error:.1e})"
+    # Until every site has decided the shape (at once but for the amortized
+    # policy), each result checked.
+    deciding, decide_time = 1, 0.0
+    while any(s["cached_keys"] == 0 for s in multikernel.runtime.stats() if s["calls"]) \
+            and deciding < 200:
+        start = time.perf_counter()
+        result = module.main(*args)
+        torch.cuda.synchronize()
+        decide_time += time.perf_counter() - start
+        deciding += 1
+        error = models.relative_error(result.double().cpu().numpy(), expected)
+        assert error < tolerance, f"{name}: wrong result while deciding ({error:.1e})"
     warm = []
     for _ in range(5):
         start = time.perf_counter()
@@ -54,5 +76,7 @@ for run in runs:
     sites = [s for s in multikernel.runtime.stats() if s["calls"]]
     per_site = " / ".join(f"{s['benchmark_ms']:.2f}" for s in sites)
     print(f"| {name} | {batch} | {len(sites)} | {sum(s['variants'] for s in sites)} "
-          f"| {first * 1e3:.2f} | {min(warm) * 1e3:.2f} | {first / min(warm):.2f} "
+          f"| {first * 1e3:.2f} | {deciding} "
+          f"| {decide_time / max(deciding - 1, 1) * 1e3:.2f} "
+          f"| {min(warm) * 1e3:.2f} | {first / min(warm):.2f} "
           f"| {per_site} |")

@@ -124,10 +124,13 @@ MKRT_EXPORT void mkrtDispatchOrAbort(const MkrtSiteDescriptor *site,
  * MULTIKERNEL_STATS, MULTIKERNEL_LOG; read once, at first use)
  *===----------------------------------------------------------------------===*/
 
-/** How a cache miss picks a variant: "benchmark" (default), "nearest-hint"
- *  (smallest log-distance between key and hint, no benchmarking) or
- *  "fixed:N". Returns MKRT_ERROR_INVALID_ARGUMENT, changing nothing, for any
- *  other string. Affects future misses only. */
+/** How a cache miss picks a variant: "benchmark" (default: every variant
+ *  timed on the first call of the key), "amortized" (each call of the key
+ *  runs one variant for real, timed, until each has three runs; then the
+ *  fastest is cached: see docs/Runtime.md), "nearest-hint" (smallest
+ *  log-distance between key and hint, no benchmarking) or "fixed:N".
+ *  Returns MKRT_ERROR_INVALID_ARGUMENT, changing nothing, for any other
+ *  string. Affects future misses only. */
 MKRT_EXPORT int32_t mkrtSetPolicy(const char *policy);
 
 /** Key bucketing: "exact" (default) or "pow2" (each key dimension rounded up
