@@ -126,17 +126,68 @@ double medianOf(std::vector<double> samples) {
   return samples.size() % 2 ? samples[middle]
                             : 0.5 * (samples[middle - 1] + samples[middle]);
 }
+
+bool isExcluded(uint64_t mask, int32_t variant) {
+  return mask & (uint64_t(1) << variant);
+}
 } // namespace
+
+void Site::Exploration::collectFinishedRuns() {
+  for (auto it = pending.begin(); it != pending.end();) {
+    std::optional<double> nanos = it->timer->poll();
+    if (!nanos) {
+      ++it;
+      continue;
+    }
+    if (*nanos >= 0)
+      samples[it->variant].push_back(*nanos);
+    it = pending.erase(it);
+  }
+}
+
+int32_t Site::Exploration::nextToTime(uint64_t excludedMask) const {
+  int32_t next = -1;
+  size_t fewest = kAmortizedSamples;
+  for (int32_t v : order) {
+    if (isExcluded(excludedMask, v))
+      continue;
+    size_t runs = samples[v].size();
+    for (const PendingRun &run : pending)
+      runs += run.variant == v;
+    if (runs < fewest) {
+      fewest = runs;
+      next = v;
+    }
+  }
+  return next;
+}
+
+Decision Site::Exploration::bestSoFar(uint64_t excludedMask) const {
+  Decision decision;
+  decision.source = DecisionSource::Benchmark;
+  decision.variantNanos.assign(samples.size(), -1.0);
+  for (int32_t v = 0; v < static_cast<int32_t>(samples.size()); ++v) {
+    if (isExcluded(excludedMask, v) || samples[v].empty())
+      continue;
+    decision.variantNanos[v] = medianOf(samples[v]);
+    if (decision.variant < 0 ||
+        decision.variantNanos[v] < decision.variantNanos[decision.variant])
+      decision.variant = v;
+  }
+  return decision;
+}
 
 int32_t Site::dispatchAmortized(const int64_t *key, void **args) {
   Key keyVector(key, key + desc.keyRank);
   int32_t variant = -1;
-  bool decidedNow = false, timedRun = false;
-  Decision decision;
+  bool timedRun = false;
+  std::optional<Decision> decidedNow;
   {
     std::lock_guard<std::mutex> lock(mutex);
     auto found = decided.find(keyVector);
     if (found != decided.end()) {
+      // Decided after our lock-free lookup.
+      countHit();
       variant = found->second.variant;
     } else {
       ++missCount;
@@ -157,75 +208,31 @@ int32_t Site::dispatchAmortized(const int64_t *key, void **args) {
           if (v != nearest)
             exploration.order.push_back(v);
       }
-      // The GPU runs that have finished since.
-      auto &pending = exploration.pending;
-      for (auto it = pending.begin(); it != pending.end();) {
-        std::optional<double> nanos = it->timer->poll();
-        if (!nanos) {
-          ++it;
-          continue;
-        }
-        if (*nanos >= 0)
-          exploration.samples[it->variant].push_back(*nanos);
-        it = pending.erase(it);
-      }
-      // The variant with the fewest runs, in order; none left: decide.
+      exploration.collectFinishedRuns();
       uint64_t excludedMask = excluded.load();
-      size_t fewest = kAmortizedSamples;
-      for (int32_t v : exploration.order) {
-        if (excludedMask & (uint64_t(1) << v))
-          continue;
-        size_t runs = exploration.samples[v].size();
-        for (const PendingRun &run : pending)
-          runs += run.variant == v;
-        if (runs < fewest) {
-          fewest = runs;
-          variant = v;
-        }
-      }
-      if (variant < 0 && pending.empty()) {
-        decision.source = DecisionSource::Benchmark;
-        decision.variantNanos.assign(desc.numVariants, -1.0);
-        for (int32_t v = 0; v < desc.numVariants; ++v) {
-          if ((excludedMask & (uint64_t(1) << v)) ||
-              exploration.samples[v].empty())
-            continue;
-          decision.variantNanos[v] = medianOf(exploration.samples[v]);
-          if (decision.variant < 0 ||
-              decision.variantNanos[v] <
-                  decision.variantNanos[decision.variant])
-            decision.variant = v;
-        }
-        exploring.erase(entry);
-        if (decision.variant >= 0) {
-          ++benchmarkCount;
-          insertDecisionLocked(keyVector, decision);
-          decidedNow = true;
-        }
+      variant = exploration.nextToTime(excludedMask);
+      timedRun = variant >= 0;
+      if (!timedRun) {
+        // Every variant has its runs: decide once they are all read; until
+        // then (GPU runs still in flight) run the best so far, untimed.
+        Decision decision = exploration.bestSoFar(excludedMask);
         variant = decision.variant;
-      } else if (variant < 0) {
-        // Every variant has its runs, some still on the GPU: run the best
-        // so far, untimed.
-        double best = -1;
-        for (int32_t v = 0; v < desc.numVariants; ++v) {
-          if ((excludedMask & (uint64_t(1) << v)) ||
-              exploration.samples[v].empty())
-            continue;
-          double median = medianOf(exploration.samples[v]);
-          if (best < 0 || median < best) {
-            best = median;
-            variant = v;
+        if (exploration.pending.empty()) {
+          exploring.erase(entry);
+          if (decision.variant >= 0) {
+            ++benchmarkCount;
+            insertDecisionLocked(keyVector, decision);
+            decidedNow = std::move(decision);
           }
         }
-        if (variant < 0)
-          variant = exploration.order.front();
-      } else {
-        timedRun = true; // below, outside the lock
       }
     }
   }
   if (decidedNow && Runtime::get().config.logging.load())
-    logDecision(keyVector, decision, 0);
+    logDecision(keyVector, *decidedNow, 0);
+  // No sample at all (every timing failed): the nearest hint, uncached.
+  if (variant < 0)
+    variant = nearestHintVariant(key);
   if (variant < 0) {
     std::fprintf(stderr,
                  "multikernel: site '%s': no variant can run for key %s\n",

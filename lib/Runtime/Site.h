@@ -130,6 +130,14 @@ private:
     std::vector<PendingRun> pending;
     /// The order variants are tried in: the nearest hint's first.
     std::vector<int32_t> order;
+
+    /// Moves the times of the GPU runs that have finished into `samples`.
+    void collectFinishedRuns();
+    /// The variant to time next (the fewest runs, in `order`), or -1 once
+    /// every variant that is not excluded has its runs.
+    int32_t nextToTime(uint64_t excludedMask) const;
+    /// The fastest variant by the medians so far (-1 without samples).
+    Decision bestSoFar(uint64_t excludedMask) const;
   };
   std::map<Key, Exploration> exploring;
   int64_t missCount = 0;
