@@ -9,7 +9,8 @@ as a deployed model is.
 With --export (needs `pip install "jax[cpu]" iree-base-compiler`) the model
 is exported here; without, the export committed in
 test/Integration/Inputs/frontend/mlp.mlir (made by export_jax.py the same
-way) is used. Results are checked against numpy in float64.
+way) is used. Results are checked against numpy in float64 and, where
+JAX is installed, against JAX's own result (jax.jit of the same model).
 """
 
 import re
@@ -81,6 +82,14 @@ def main():
     module = multikernel.compile(source, dim_hints=[[64], [4096]])
     print(module.main)
 
+    try:  # the framework's own result, where JAX is installed
+        import jax
+        sys.path.insert(0, str(FRONTEND))
+        from export_jax import mlp
+        framework = jax.jit(mlp)
+    except ImportError:
+        framework = None
+
     rng = np.random.default_rng(0)
     weights = [(rng.standard_normal(shape) / np.sqrt(shape[0])).astype(np.float32)
                for shape in [(FEATURES, 4 * FEATURES), (4 * FEATURES,),
@@ -92,8 +101,14 @@ def main():
         took = time.perf_counter() - start
         expected = reference(*[a.astype(np.float64) for a in (x, *weights)])
         error = np.linalg.norm(out - expected) / np.linalg.norm(expected)
-        print(f"batch {batch}: {'ok' if error < 1e-5 else 'WRONG'} "
-              f"(relative error {error:.1e}, {took * 1e3:.1f} ms)")
+        line = (f"batch {batch}: {'ok' if error < 1e-5 else 'WRONG'} "
+                f"(relative error {error:.1e}, {took * 1e3:.1f} ms)")
+        if framework:
+            theirs = np.asarray(framework(x, *weights))
+            difference = np.linalg.norm(out - theirs) / np.linalg.norm(theirs)
+            line += (f"; JAX: {'same' if difference < 1e-5 else 'WRONG'} "
+                     f"(relative difference {difference:.1e})")
+        print(line)
 
     # Deployed: the library alone (it records its signatures).
     deployed = multikernel.load(module.path)
