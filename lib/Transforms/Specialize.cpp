@@ -112,7 +112,7 @@ FailureOr<Hint> parseHint(StringRef text) {
 }
 
 /// The M, N and K loops of `op` if it is a contraction with one of each
-/// (and any batch loops): what a CPU matmul variant register-tiles.
+/// (and any batch loops): a matmul site on either target.
 std::optional<std::array<int64_t, 3>> matmulLoops(linalg::LinalgOp op) {
   if (!linalg::isaContractionOpInterface(op))
     return std::nullopt;

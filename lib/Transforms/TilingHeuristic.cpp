@@ -92,15 +92,17 @@
 //      columns, K in blocks of 256 (B's packed panel of 256 x nr stays in
 //      the L1 cache, read again by each of the task's 24 strips). On the
 //      development VM (AVX-512, one thread) at 1024^3 and 2048^3: 8 x 32
-//      95-103 GFLOP/s, 6 x 32 67-87, 12 x 32 60-72, 14 x 32 45-51; tasks of
-//      4 x mr rows 44-50 (B packed more often than used); K blocks of 384 or
-//      512 half as fast (the panel leaves the L1 cache).
+//      95-103 GFLOP/s, 6 x 32 67-87, 12 x 32 60-72, 14 x 32 45-51 (A is not
+//      packed: each row of the tile takes an address register); tasks of 8
+//      strips instead of 24 44-50 (B packed for fewer uses); K blocks of 512
+//      a third as fast (the panel leaves the L1 cache).
 //  C4. A matrix-vector product (a hint with fewer rows than mr or fewer
 //      columns than nr) would run on the edge tiles alone, as loops: its
 //      register tile is one row by nr (a row of A broadcast against B's
 //      rows, tasks of one row, B not packed: each element is used once) or
-//      mr rows by one column. At 1x512x512 and 512x1x512 on the VM: 0.09
-//      and 0.07 ms, against 0.38 and 1.1 with the matrix tiles.
+//      mr rows by one column. At 1x512x512 and 512x1x512 on the VM: 0.06
+//      and 0.14 ms, against 0.38 and 1.1 with the matrix tiles (whose edge
+//      tiles were loops then).
 //
 //===----------------------------------------------------------------------===//
 

@@ -6,10 +6,13 @@
 //
 // --multikernel-cpu-contraction-codegen: the contraction of an outlined CPU
 // matmul variant, tiled into tasks by --multikernel-specialize, becomes a
-// register-blocked kernel. Everything here is upstream's: TilingInterface
-// tiling, loop peeling, linalg::vectorize, the hoisting of C's transfers out
-// of the K loop and the outer-product lowering of vector.contract. What this
-// pass adds is the order: which loops, which steps, which tiles are peeled.
+// register-blocked kernel. The pieces are upstream's: TilingInterface
+// tiling, loop peeling, linalg::vectorize and the outer-product lowering of
+// vector.contract. This pass adds the order (which loops, which steps, which
+// tiles are peeled) and three things upstream lacks for it: B's panels
+// packed (transposed where B is), C's tile carried through the K loop in
+// registers (upstream's hoisting refuses transfers of views), and generic
+// contractions made linalg.contract ops, which vectorize to vector.contract.
 //
 //===----------------------------------------------------------------------===//
 
