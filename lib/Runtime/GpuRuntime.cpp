@@ -619,15 +619,20 @@ void EventTimer::start() {
 
 double EventTimer::stop() {
   const Driver *driver = cuda::driver();
-  float milliseconds = 0;
   if (failed(driver->cuEventRecord(static_cast<CUevent>(stopEvent),
                                    currentStream(*driver)),
              "cuEventRecord") ||
       failed(driver->cuEventSynchronize(static_cast<CUevent>(stopEvent)),
-             "cuEventSynchronize") ||
-      failed(driver->cuEventElapsedTime(&milliseconds,
-                                        static_cast<CUevent>(startEvent),
-                                        static_cast<CUevent>(stopEvent)),
+             "cuEventSynchronize"))
+    return -1;
+  return elapsedNanos();
+}
+
+double EventTimer::elapsedNanos() const {
+  float milliseconds = 0;
+  if (failed(cuda::driver()->cuEventElapsedTime(
+                 &milliseconds, static_cast<CUevent>(startEvent),
+                 static_cast<CUevent>(stopEvent)),
              "cuEventElapsedTime"))
     return -1;
   return milliseconds * 1e6;
@@ -645,14 +650,9 @@ std::optional<double> EventTimer::poll() {
   CUresult status = driver->cuEventQuery(static_cast<CUevent>(stopEvent));
   if (status == CUDA_ERROR_NOT_READY)
     return std::nullopt;
-  float milliseconds = 0;
-  if (failed(status, "cuEventQuery") ||
-      failed(driver->cuEventElapsedTime(&milliseconds,
-                                        static_cast<CUevent>(startEvent),
-                                        static_cast<CUevent>(stopEvent)),
-             "cuEventElapsedTime"))
+  if (failed(status, "cuEventQuery"))
     return -1.0;
-  return milliseconds * 1e6;
+  return elapsedNanos();
 }
 
 // Snapshots of written arguments outlive stream changes of the caller:

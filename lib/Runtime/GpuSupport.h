@@ -55,6 +55,9 @@ public:
   std::optional<double> poll();
 
 private:
+  /// The time between the recorded events (negative on failure).
+  double elapsedNanos() const;
+
   void *startEvent = nullptr;
   void *stopEvent = nullptr;
   void *leadIn = nullptr;
