@@ -133,6 +133,37 @@ def test_cpu_batch_and_transposed_contractions():
         np.testing.assert_array_equal(c, expected[0], err_msg="matmul_bt")
 
 
+def test_cpu_mixed_precision_generic_contraction():
+    """A generic contraction of bf16 inputs into f32 (extf in its body):
+    register-tiled as a matmul, exact on small integers."""
+    bf16 = pytest.importorskip("ml_dtypes").bfloat16
+    source = """
+    #a = affine_map<(m, n, k) -> (m, k)>
+    #b = affine_map<(m, n, k) -> (k, n)>
+    #c = affine_map<(m, n, k) -> (m, n)>
+    func.func @gmm(%x: memref<?x?xbf16>, %y: memref<?x?xbf16>, %z: memref<?x?xf32>) {
+      linalg.generic {indexing_maps = [#a, #b, #c],
+                      iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%x, %y : memref<?x?xbf16>, memref<?x?xbf16>) outs(%z : memref<?x?xf32>) {
+      ^bb0(%p: bf16, %q: bf16, %acc: f32):
+        %0 = arith.extf %p : bf16 to f32
+        %1 = arith.extf %q : bf16 to f32
+        %2 = arith.mulf %0, %1 : f32
+        %3 = arith.addf %acc, %2 : f32
+        linalg.yield %3 : f32
+      }
+      return
+    }"""
+    module = multikernel.compile(source)
+    rng = np.random.default_rng(9)
+    for m, n, k in [(67, 131, 600), (200, 97, 513), (1, 40, 7)]:
+        a = rng.integers(-4, 5, (m, k)).astype(bf16)
+        b = rng.integers(-4, 5, (k, n)).astype(bf16)
+        c = np.ones((m, n), np.float32)
+        module.gmm(a, b, c)
+        np.testing.assert_array_equal(c, a.astype(np.float64) @ b.astype(np.float64) + 1)
+
+
 def test_cpu_tanh_and_erf_are_accurate():
     """f32 tanh and erf are computed as polynomials on the CPU
     (multikernel-approximate-math): within 5 ulp of float64 over a wide

@@ -21,6 +21,7 @@
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -246,21 +247,30 @@ LogicalResult registerTile(RewriterBase &rewriter, linalg::LinalgOp op,
 }
 
 /// `generic` as a linalg.contract of the same indexing maps where its body
-/// is one multiply and one add of the element type of all its operands (no
-/// casts, whose signedness the named op could not say); otherwise
+/// is what the named op computes: one multiply and one add in the element
+/// type of C, its inputs extended to it first where narrower (`arith.extf`,
+/// or `arith.extsi`: linalg.contract's casts are signed); otherwise
 /// `generic`. The vectorizer makes a vector.contract of named contractions
-/// only (of a generic one, a broadcast and a reduction the outer-product
-/// lowering does not take). Upstream's specializeGenericOp is no help here:
-/// in LLVM 22 it turns a batched contraction with B transposed into a
-/// batch_matmul without B's map (invalid IR).
+/// only (of a generic one, a broadcast and a reduction that run at a few
+/// GFLOP/s). Upstream's specializeGenericOp is no help here: in LLVM 22 it
+/// turns a batched contraction with B transposed into a batch_matmul
+/// without B's map (invalid IR).
 linalg::LinalgOp asContractOp(RewriterBase &rewriter,
                               linalg::GenericOp generic) {
-  Type element = getElementTypeOrSelf(generic.getDpsInits()[0].getType());
-  if (generic.getNumDpsInputs() != 2 ||
-      !llvm::all_of(
-          generic->getOperandTypes(),
-          [&](Type type) { return getElementTypeOrSelf(type) == element; }) ||
-      !llvm::hasNItems(generic.getBody()->without_terminator(), 2))
+  if (generic.getNumDpsInputs() != 2)
+    return generic;
+  int64_t arithmetic = 0;
+  for (Operation &op : generic.getBody()->without_terminator()) {
+    if (isa<arith::ExtFOp, arith::ExtSIOp>(op) &&
+        isa<BlockArgument>(op.getOperand(0)))
+      continue;
+    if (!isa<arith::MulFOp, arith::AddFOp, arith::MulIOp, arith::AddIOp>(op))
+      return generic;
+    ++arithmetic;
+  }
+  // Two ops: the multiply and the add (the contraction check that matched
+  // `generic` says they combine the inputs and C as a contraction).
+  if (arithmetic != 2)
     return generic;
   rewriter.setInsertionPoint(generic);
   auto contract = linalg::ContractOp::create(

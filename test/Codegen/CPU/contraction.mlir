@@ -125,3 +125,30 @@ func.func @bmm(%a: memref<?x?x?xf32>, %b: memref<?x?x?xf32>, %c: memref<?x?x?xf3
       ins(%a, %b : memref<?x?x?xf32>, memref<?x?x?xf32>) outs(%c : memref<?x?x?xf32>)
   return
 }
+
+// -----
+
+// A generic contraction whose inputs are extended (bf16 into an f32 C, as
+// frontends emit mixed precision) is register-tiled alike: the tiles are
+// linalg.contract ops, whose vector form extends the inputs.
+// CHECK-LABEL: func.func private @mixed_0_v0
+// CHECK:         scf.for {{.*}} iter_args({{.*}}) -> (vector<6x16xf32>)
+// CHECK:           arith.extf {{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK-COUNT-6:   vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT:     linalg.generic
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @mixed(%x: memref<?x?xbf16>, %y: memref<?x?xbf16>, %z: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"],
+                  multikernel.hints = [array<i64: 1024, 1024, 1024>]}
+      ins(%x, %y : memref<?x?xbf16>, memref<?x?xbf16>) outs(%z : memref<?x?xf32>) {
+  ^bb0(%p: bf16, %q: bf16, %acc: f32):
+    %0 = arith.extf %p : bf16 to f32
+    %1 = arith.extf %q : bf16 to f32
+    %2 = arith.mulf %0, %1 : f32
+    %3 = arith.addf %acc, %2 : f32
+    linalg.yield %3 : f32
+  }
+  return
+}
