@@ -48,6 +48,8 @@ bool allSettled(const std::vector<std::vector<double>> &samples,
   return true;
 }
 
+} // namespace
+
 double median(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
   size_t middle = samples.size() / 2;
@@ -55,7 +57,6 @@ double median(std::vector<double> samples) {
     return samples[middle];
   return 0.5 * (samples[middle - 1] + samples[middle]);
 }
-} // namespace
 
 void memrefByteSpan(const void *descriptor, int32_t rank, int32_t elementBytes,
                     char *&first, size_t &bytes) {

@@ -79,6 +79,9 @@ BenchmarkResult benchmarkVariants(const MkrtSiteDescriptor &desc, void **args,
 /// steady_clock.
 using NanosClock = int64_t (*)();
 void setCpuBenchmarkClock(NanosClock clock);
+/// The median of `samples` (not empty).
+double median(std::vector<double> samples);
+
 /// The clock CPU variants are timed by (the one set above, or steady_clock).
 int64_t cpuBenchmarkNanos();
 

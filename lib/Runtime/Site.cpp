@@ -120,13 +120,6 @@ namespace {
 /// Runs of each variant the amortized policy times before deciding.
 constexpr size_t kAmortizedSamples = 3;
 
-double medianOf(std::vector<double> samples) {
-  std::sort(samples.begin(), samples.end());
-  size_t middle = samples.size() / 2;
-  return samples.size() % 2 ? samples[middle]
-                            : 0.5 * (samples[middle - 1] + samples[middle]);
-}
-
 bool isExcluded(uint64_t mask, int32_t variant) {
   return mask & (uint64_t(1) << variant);
 }
@@ -169,7 +162,7 @@ Decision Site::Exploration::bestSoFar(uint64_t excludedMask) const {
   for (int32_t v = 0; v < static_cast<int32_t>(samples.size()); ++v) {
     if (isExcluded(excludedMask, v) || samples[v].empty())
       continue;
-    decision.variantNanos[v] = medianOf(samples[v]);
+    decision.variantNanos[v] = median(samples[v]);
     if (decision.variant < 0 ||
         decision.variantNanos[v] < decision.variantNanos[decision.variant])
       decision.variant = v;
