@@ -422,6 +422,10 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
     return decision.variant;
   case Policy::Benchmark:
     break;
+  case Policy::Amortized:
+    // Only sites of one variant get here (dispatch takes the others to
+    // dispatchAmortized): the single variant, below.
+    break;
   }
 
   decision.source = DecisionSource::Benchmark;
