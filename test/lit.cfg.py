@@ -42,6 +42,7 @@ tools = [
     "multikernel-capi-test",
     "RuntimeTests",
     "RuntimeGpuFakeDriverTests",
+    "RuntimeGpuCublasLtTests",
     "RuntimeGpuNoDriverTests",
     "RuntimeEnvDriver",
 ]

@@ -205,6 +205,7 @@ mlir::multikernel::buildGpuPipeline(OpPassManager &pm,
   MultiKernelSpecializeOptions specialize =
       specializeOptions("gpu", options.hints, options.dimHints);
   specialize.smCount = options.smCount;
+  specialize.cublasLtAlgorithms = options.cublasLtAlgorithms;
   addFrontOfPipeline(pm, specialize);
   pm.addPass(createMultiKernelGpuCodegen());
   // The host code and the kernels are lowered by upstream's NVVM pipeline,

@@ -556,6 +556,30 @@ namespace multikernel::runtime::gpu {
 
 uint64_t errorCount() { return threadErrorCount; }
 
+void recordError(const std::string &message, bool print) {
+  if (print) {
+    ::recordError(message);
+    return;
+  }
+  ++threadErrorCount;
+  setLastError(message);
+}
+
+bool currentStreamFor(const char *call, void **stream, void **context) {
+  const Driver *driver = driverFor(call);
+  if (!driver || !ensureContext(*driver))
+    return false;
+  uint64_t errorsBefore = threadErrorCount;
+  CUstream current = currentStream(*driver);
+  CUcontext currentContext = nullptr;
+  if (threadErrorCount != errorsBefore ||
+      failed(driver->cuCtxGetCurrent(&currentContext), "cuCtxGetCurrent"))
+    return false;
+  *stream = current;
+  *context = currentContext;
+  return true;
+}
+
 bool currentStreamIsCapturing() {
   const Driver *driver = cuda::driver();
   if (!driver)

@@ -24,6 +24,16 @@ namespace multikernel::runtime::gpu {
 /// compares it before and after a variant runs.
 uint64_t errorCount();
 
+/// Records a failed GPU call of this thread: counted by errorCount(), kept
+/// as mkrtGpuGetLastError() and, with `print`, printed on stderr.
+void recordError(const std::string &message, bool print = true);
+
+/// For a library that launches work (cuBLASLt): makes a context current and
+/// sets `stream` to this thread's current stream (a CUstream; null is the
+/// legacy default stream) and `context` to the current CUcontext; false
+/// after recording why not, naming `call`.
+bool currentStreamFor(const char *call, void **stream, void **context);
+
 /// Whether the current stream is being captured into a CUDA graph.
 bool currentStreamIsCapturing();
 

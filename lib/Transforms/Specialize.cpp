@@ -97,6 +97,30 @@ struct Variant {
   }
 };
 
+/// Whether cuBLASLt computes the contraction `op` as its IR says: float
+/// inputs of one type (f32, f16, bf16) and C of that type or f32, or all
+/// f64, with a body of a multiply and an add (and input extensions).
+bool cublasLtComputes(Operation *op) {
+  auto linalgOp = cast<linalg::LinalgOp>(op);
+  if (linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1)
+    return false;
+  Type a = getElementTypeOrSelf(linalgOp.getDpsInputs()[0].getType());
+  Type b = getElementTypeOrSelf(linalgOp.getDpsInputs()[1].getType());
+  Type c = getElementTypeOrSelf(linalgOp.getDpsInits()[0].getType());
+  bool typesFit =
+      a == b && (a.isF64() ? c.isF64()
+                           : (a.isF32() || a.isF16() || a.isBF16()) &&
+                                 (c == a || c.isF32()));
+  if (!typesFit)
+    return false;
+  SmallVector<Operation *> body;
+  for (Operation &bodyOp : linalgOp.getBlock()->without_terminator())
+    if (!isa<arith::ExtFOp>(bodyOp))
+      body.push_back(&bodyOp);
+  return body.size() == 2 && isa<arith::MulFOp>(body[0]) &&
+         isa<arith::AddFOp>(body[1]);
+}
+
 /// Parses "1024x512" into {1024, 512}.
 FailureOr<Hint> parseHint(StringRef text) {
   Hint sizes;
@@ -750,6 +774,22 @@ std::vector<Variant> SpecializePass::distinctVariants(const Site &site,
     }
     distinct.push_back(std::move(variant));
   }
+  // GPU matmul: cuBLASLt's best algorithms join the generated variants. They
+  // carry the first hint (they serve every shape; the nearest-hint choice,
+  // which takes the first of equals, keeps to the generated variant).
+  if (tilingTarget == TilingTarget::Gpu && site.kind == KernelKind::Matmul &&
+      !distinct.empty() && cublasLtComputes(site.root)) {
+    Variant generated = distinct.front();
+    int64_t room = MKRT_MAX_VARIANTS - static_cast<int64_t>(distinct.size());
+    for (int64_t algorithm = 0;
+         algorithm < std::min<int64_t>(cublasLtAlgorithms, room); ++algorithm) {
+      Variant library = generated;
+      library.config.library = KernelLibrary::CublasLt;
+      library.config.algorithm = algorithm;
+      library.tiling = library.config.toAttr(context);
+      distinct.push_back(std::move(library));
+    }
+  }
   return distinct;
 }
 
@@ -1022,6 +1062,13 @@ void SpecializePass::runOnOperation() {
     module.emitError() << "multikernel-specialize: cpu-vector-bits must be "
                           "256 or 512, got "
                        << static_cast<int64_t>(cpuVectorBits);
+    return signalPassFailure();
+  }
+  // The runtime keeps the heuristic's 8 best algorithms per problem.
+  if (cublasLtAlgorithms < 0 || cublasLtAlgorithms > 8) {
+    module.emitError() << "multikernel-specialize: cublaslt-algorithms must "
+                          "be in [0, 8], got "
+                       << static_cast<int64_t>(cublasLtAlgorithms);
     return signalPassFailure();
   }
   machine.smCount = smCount;

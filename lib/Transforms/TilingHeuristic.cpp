@@ -118,7 +118,7 @@ using namespace mlir::multikernel;
 TilingAttr TilingConfig::toAttr(MLIRContext *context) const {
   return TilingAttr::get(context, target, kind, blockTile, threadTile, threads,
                          vectorWidth, reduction, split, threadRowLimit,
-                         splitChunk, minSplit);
+                         splitChunk, minSplit, library, algorithm);
 }
 
 namespace {

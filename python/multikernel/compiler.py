@@ -535,7 +535,7 @@ def _cached_library(library):
 
 def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
             dispatch_table=None, cache_dir=None, cpu_parallel="auto",
-            dim_hints=None):
+            dim_hints=None, cublaslt_algorithms=0):
     """Compiles MLIR (text, or a path to a .mlir file) into a shared library
     with multikernel-compile and returns it as a CompiledModule.
 
@@ -560,6 +560,9 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     work on OpenMP threads) or 'none' (one thread). OMP_NUM_THREADS sets
     how many threads; they need LLVM's libomp (without it, 'auto' warns and
     uses one thread).
+    cublaslt_algorithms: target='cuda': cuBLASLt variants per matmul site
+    besides the generated ones (0 to 8; see docs/GPU.md), loaded at run
+    time.
     The library is cached on disk by a hash of the source and options (in
     MULTIKERNEL_CACHE_DIR, else ~/.cache/multikernel, created private): a
     second compile of the same source with the same options is instant. A
@@ -570,6 +573,10 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     if cpu_parallel not in ("auto", "openmp", "none"):
         raise ValueError(f"unknown cpu_parallel {cpu_parallel!r} "
                          "(expected 'auto', 'openmp' or 'none')")
+    if (not isinstance(cublaslt_algorithms, int) or isinstance(cublaslt_algorithms, bool)
+            or not 0 <= cublaslt_algorithms <= 8):
+        raise ValueError(f"cublaslt_algorithms must be an integer in [0, 8], "
+                         f"got {cublaslt_algorithms!r}")
     text, source_path = source_or_path, None
     if isinstance(source_or_path, os.PathLike) or (
             isinstance(source_or_path, str) and "\n" not in source_or_path
@@ -585,7 +592,7 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     stat = compiler.stat()
     digest = hashlib.sha256("\0".join([
         text, hint_text or "", dim_hint_text or "", target, chip, table_text,
-        cpu_parallel,
+        cpu_parallel, str(cublaslt_algorithms),
         str(stat.st_mtime_ns), str(stat.st_size)]).encode()).hexdigest()[:32]
     cache = Path(cache_dir) if cache_dir else _cache_dir()
     library = cache / f"{digest}.so"
@@ -598,7 +605,8 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
             staged = Path(work) / "module.so"
             command = [str(compiler), str(source), "-o", str(staged),
                        f"--target={target}", f"--chip={chip}",
-                       f"--cpu-parallel={cpu_parallel}"]
+                       f"--cpu-parallel={cpu_parallel}",
+                       f"--cublaslt-algorithms={cublaslt_algorithms}"]
             if hint_text:
                 command.append(f"--hints={hint_text}")
             if dim_hint_text:

@@ -294,6 +294,13 @@ def test_openmp_build_computes_the_same(tmp_path):
         multikernel.compile(OPENMP_KERNELS, hints=HINTS, cpu_parallel="threads")
 
 
+@pytest.mark.parametrize("bad", [-1, 9, 1.5, True, "3"])
+def test_cublaslt_algorithms_is_checked(bad):
+    with pytest.raises(ValueError, match="cublaslt_algorithms must be an integer in"):
+        multikernel.compile(OPENMP_KERNELS, hints=HINTS, target="cuda",
+                            cublaslt_algorithms=bad)
+
+
 def test_results_own_the_kernel_buffer(kernels):
     # No copy: the array holds the buffer the kernel allocated, views keep
     # it alive, and it is freed with the last of them.

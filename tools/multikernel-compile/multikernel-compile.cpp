@@ -87,6 +87,14 @@ cl::opt<bool> quiet("quiet",
                     cl::init(false), cl::cat(category));
 cl::opt<std::string> chip("chip", cl::desc("GPU architecture (cuda target)"),
                           cl::init("sm_90"), cl::cat(category));
+cl::opt<int64_t> cublasLtAlgorithms(
+    "cublaslt-algorithms",
+    cl::desc("cuda target: cuBLASLt variants per matmul site besides the "
+             "generated ones, the best algorithms of its heuristic for each "
+             "shape (0-8; default 0: generated variants only). cuBLASLt is "
+             "loaded at run time; where it is missing the generated "
+             "variants serve"),
+    cl::init(0), cl::cat(category));
 cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: mlir (LLVM dialect), llvm (LLVM IR), obj, "
@@ -394,6 +402,7 @@ int main(int argc, char **argv) {
     options.hints = hintList;
     options.dimHints = dimHintList;
     options.chip = chip;
+    options.cublasLtAlgorithms = cublasLtAlgorithms;
     built = multikernel::buildGpuPipeline(pm, options, pipelineStream);
   } else {
     multikernel::CpuPipelineOptions options;

@@ -19,6 +19,10 @@ using namespace multikernel::testing;
 namespace {
 
 constexpr const char *kMissing = "/nonexistent/libcuda.so.1";
+constexpr const char *kMissingLt = "/nonexistent/libcublasLt.so.13";
+
+/// Makes the last error another call's, so that a test sees its own.
+void setLastErrorToSomethingElse() { mgpuStreamCreate(); }
 
 TEST(GpuNoDriverTest, EntryPointsFailWithAClearMessage) {
   EXPECT_EQ(mkrtGpuIsAvailable(), 0);
@@ -78,8 +82,30 @@ void unloadAtExit() {
 
 } // namespace
 
+TEST(GpuNoDriverTest, MissingCublasLtIsAFailureOfItsVariants) {
+  EXPECT_EQ(mkrtGpuCublasLtIsAvailable(), 0);
+  std::string why = mkrtGpuGetLastError();
+  EXPECT_NE(why.find("cuBLASLt cannot be loaded (" + std::string(kMissingLt)),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("set MULTIKERNEL_CUBLASLT_LIBRARY"), std::string::npos)
+      << why;
+  // A variant's call fails, recorded as a failed launch is.
+  float a[4] = {}, b[4] = {}, c[4] = {};
+  setLastErrorToSomethingElse();
+  mkrtGpuCublasLtMatmul(0, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 2, 2, 2,
+                        reinterpret_cast<uintptr_t>(a), 0, 2, 1,
+                        reinterpret_cast<uintptr_t>(b), 0, 2, 1,
+                        reinterpret_cast<uintptr_t>(c), 0, 2, 1);
+  EXPECT_EQ(std::string(mkrtGpuGetLastError())
+                .rfind("mkrtGpuCublasLtMatmul: cuBLASLt cannot be loaded", 0),
+            0u)
+      << mkrtGpuGetLastError();
+}
+
 int main(int argc, char **argv) {
   setenv("MULTIKERNEL_CUDA_LIBRARY", kMissing, 1);
+  setenv("MULTIKERNEL_CUBLASLT_LIBRARY", kMissingLt, 1);
   ::testing::InitGoogleTest(&argc, argv);
   std::atexit(unloadAtExit);
   return RUN_ALL_TESTS();

@@ -73,6 +73,12 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       *this, "sm-count",
       llvm::cl::desc("Multiprocessors of the GPU, for sizing grids"),
       llvm::cl::init(132)};
+  Option<int64_t> cublasLtAlgorithms{
+      *this, "cublaslt-algorithms",
+      llvm::cl::desc("cuBLASLt variants per matmul site besides the "
+                     "generated ones (0-8; 0: none; see "
+                     "multikernel-specialize)"),
+      llvm::cl::init(0)};
 };
 
 /// Adds the GPU pipeline (CUDA) to `pm`, built from the passes' own

@@ -72,6 +72,48 @@ typedef struct MkrtGpuMemoryStats {
 MKRT_EXPORT void mkrtGpuGetMemoryStats(MkrtGpuMemoryStats *stats);
 
 /*===----------------------------------------------------------------------===*
+ * cuBLASLt: the library candidates of GPU matmul sites
+ *===----------------------------------------------------------------------===*/
+
+/** Element types of mkrtGpuCublasLtMatmul (the values of CUDA's
+ *  cudaDataType_t). */
+enum MkrtGpuElementType {
+  MKRT_GPU_F32 = 0,
+  MKRT_GPU_F64 = 1,
+  MKRT_GPU_F16 = 2,
+  MKRT_GPU_BF16 = 14,
+};
+
+/** 1 if cuBLASLt loads; otherwise 0, and mkrtGpuGetLastError() says why.
+ *  It is opened with dlopen on first use: MULTIKERNEL_CUBLASLT_LIBRARY
+ *  names it (trusted code, run as the library), else libcublasLt.so.13,
+ *  .so.12, .so and /usr/local/cuda/lib64's are tried (a process that has
+ *  loaded PyTorch's finds that one). */
+MKRT_EXPORT int32_t mkrtGpuCublasLtIsAvailable(void);
+
+/** C += A * B for each of `batch` matrices, on this thread's current
+ *  stream, by cuBLASLt: what a GPU matmul variant with `library = cublaslt`
+ *  calls. A is m x k, B k x n, C m x n, each given by the device address of
+ *  its first element and its strides in elements (between matrices, rows
+ *  and columns); A and B need one contiguous dimension, C contiguous rows.
+ *  Types: A and B alike (f32, f16 or bf16) with C of their type or f32, or
+ *  all f64; accumulation in f32 (f64), never TF32. `algorithm` picks the
+ *  algorithm-th best of those cuBLASLt's heuristic proposes for the
+ *  problem (the last one where it proposes fewer); the descriptors and the
+ *  heuristic's answer are computed once per problem and cached. Failures
+ *  (no cuBLASLt, an unsupported problem, a failing launch) are recorded as
+ *  those of the mgpu* calls below are, so the dispatcher excludes the
+ *  variant. */
+MKRT_EXPORT void
+mkrtGpuCublasLtMatmul(int32_t algorithm, int32_t aType, int32_t bType,
+                      int32_t cType, int64_t batch, int64_t m, int64_t n,
+                      int64_t k, uintptr_t a, int64_t aBatchStride,
+                      int64_t aRowStride, int64_t aColumnStride, uintptr_t b,
+                      int64_t bBatchStride, int64_t bRowStride,
+                      int64_t bColumnStride, uintptr_t c, int64_t cBatchStride,
+                      int64_t cRowStride, int64_t cColumnStride);
+
+/*===----------------------------------------------------------------------===*
  * The entry points MLIR 22's gpu-to-llvm lowering emits (same signatures as
  * MLIR's CudaRuntimeWrappers), implemented so that a dispatch costs no
  * stream creation or module lookup:

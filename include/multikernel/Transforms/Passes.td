@@ -133,6 +133,13 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
            "Multiprocessors of the GPU (132 on an H100), for sizing grids">,
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Emit a remark for every op left alone, saying why">,
+    Option<"cublasLtAlgorithms", "cublaslt-algorithms", "int64_t",
+           /*default=*/"0",
+           "GPU: matmul sites get this many cuBLASLt variants (0-8) besides "
+           "the generated ones: the best algorithms of its heuristic for "
+           "the call's shape, cuBLASLt loaded at run time; only where "
+           "cuBLASLt computes the contraction's types. 0 (the default until "
+           "measured on a GPU): generated variants only">,
     Option<"cpuVectorBits", "cpu-vector-bits", "int64_t", /*default=*/"256",
            "CPU: bits of a vector register, 256 (AVX2: 16 registers) or 512 "
            "(AVX-512: 32 registers); sizes vectors and matmul's register "

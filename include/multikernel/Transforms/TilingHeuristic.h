@@ -60,6 +60,10 @@ struct TilingConfig {
   int64_t threadRowLimit = 0;
   int64_t splitChunk = 0;
   int64_t minSplit = 0;
+  /// A GPU matmul computed by a library call instead of generated kernels,
+  /// and which of the library's algorithms (see #multikernel.tiling).
+  KernelLibrary library = KernelLibrary::None;
+  int64_t algorithm = 0;
 
   TilingAttr toAttr(MLIRContext *context) const;
 };

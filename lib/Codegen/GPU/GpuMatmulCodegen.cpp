@@ -25,10 +25,16 @@
 // row keeps the transposing stores conflict-free too. Out-of-range elements
 // load as zero, so any M, N, K is correct. No tensor cores: f32 FMA only.
 //
+// A variant with `library = cublaslt` is instead one call of the runtime's
+// mkrtGpuCublasLtMatmul with the operands' addresses, sizes and strides:
+// cuBLASLt's algorithms join the generated kernels in the per-shape
+// benchmark.
+//
 //===----------------------------------------------------------------------===//
 
 #include "GpuCodegen.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -281,6 +287,98 @@ void emitMatmulLaunch(OpBuilder &builder, Location loc,
   gpu::TerminatorOp::create(builder, loc);
 }
 
+/// The element type codes of mkrtGpuCublasLtMatmul (MultiKernelGpu.h), or
+/// nullopt for a type it does not take.
+std::optional<int32_t> cublasLtType(Type type) {
+  if (type.isF32())
+    return 0;
+  if (type.isF64())
+    return 1;
+  if (type.isF16())
+    return 2;
+  if (type.isBF16())
+    return 14;
+  return std::nullopt;
+}
+
+/// Calls the runtime's cuBLASLt entry point for C += A * B (a `library =
+/// cublaslt` variant): addresses, sizes and strides read from the
+/// descriptors at run time, so any strided view with a contiguous dimension
+/// is passed as it is.
+LogicalResult emitCublasLtCall(OpBuilder &builder, Location loc,
+                               func::FuncOp func, const MatmulLoops &loops,
+                               ArrayRef<MatmulOperand> operands,
+                               int64_t algorithm) {
+  SmallVector<int32_t> types;
+  for (const MatmulOperand &operand : operands) {
+    std::optional<int32_t> type =
+        cublasLtType(getElementTypeOrSelf(operand.buffer.getType()));
+    if (!type)
+      return emitCodegenError(func, KernelKind::Matmul,
+                              "cuBLASLt takes f32, f64, f16 and bf16 only");
+    types.push_back(*type);
+  }
+  // One constant per value (the call's arguments repeat them).
+  llvm::SmallDenseMap<std::pair<int64_t, unsigned>, Value> constants;
+  auto constant = [&](int64_t value, unsigned width) {
+    Value &slot = constants[{value, width}];
+    if (!slot)
+      slot =
+          width
+              ? Value(arith::ConstantIntOp::create(builder, loc, value, width))
+              : indexConstant(builder, loc, value);
+    return slot;
+  };
+  auto c = [&](int64_t value) { return constant(value, 0); };
+  auto i32 = [&](int64_t value) { return constant(value, 32); };
+  SmallVector<Value> arguments = {i32(algorithm), i32(types[0]), i32(types[1]),
+                                  i32(types[2])};
+  arguments.push_back(
+      loops.batch ? loopSize(builder, loc, operands, *loops.batch) : c(1));
+  for (unsigned loop : {loops.m, loops.n, loops.k})
+    arguments.push_back(loopSize(builder, loc, operands, loop));
+  // Per operand: the address of its first element, then its strides along
+  // the batch and its two loops (zero along a loop that does not index it).
+  std::pair<unsigned, unsigned> matrixLoops[] = {
+      {loops.m, loops.k}, {loops.k, loops.n}, {loops.m, loops.n}};
+  for (auto [operandRef, dimsRef] : llvm::zip_equal(operands, matrixLoops)) {
+    const MatmulOperand &operand = operandRef;
+    std::pair<unsigned, unsigned> dims = dimsRef;
+    auto metadata =
+        memref::ExtractStridedMetadataOp::create(builder, loc, operand.buffer);
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(builder, loc,
+                                                                operand.buffer);
+    int64_t elementBytes =
+        getElementTypeOrSelf(operand.buffer.getType()).getIntOrFloatBitWidth() /
+        8;
+    Value offsetBytes = arith::MulIOp::create(
+        builder, loc, metadata.getOffset(), c(elementBytes));
+    arguments.push_back(arith::AddIOp::create(builder, loc, base, offsetBytes));
+    auto strideAlong = [&](std::optional<unsigned> loop) -> Value {
+      if (loop)
+        for (auto [dim, indexing] : llvm::enumerate(operand.loops))
+          if (indexing == *loop)
+            return metadata.getStrides()[dim];
+      return c(0);
+    };
+    arguments.push_back(strideAlong(loops.batch));
+    arguments.push_back(strideAlong(dims.first));
+    arguments.push_back(strideAlong(dims.second));
+  }
+
+  constexpr StringLiteral callee = "mkrtGpuCublasLtMatmul";
+  auto module = func->getParentOfType<ModuleOp>();
+  if (!module.lookupSymbol<func::FuncOp>(callee)) {
+    OpBuilder moduleBuilder = OpBuilder::atBlockBegin(module.getBody());
+    auto declaration = func::FuncOp::create(
+        moduleBuilder, loc, callee,
+        builder.getFunctionType(ValueRange(arguments).getTypes(), {}));
+    declaration.setPrivate();
+  }
+  func::CallOp::create(builder, loc, callee, TypeRange{}, arguments);
+  return success();
+}
+
 } // namespace
 
 LogicalResult gpu_codegen::generateMatmul(func::FuncOp func,
@@ -340,6 +438,15 @@ LogicalResult gpu_codegen::generateMatmul(func::FuncOp func,
   if (body.size() != 2 || !isa<arith::MulFOp>(body[0]) ||
       !isa<arith::AddFOp>(body[1]))
     return fail("expected a multiply and an add in the contraction's body");
+
+  if (tiling.getLibrary() == KernelLibrary::CublasLt) {
+    Location loc = op.getLoc();
+    Block &entry = func.front();
+    eraseEntryOpsExcept(entry, [](Operation &) { return false; });
+    OpBuilder builder(entry.getTerminator());
+    return emitCublasLtCall(builder, loc, func, loops, operands,
+                            tiling.getAlgorithm());
+  }
 
   ArrayRef<int64_t> blockTile = tiling.getBlockTile();
   if (blockTile.size() != loops.count)

@@ -26,14 +26,12 @@ void MultiKernelDialect::registerAttributes() {
       >();
 }
 
-LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 TilingTarget target, KernelKind kind,
-                                 ArrayRef<int64_t> blockTile,
-                                 ArrayRef<int64_t> threadTile, int64_t threads,
-                                 int64_t vectorWidth,
-                                 ReductionStrategy reduction, int64_t split,
-                                 int64_t threadRowLimit, int64_t splitChunk,
-                                 int64_t minSplit) {
+LogicalResult TilingAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, TilingTarget target,
+    KernelKind kind, ArrayRef<int64_t> blockTile, ArrayRef<int64_t> threadTile,
+    int64_t threads, int64_t vectorWidth, ReductionStrategy reduction,
+    int64_t split, int64_t threadRowLimit, int64_t splitChunk, int64_t minSplit,
+    KernelLibrary library, int64_t algorithm) {
   if (blockTile.size() != threadTile.size())
     return emitError() << "block_tile and thread_tile must have one entry per "
                           "loop, got "
@@ -70,5 +68,12 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError()
            << "split_chunk and min_split apply only to reduction \"split\"";
   }
+  if (library != KernelLibrary::None &&
+      (target != TilingTarget::Gpu || kind != KernelKind::Matmul))
+    return emitError() << "library \"" << stringifyKernelLibrary(library)
+                       << "\" applies only to GPU matmul variants";
+  if (algorithm < 0 || (algorithm > 0 && library == KernelLibrary::None))
+    return emitError() << "algorithm must be non-negative, and 0 without a "
+                          "library";
   return success();
 }

@@ -3,6 +3,7 @@ over many shapes, on torch's current stream, and checks every result
 against torch in float64; prints one line per check for FileCheck.
 
 Usage: check_kernels.py <kernels dir> <kernel> [--table <path> | --all-variants]
+                        [--library-variants <n>]
 
 Every shape is called twice with fresh inputs: the first call benchmarks
 the variants (a miss), the second runs the cached choice (a hit). Outputs
@@ -12,6 +13,10 @@ call computes, so they must have been accumulated into exactly once.
 
 With --all-variants, every variant is checked on every shape (runtime
 policy fixed:<i>), not only the one the benchmark picks.
+
+With --library-variants n, the site's last n variants are library calls
+(a matmul site's cuBLASLt variants): it prints how many of the shapes'
+decisions picked one of them, and which variants are excluded.
 
 With --table, the decisions are saved to <path>, the runtime is reset, the
 table loaded, and every shape called again: no shape may be benchmarked.
@@ -34,6 +39,13 @@ MAX_KEY_RANK = 8
 
 
 SiteStats = families.SiteStats
+
+
+class Decision(ctypes.Structure):
+    """MkrtDecision (include/multikernel/Runtime/MultiKernelRuntime.h)."""
+    _fields_ = [("key", ctypes.c_int64 * 8), ("keyRank", ctypes.c_int32),
+                ("variant", ctypes.c_int32), ("source", ctypes.c_int32),
+                ("numVariants", ctypes.c_int32), ("variantNanos", ctypes.c_double * 32)]
 
 
 def descriptor(tensor):
@@ -134,9 +146,15 @@ for _family in families.FAMILIES.values():
 
 
 def main():
-    kernels_dir, name = sys.argv[1], sys.argv[2]
-    table = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--table" else None
-    all_variants = len(sys.argv) > 3 and sys.argv[3] == "--all-variants"
+    argv = list(sys.argv)
+    library_variants = 0
+    if "--library-variants" in argv:
+        at = argv.index("--library-variants")
+        library_variants = int(argv[at + 1])
+        del argv[at:at + 2]
+    kernels_dir, name = argv[1], argv[2]
+    table = argv[4] if len(argv) > 4 and argv[3] == "--table" else None
+    all_variants = len(argv) > 3 and argv[3] == "--all-variants"
     library_name, entry_name, shapes, unaligned_shape, make_inputs, reference = KERNELS[name]
     runtime = ctypes.CDLL(os.path.join(kernels_dir, "libmultikernel_runtime.so.0"),
                           mode=ctypes.RTLD_GLOBAL)
@@ -191,6 +209,15 @@ def main():
     s = stats()
     print(f"stats: calls={s.calls} misses={s.misses} benchmarks={s.benchmarks} "
           f"hits={s.hits} excluded={s.excludedVariants}")
+    if library_variants:
+        decisions = (Decision * 64)()
+        count = runtime.mkrtGetSiteDecisions(ctypes.c_int64(0), decisions,
+                                             ctypes.c_int64(64))
+        first_library = s.numVariants - library_variants
+        won = sum(1 for d in decisions[:count] if d.variant >= first_library)
+        excluded = [v for v in range(s.numVariants) if s.excludedVariants >> v & 1]
+        print(f"library variants won {won} of {count} shapes; excluded: "
+              f"{'library variants' if excluded == list(range(first_library, s.numVariants)) else excluded or 'none'}")
 
     if table:
         if runtime.mkrtSaveTable(table.encode()) != 0:

@@ -55,6 +55,24 @@ def MultiKernel_ReductionStrategy : I32EnumAttr<"ReductionStrategy",
   let genSpecializedAttr = 0;
 }
 
+def MultiKernel_KernelLibrary : I32EnumAttr<"KernelLibrary",
+    "what computes a variant: generated code or a vendor library", [
+      I32EnumAttrCase<"None", 0, "none">,
+      I32EnumAttrCase<"CublasLt", 1, "cublaslt">]> {
+  let description = [{
+    `none`: the variant's own kernels, generated from its configuration;
+    `cublaslt`: a call of NVIDIA's cuBLASLt (a GPU matmul site's library
+    candidates), loaded by the runtime at run time.
+  }];
+  let cppNamespace = "::mlir::multikernel";
+  let genSpecializedAttr = 0;
+}
+
+def MultiKernel_KernelLibraryParameter
+    : EnumParameter<MultiKernel_KernelLibrary> {
+  let defaultValue = "::mlir::multikernel::KernelLibrary::None";
+}
+
 def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
   let mnemonic = "tiling";
   let summary = "How one variant of a dispatch is tiled and launched";
@@ -104,6 +122,11 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
       kernels run when that is at least `min_split`; otherwise the
       variant's block-per-row kernels do.
 
+    - `library` (default `none`) and `algorithm` (default 0): a GPU matmul
+      variant computed by a library instead of generated kernels:
+      `cublaslt` calls cuBLASLt with the `algorithm`-th best of the
+      algorithms its heuristic proposes for the call's shape (the last one
+      where it proposes fewer); the tile sizes are then unused.
     Whatever the strategy, a row longer than the registers of its threads
     hold (`thread_tile`) is looped over, once per op, and buffers that are
     not aligned for `vector_width` are read element by element.
@@ -118,6 +141,10 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
         block_tile = [1, 0], thread_tile = [1, 32], threads = 1024,
         vector_width = 4, reduction = split, split = 264,
         thread_row_limit = 16, split_chunk = 8192, min_split = 4>
+    #multikernel.tiling<target = gpu, kind = matmul,
+        block_tile = [64, 64, 32], thread_tile = [4, 4, 0], threads = 256,
+        vector_width = 1, reduction = none, split = 1,
+        library = cublaslt, algorithm = 1>
     ```
   }];
   let parameters = (ins
@@ -134,7 +161,10 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
     DefaultValuedParameter<"int64_t", "0",
                            "the shortest chunk of a split row">:$split_chunk,
     DefaultValuedParameter<"int64_t", "0",
-                           "the fewest blocks per row worth a split">:$min_split
+                           "the fewest blocks per row worth a split">:$min_split,
+    MultiKernel_KernelLibraryParameter:$library,
+    DefaultValuedParameter<"int64_t", "0",
+                           "which of the library's algorithms">:$algorithm
   );
   let assemblyFormat = [{
     `<` `target` `=` $target `,` `kind` `=` $kind `,`
@@ -142,7 +172,8 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
     `thread_tile` `=` `[` $thread_tile `]` `,`
     `threads` `=` $threads `,` `vector_width` `=` $vector_width `,`
     `reduction` `=` $reduction `,` `split` `=` $split
-    (`,` struct($thread_row_limit, $split_chunk, $min_split)^)? `>`
+    (`,` struct($thread_row_limit, $split_chunk, $min_split, $library,
+                $algorithm)^)? `>`
   }];
   let genVerifyDecl = 1;
 }
