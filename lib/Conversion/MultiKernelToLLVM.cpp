@@ -38,12 +38,32 @@ using namespace mlir::multikernel;
 namespace {
 
 // Mirrors MultiKernelRuntime.h; the layout is the ABI.
-constexpr int32_t kAbiVersion = 1;
+constexpr int32_t kAbiVersion = 2;
 constexpr int32_t kTargetCpu = 0;
 constexpr int32_t kTargetCuda = 1;
 constexpr int32_t kMemoryHost = 0;
 constexpr int32_t kMemoryCudaDevice = 1;
 constexpr StringLiteral kDispatchFunction = "mkrtDispatchOrAbort";
+
+/// What variant `v` of `op` is, for the runtime's statistics and logs:
+/// "cublaslt algorithm 1" for a library variant, else "hint 4096x512" (or
+/// "static" for a site without a key).
+std::string variantName(DispatchOp op, unsigned v) {
+  if (std::optional<ArrayAttr> tilings = op.getTilings()) {
+    auto tiling = dyn_cast<TilingAttr>((*tilings)[v]);
+    if (tiling && tiling.getLibrary() != KernelLibrary::None)
+      return (stringifyKernelLibrary(tiling.getLibrary()) + " algorithm " +
+              Twine(tiling.getAlgorithm()))
+          .str();
+  }
+  ArrayRef<int64_t> hint = op.getHint(v);
+  if (hint.empty())
+    return "static";
+  std::string name = "hint ";
+  llvm::raw_string_ostream os(name);
+  llvm::interleave(hint, os, "x");
+  return name;
+}
 
 /// The variant function that region `region` calls (the outlined form).
 FailureOr<StringRef> variantCallee(Region &region) {
@@ -309,16 +329,34 @@ private:
           });
     }
 
+    // What each variant is, for statistics and logs.
+    SmallVector<LLVM::GlobalOp> nameGlobals;
+    for (unsigned v = 0; v < numVariants; ++v)
+      nameGlobals.push_back(createStringGlobal(
+          rewriter, module, loc, prefix + "_variant" + std::to_string(v),
+          variantName(op, v)));
+    auto namesType = LLVM::LLVMArrayType::get(ptrType, numVariants);
+    LLVM::GlobalOp names = createInitializedGlobal(
+        rewriter, loc, namesType, /*isConstant=*/true, prefix + "_names",
+        [&](OpBuilder &builder) -> Value {
+          Value table = LLVM::UndefOp::create(builder, loc, namesType);
+          for (auto [index, global] : llvm::enumerate(nameGlobals))
+            table = LLVM::InsertValueOp::create(
+                builder, loc, table,
+                LLVM::AddressOfOp::create(builder, loc, global), index);
+          return table;
+        });
+
     LLVM::GlobalOp state = createInitializedGlobal(
         rewriter, loc, ptrType, /*isConstant=*/false, prefix + "_state",
         [&](OpBuilder &builder) -> Value {
           return LLVM::ZeroOp::create(builder, loc, ptrType);
         });
 
-    // { i32, i32, ptr, ptr, i32, i32, ptr, ptr, i32, i32, ptr, ptr }
+    // { i32, i32, ptr, ptr, i32, i32, ptr, ptr, i32, i32, ptr, ptr, ptr }
     auto siteType = LLVM::LLVMStructType::getLiteral(
         context, {i32, i32, ptrType, ptrType, i32, i32, ptrType, ptrType, i32,
-                  i32, ptrType, ptrType});
+                  i32, ptrType, ptrType, ptrType});
     return createInitializedGlobal(
         rewriter, loc, siteType, /*isConstant=*/true, prefix + "_site",
         [&](OpBuilder &builder) -> Value {
@@ -342,7 +380,8 @@ private:
                             i32Constant(op.getArgs().size()),
                             i32Constant(writtenIndices.size()),
                             addressOrNull(written),
-                            addressOrNull(state)};
+                            addressOrNull(state),
+                            addressOrNull(names)};
           Value descriptor = LLVM::UndefOp::create(builder, loc, siteType);
           for (auto [index, field] : llvm::enumerate(fields))
             descriptor = LLVM::InsertValueOp::create(builder, loc, descriptor,

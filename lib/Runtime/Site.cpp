@@ -84,9 +84,20 @@ int32_t nearestHint(const MkrtSiteDescriptor &desc, const int64_t *key,
   return best;
 }
 
+namespace {
+std::vector<std::string> namesOf(const MkrtSiteDescriptor &desc) {
+  std::vector<std::string> names(desc.numVariants);
+  if (desc.variantNames)
+    for (int32_t v = 0; v < desc.numVariants; ++v)
+      if (desc.variantNames[v])
+        names[v] = printable(desc.variantNames[v]);
+  return names;
+}
+} // namespace
+
 Site::Site(const MkrtSiteDescriptor &descriptor, int64_t maxEntries)
     : desc(descriptor), siteName(descriptor.name),
-      printableName(printable(siteName)),
+      printableName(printable(siteName)), variantNames(namesOf(descriptor)),
       module(descriptor.moduleId ? descriptor.moduleId : ""),
       cache(descriptor.keyRank, maxEntries) {}
 
@@ -512,9 +523,12 @@ void Site::logDecision(const Key &key, const Decision &decision,
     line += buffer;
   }
   char tail[96];
-  std::snprintf(tail, sizeof(tail), " -> variant %d (%s, %.3f ms)\n",
-                decision.variant, sourceName(decision.source),
-                elapsedNanos / 1e6);
+  std::snprintf(tail, sizeof(tail), " -> variant %d", decision.variant);
+  line += tail;
+  if (decision.variant >= 0 && !variantNames[decision.variant].empty())
+    line += " '" + variantNames[decision.variant] + "'";
+  std::snprintf(tail, sizeof(tail), " (%s, %.3f ms)\n",
+                sourceName(decision.source), elapsedNanos / 1e6);
   line += tail;
   std::fputs(line.c_str(), stderr);
 }

@@ -55,6 +55,8 @@ public:
   const std::string &moduleId() const { return module; }
   int keyRank() const { return desc.keyRank; }
   int numVariants() const { return desc.numVariants; }
+  /// What the compiler says variant `v` is ("" if it gave no names).
+  const std::string &variantName(int v) const { return variantNames[v]; }
 
   /// The dispatch: hit path here, miss path out of line.
   int32_t dispatch(const int64_t *key, void **args);
@@ -100,6 +102,8 @@ private:
   const std::string siteName;
   /// siteName as messages quote it (control characters escaped).
   const std::string printableName;
+  /// The descriptor's variant names, as messages quote them.
+  const std::vector<std::string> variantNames;
   const std::string module;
   KeyCache cache;
   std::atomic<uint64_t> excluded{0};

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 using namespace multikernel::runtime;
 
@@ -59,6 +60,13 @@ extern "C" int64_t mkrtGetSiteDecisions(int64_t index, MkrtDecision *decisions,
   return count;
 }
 
+extern "C" const char *mkrtGetVariantName(int64_t index, int32_t variant) {
+  Site *site = siteAt(index);
+  if (!site || variant < 0 || variant >= site->numVariants())
+    return nullptr;
+  return site->variantName(variant).c_str();
+}
+
 extern "C" void mkrtPrintStats(FILE *stream) {
   std::fprintf(stream, "multikernel dispatch statistics\n");
   std::fprintf(stream, "%-28s %10s %10s %8s %8s %12s %8s %8s %8s\n", "site",
@@ -75,5 +83,17 @@ extern "C" void mkrtPrintStats(FILE *stream) {
     if (s.excludedVariants)
       std::fprintf(stream, "  excluded variants mask: 0x%llx\n",
                    (unsigned long long)s.excludedVariants);
+    // Which variant the cached keys chose, and what each is.
+    std::vector<int64_t> wins(site->numVariants());
+    for (const auto &entry : site->decisions())
+      if (entry.second.variant >= 0)
+        ++wins[entry.second.variant];
+    for (int32_t v = 0; v < site->numVariants(); ++v)
+      if (wins[v])
+        std::fprintf(stream, "  variant %d%s%s%s: chosen for %lld keys\n", v,
+                     site->variantName(v).empty() ? "" : " '",
+                     site->variantName(v).c_str(),
+                     site->variantName(v).empty() ? "" : "'",
+                     (long long)wins[v]);
   }
 }

@@ -73,6 +73,8 @@ def library():
             lib.mkrtGetSiteDecisions.argtypes = [
                 ctypes.c_int64, ctypes.POINTER(_Decision), ctypes.c_int64]
             lib.mkrtGetSiteDecisions.restype = ctypes.c_int64
+            lib.mkrtGetVariantName.argtypes = [ctypes.c_int64, ctypes.c_int32]
+            lib.mkrtGetVariantName.restype = ctypes.c_char_p
             lib.mkrtGetDeviceName.argtypes = [ctypes.c_int32]
             lib.mkrtGetDeviceName.restype = ctypes.c_char_p
             lib.mkrtReset.restype = None
@@ -176,6 +178,7 @@ def stats():
         count = lib.mkrtGetSiteDecisions(index, None, 0)
         decisions = (_Decision * max(count, 1))()
         lib.mkrtGetSiteDecisions(index, decisions, count)
+        names = [lib.mkrtGetVariantName(index, v).decode() for v in range(s.numVariants)]
         result.append({
             "site": s.name.decode(),
             "module": s.moduleId.decode(),
@@ -185,6 +188,9 @@ def stats():
             "benchmarks": s.benchmarks,
             "benchmark_ms": s.benchmarkNanos / 1e6,
             "variants": s.numVariants,
+            # What the compiler says each variant is: "hint 4096x512",
+            # "cublaslt algorithm 0", ...
+            "variant_names": names,
             "cached_keys": s.cachedKeys,
             "evictions": s.evictions,
             "table_hits": s.tableHits,
@@ -193,6 +199,7 @@ def stats():
             "decisions": [{
                 "key": tuple(d.key[:d.keyRank]),
                 "variant": d.variant,
+                "variant_name": names[d.variant] if 0 <= d.variant < len(names) else "",
                 "source": _SOURCES.get(d.source, "?"),
                 "variant_us": [t / 1e3 if t >= 0 else None
                                for t in d.variantNanos[:d.numVariants]],

@@ -73,6 +73,17 @@ def test_amortized_policy_decides_over_calls(kernels):
     assert site("seed_0")["hits"] == 1
 
 
+def test_statistics_name_the_variants(kernels):
+    """What each variant is comes from the compiler: its hint."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((700, 9)).astype(np.float32)
+    kernels.seed(x, x)
+    stats = site("seed_0")
+    assert stats["variant_names"] == ["hint " + "x".join(map(str, hint)) for hint in HINTS]
+    decision = stats["decisions"][0]
+    assert decision["variant_name"] == stats["variant_names"][decision["variant"]]
+
+
 def test_tune_save_load_table(kernels, kernels_path, tmp_path, monkeypatch):
     table = tmp_path / "table.txt"
     multikernel.tune(kernels, {"seed": [[(64, 32), (64, 32)], [(700, 9), (700, 9)]]}, table)

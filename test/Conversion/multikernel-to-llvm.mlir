@@ -1,9 +1,9 @@
 // RUN: multikernel-opt %s --convert-to-llvm --convert-multikernel-to-llvm --reconcile-unrealized-casts \
 // RUN:   --split-input-file --verify-diagnostics | FileCheck %s
 
-// The site descriptor has exactly the layout of MkrtSiteDescriptor (ABI 1):
+// The site descriptor has exactly the layout of MkrtSiteDescriptor (ABI 2):
 // { abi, target, name, module, key rank, variants, hints, entries, #args,
-//   #written, written, state }.
+//   #written, written, state, variant names }.
 
 // CHECK-DAG: llvm.func @mkrtDispatchOrAbort(!llvm.ptr, !llvm.ptr, !llvm.ptr)
 // CHECK-DAG: llvm.mlir.global internal constant @__mkrt_k_0_name("k_0\00")
@@ -16,9 +16,17 @@
 // CHECK-LABEL: llvm.mlir.global internal constant @__mkrt_k_0_written() {{.*}} : !llvm.array<1 x struct<(i32, i32, i32, i32)>>
 // CHECK-DAG:     llvm.mlir.constant(1 : i32)
 // CHECK-DAG:     llvm.mlir.constant(4 : i32)
+// CHECK-DAG: llvm.mlir.global internal constant @__mkrt_k_0_variant0("hint 8\00")
+// CHECK-DAG: llvm.mlir.global internal constant @__mkrt_k_0_variant1("hint 64\00")
+// CHECK-LABEL: llvm.mlir.global internal constant @__mkrt_k_0_names() {{.*}} : !llvm.array<2 x ptr>
+// CHECK:         llvm.mlir.addressof @__mkrt_k_0_variant0
+// CHECK:         llvm.mlir.addressof @__mkrt_k_0_variant1
 // CHECK-LABEL: llvm.mlir.global internal @__mkrt_k_0_state() {{.*}} : !llvm.ptr
 // CHECK:         llvm.mlir.zero : !llvm.ptr
-// CHECK-LABEL: llvm.mlir.global internal constant @__mkrt_k_0_site() {{.*}} : !llvm.struct<(i32, i32, ptr, ptr, i32, i32, ptr, ptr, i32, i32, ptr, ptr)>
+// CHECK-LABEL: llvm.mlir.global internal constant @__mkrt_k_0_site() {{.*}} : !llvm.struct<(i32, i32, ptr, ptr, i32, i32, ptr, ptr, i32, i32, ptr, ptr, ptr)>
+// CHECK-NEXT:    llvm.mlir.constant(2 : i32)
+// CHECK:         %[[NAMES:.*]] = llvm.mlir.addressof @__mkrt_k_0_names
+// CHECK:         llvm.insertvalue %[[NAMES]], %{{.*}}[12]
 // CHECK-LABEL: llvm.func @f(
 // CHECK:         %[[KEYS:.*]] = llvm.alloca {{.*}} x !llvm.array<1 x i64>
 // CHECK:         %[[ARGS:.*]] = llvm.alloca {{.*}} x !llvm.array<2 x ptr>
@@ -55,7 +63,7 @@ func.func @f(%x: memref<?xf32>, %y: memref<?xf32>, %n: index) {
 // the device (memory space 1); scalars are passed by pointer too.
 
 // CHECK-LABEL: llvm.mlir.global internal constant @__mkrt_g_0_site()
-// CHECK-NEXT:    %[[ABI:.*]] = llvm.mlir.constant(1 : i32) : i32
+// CHECK-NEXT:    %[[ABI:.*]] = llvm.mlir.constant(2 : i32) : i32
 // CHECK-NEXT:    %[[CUDA:.*]] = llvm.mlir.constant(1 : i32) : i32
 // CHECK:         llvm.insertvalue %[[ABI]], %{{.*}}[0]
 // CHECK-NEXT:    llvm.insertvalue %[[CUDA]], %{{.*}}[1]

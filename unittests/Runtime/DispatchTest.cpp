@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 using namespace multikernel::testing;
 
@@ -233,6 +235,45 @@ TEST_F(DispatchTest, NearestHintPolicyRunsOnlyTheChosenVariant) {
   // No benchmarking: exactly one run per call.
   EXPECT_EQ(scenario.totalRuns(), 3);
   EXPECT_EQ(site.stats().benchmarks, 0);
+}
+
+TEST_F(DispatchTest, VariantNamesReachTheStatistics) {
+  ASSERT_EQ(mkrtSetPolicy("nearest-hint"), MKRT_SUCCESS);
+  FakeSite named("named", {{1024, 512}, {4096, 2048}});
+  const char *names[] = {"hint 1024x512", "cublaslt\nalgorithm 0"};
+  named.desc.variantNames = names;
+  FakeSite unnamed("unnamed", {{1024, 512}});
+  Scenario scenario;
+  std::vector<float> out(4);
+  MemRef<1> outRef = memref1d(out);
+  void *args[3] = {&scenario, &outRef, &outRef};
+  int64_t key[2] = {3000, 3000};
+  ASSERT_EQ(mkrtDispatch(&named.desc, key, args), MKRT_SUCCESS);
+  ASSERT_EQ(mkrtDispatch(&unnamed.desc, key, args), MKRT_SUCCESS);
+
+  EXPECT_STREQ(mkrtGetVariantName(named.index(), 0), "hint 1024x512");
+  // Control characters escaped, as in every message.
+  EXPECT_STREQ(mkrtGetVariantName(named.index(), 1),
+               "cublaslt\\x0aalgorithm 0");
+  EXPECT_EQ(mkrtGetVariantName(named.index(), 2), nullptr);
+  EXPECT_EQ(mkrtGetVariantName(named.index(), -1), nullptr);
+  EXPECT_STREQ(mkrtGetVariantName(unnamed.index(), 0), "");
+  EXPECT_EQ(mkrtGetVariantName(mkrtGetNumSites(), 0), nullptr);
+
+  // The statistics say which variant each site's keys chose, and what it is.
+  char *text = nullptr;
+  size_t size = 0;
+  FILE *stream = open_memstream(&text, &size);
+  mkrtPrintStats(stream);
+  std::fclose(stream);
+  std::string printed(text, size);
+  std::free(text);
+  EXPECT_NE(
+      printed.find("  variant 1 'cublaslt\\x0aalgorithm 0': chosen for 1 keys"),
+      std::string::npos)
+      << printed;
+  EXPECT_NE(printed.find("  variant 0: chosen for 1 keys"), std::string::npos)
+      << printed;
 }
 
 // The amortized policy: each call of a new key runs one variant for real,

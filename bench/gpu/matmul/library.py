@@ -7,8 +7,8 @@ by CUDA-graph replay (10 calls per graph, best of 3 replays of 5), with the
 dispatched result checked against torch in float64.
 
 Usage on the device: python3 library.py <dir with libmatmul_gpu.so,
-libmatmul_bf16_gpu.so, libbmm_gpu.so and the runtime> <variants per site>
-(the site's last 3 variants are cuBLASLt's)."""
+libmatmul_bf16_gpu.so, libbmm_gpu.so and the runtime>
+(the variants the compiler names "cublaslt algorithm <i>" are cuBLASLt's)."""
 
 import ctypes
 import math
@@ -23,11 +23,12 @@ import families  # noqa: E402
 
 torch.backends.cuda.matmul.allow_tf32 = False
 kit = sys.argv[1]
-LIBRARY_VARIANTS = 3
 rt = ctypes.CDLL(os.path.join(kit, "libmultikernel_runtime.so.0"), mode=ctypes.RTLD_GLOBAL)
 rt.mkrtGpuSetStream.argtypes = [ctypes.c_void_p]
 rt.mkrtSetPolicy.argtypes = [ctypes.c_char_p]
 rt.mkrtGetSiteStats.argtypes = [ctypes.c_int64, ctypes.POINTER(families.SiteStats)]
+rt.mkrtGetVariantName.argtypes = [ctypes.c_int64, ctypes.c_int32]
+rt.mkrtGetVariantName.restype = ctypes.c_char_p
 
 
 class Decision(ctypes.Structure):
@@ -117,6 +118,8 @@ for library, entry_name, dtype, shapes in CASES:
         rt.mkrtGetSiteDecisions(ctypes.c_int64(0), ctypes.byref(decision), ctypes.c_int64(1))
         picked = decision.variant
         variants = site_stats().numVariants
+        names = [rt.mkrtGetVariantName(0, v).decode() for v in range(variants)]
+        library_set = [v for v, name in enumerate(names) if name.startswith("cublaslt")]
         dispatched = graph_us(call)
         torch_us = graph_us(reference)
         alone = []
@@ -125,11 +128,11 @@ for library, entry_name, dtype, shapes in CASES:
             rt.mkrtSetPolicy(f"fixed:{variant}".encode())
             alone.append(graph_us(call, calls=3 if flops > 1e12 else 10))
         rt.mkrtSetPolicy(b"benchmark")
-        generated = alone[:variants - LIBRARY_VARIANTS]
-        library_times = alone[variants - LIBRARY_VARIANTS:]
+        generated = [t for v, t in enumerate(alone) if v not in library_set]
+        library_times = [t for v, t in enumerate(alone) if v in library_set] or [math.nan]
         rows.append(dict(
             dtype=str(dtype).replace("torch.", ""), shape="x".join(map(str, shape)),
-            error=error, picked=picked, first_library=variants - LIBRARY_VARIANTS,
+            error=error, picked=picked, picked_name=names[picked],
             dispatched=dispatched, torch=torch_us, best_generated=min(generated),
             best_library=min(library_times), alone=alone, tflops=flops / dispatched / 1e6,
             generated_tflops=flops / min(generated) / 1e6))
@@ -144,8 +147,7 @@ print("| dtype | shape | error vs f64 | picked | dispatched us | torch (cuBLAS) 
       "each variant us |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
-    kind = "cuBLASLt" if r["picked"] >= r["first_library"] else "generated"
-    print(f"| {r['dtype']} | {r['shape']} | {r['error']:.1e} | {r['picked']} ({kind}) | "
+    print(f"| {r['dtype']} | {r['shape']} | {r['error']:.1e} | {r['picked']} ({r['picked_name']}) | "
           f"{r['dispatched']:.1f} | {r['torch']:.1f} | {r['dispatched'] / r['torch']:.3f} | "
           f"{r['tflops']:.0f} | {r['best_generated']:.1f} ({r['generated_tflops']:.0f}) | "
           f"{r['best_library']:.1f} | {' / '.join(f'{t:.1f}' for t in r['alone'])} |")

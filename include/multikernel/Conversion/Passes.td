@@ -18,12 +18,14 @@ def ConvertMultiKernelToLLVM
     `--multikernel-outline-variants`) becomes:
 
     - a constant `MkrtSiteDescriptor` (include/multikernel/Runtime/
-      MultiKernelRuntime.h, ABI version 1): the site name, the module
+      MultiKernelRuntime.h, ABI version 2): the site name, the module
       identity (a hash of the module's text, without the compile times
       that GPU serialization records, so that rebuilding the same source
       keeps it), the key rank, the hints, a table of variant entry points,
       the written arguments (from the op's `written`, or every memref
-      argument) and a zero-initialized state slot;
+      argument), a zero-initialized state slot and each variant's name
+      (`hint 4096x512`, or `cublaslt algorithm 0` for a library
+      variant), which the runtime's statistics and logs show;
     - per variant, an entry point `void __mkrt_entry_<variant>(void **args)`
       with the runtime's calling convention: `args[i]` points to argument
       i (a memref's strided descriptor, or a scalar), which it unpacks to

@@ -31,7 +31,7 @@ extern "C" {
 
 /** Version of the descriptor layout below. A descriptor of another version
  *  is rejected by mkrtDispatch with MKRT_ERROR_BAD_DESCRIPTOR. */
-#define MKRT_ABI_VERSION 1
+#define MKRT_ABI_VERSION 2
 
 /** Limits checked when a site is first used. */
 #define MKRT_MAX_KEY_RANK 8
@@ -75,7 +75,8 @@ typedef struct MkrtWrittenArg {
 
 /** One dispatch site, as a constant emitted by the compiler. The layout is
  *  fixed by MKRT_ABI_VERSION (all pointers 8 bytes, no implicit padding):
- *    { i32, i32, ptr, ptr, i32, i32, ptr, ptr, i32, i32, ptr, ptr } */
+ *    { i32, i32, ptr, ptr, i32, i32, ptr, ptr, i32, i32, ptr, ptr, ptr }
+ *  (version 2 added `variantNames`). */
 typedef struct MkrtSiteDescriptor {
   int32_t abiVersion;            /**< MKRT_ABI_VERSION */
   int32_t target;                /**< an MkrtTarget */
@@ -90,6 +91,9 @@ typedef struct MkrtSiteDescriptor {
   const MkrtWrittenArg *written; /**< arguments the variants write */
   void **state;                  /**< a writable, zero-initialized pointer
                                       slot owned by the runtime */
+  const char *const *variantNames; /**< numVariants names saying what each
+                                        variant is ("hint 4096x512",
+                                        "cublaslt algorithm 0"), or null */
 } MkrtSiteDescriptor;
 
 /** Status codes. */
@@ -193,6 +197,12 @@ typedef struct MkrtDecision {
   int32_t numVariants;
   double variantNanos[MKRT_MAX_VARIANTS];
 } MkrtDecision;
+
+/** The name the compiler gave variant `variant` of site `index` (what it
+ *  is: "hint 4096x512", "cublaslt algorithm 0", ...), valid until
+ *  mkrtReset; "" for a site compiled without names, NULL when out of
+ *  range. */
+MKRT_EXPORT const char *mkrtGetVariantName(int64_t index, int32_t variant);
 
 /** Number of sites used so far. */
 MKRT_EXPORT int64_t mkrtGetNumSites(void);

@@ -3,7 +3,7 @@ over many shapes, on torch's current stream, and checks every result
 against torch in float64; prints one line per check for FileCheck.
 
 Usage: check_kernels.py <kernels dir> <kernel> [--table <path> | --all-variants]
-                        [--library-variants <n>]
+                        [--report-library]
 
 Every shape is called twice with fresh inputs: the first call benchmarks
 the variants (a miss), the second runs the cached choice (a hit). Outputs
@@ -14,9 +14,9 @@ call computes, so they must have been accumulated into exactly once.
 With --all-variants, every variant is checked on every shape (runtime
 policy fixed:<i>), not only the one the benchmark picks.
 
-With --library-variants n, the site's last n variants are library calls
-(a matmul site's cuBLASLt variants): it prints how many of the shapes'
-decisions picked one of them, and which variants are excluded.
+With --report-library, it prints how many of the shapes' decisions picked
+a library variant (a matmul site's cuBLASLt variants, named "cublaslt
+algorithm <i>" by the compiler) and which variants are excluded.
 
 With --table, the decisions are saved to <path>, the runtime is reset, the
 table loaded, and every shape called again: no shape may be benchmarked.
@@ -147,11 +147,9 @@ for _family in families.FAMILIES.values():
 
 def main():
     argv = list(sys.argv)
-    library_variants = 0
-    if "--library-variants" in argv:
-        at = argv.index("--library-variants")
-        library_variants = int(argv[at + 1])
-        del argv[at:at + 2]
+    report_library = "--report-library" in argv
+    if report_library:
+        argv.remove("--report-library")
     kernels_dir, name = argv[1], argv[2]
     table = argv[4] if len(argv) > 4 and argv[3] == "--table" else None
     all_variants = len(argv) > 3 and argv[3] == "--all-variants"
@@ -209,15 +207,19 @@ def main():
     s = stats()
     print(f"stats: calls={s.calls} misses={s.misses} benchmarks={s.benchmarks} "
           f"hits={s.hits} excluded={s.excludedVariants}")
-    if library_variants:
+    if report_library:
+        runtime.mkrtGetVariantName.restype = ctypes.c_char_p
+        names = [runtime.mkrtGetVariantName(ctypes.c_int64(0), ctypes.c_int32(v)).decode()
+                 for v in range(s.numVariants)]
+        library = [v for v, n in enumerate(names) if n.startswith("cublaslt")]
         decisions = (Decision * 64)()
         count = runtime.mkrtGetSiteDecisions(ctypes.c_int64(0), decisions,
                                              ctypes.c_int64(64))
-        first_library = s.numVariants - library_variants
-        won = sum(1 for d in decisions[:count] if d.variant >= first_library)
+        won = sum(1 for d in decisions[:count] if d.variant in library)
         excluded = [v for v in range(s.numVariants) if s.excludedVariants >> v & 1]
+        print(f"variants: {', '.join(names)}")
         print(f"library variants won {won} of {count} shapes; excluded: "
-              f"{'library variants' if excluded == list(range(first_library, s.numVariants)) else excluded or 'none'}")
+              f"{'library variants' if library and excluded == library else excluded or 'none'}")
 
     if table:
         if runtime.mkrtSaveTable(table.encode()) != 0:
