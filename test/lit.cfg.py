@@ -76,3 +76,8 @@ if not gpu_test_kit and shutil.which("g++") and shutil.which("gcc"):
 # with the kit).
 if shutil.which("nvidia-smi") and os.system("nvidia-smi -L > /dev/null 2>&1") == 0:
     config.available_features.add("cuda-gpu")
+    # Tests of several devices in one process need two.
+    import subprocess
+    listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout
+    if sum(1 for line in listed.splitlines() if line.startswith("GPU ")) >= 2:
+        config.available_features.add("cuda-gpus-2")

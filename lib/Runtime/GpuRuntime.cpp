@@ -23,6 +23,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -84,63 +85,111 @@ bool failed(CUresult result, const char *call, const std::string &detail = "") {
 
 std::atomic<int32_t> defaultDevice{0};
 
-/// Makes a context current on this thread: the caller's if it has one (a
-/// framework such as PyTorch uses the primary context too), else the
-/// primary context of the default device.
-bool ensureContext(const Driver &driver) {
-  thread_local bool ready = false;
-  if (ready)
-    return true;
+/// The context current on this thread, made current first if there is
+/// none: the primary context of the default device. A caller with a
+/// context of its own (PyTorch, whose current device sets the primary
+/// context of that device current) keeps it: the call runs on that device.
+/// Queried on every use (a thread-local read in the driver) because the
+/// caller may change devices between calls. nullptr after recording why.
+CUcontext currentContext(const Driver &driver) {
   CUcontext current = nullptr;
   if (failed(driver.cuCtxGetCurrent(&current), "cuCtxGetCurrent"))
-    return false;
-  if (!current) {
-    static CUcontext primary = nullptr;
-    static CUresult primaryResult = [&] {
-      CUdevice device;
-      CUresult result = driver.cuDeviceGet(&device, defaultDevice.load());
-      if (result != CUDA_SUCCESS)
-        return result;
-      return driver.cuDevicePrimaryCtxRetain(&primary, device);
-    }();
-    if (failed(primaryResult, "cuDevicePrimaryCtxRetain") ||
-        failed(driver.cuCtxSetCurrent(primary), "cuCtxSetCurrent"))
-      return false;
+    return nullptr;
+  if (current)
+    return current;
+  int32_t device = defaultDevice.load();
+  static std::mutex mutex;
+  static std::map<int32_t, CUcontext> primaries;
+  CUcontext primary = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    CUcontext &slot = primaries[device];
+    if (!slot) {
+      CUdevice handle;
+      CUresult result = driver.cuDeviceGet(&handle, device);
+      if (result == CUDA_SUCCESS)
+        result = driver.cuDevicePrimaryCtxRetain(&slot, handle);
+      if (failed(result, "cuDevicePrimaryCtxRetain",
+                 "device " + std::to_string(device))) {
+        slot = nullptr;
+        return nullptr;
+      }
+    }
+    primary = slot;
   }
-  ready = true;
-  return true;
+  if (failed(driver.cuCtxSetCurrent(primary), "cuCtxSetCurrent"))
+    return nullptr;
+  return primary;
 }
 
+bool ensureContext(const Driver &driver) {
+  return currentContext(driver) != nullptr;
+}
+
+/// The runtime's own streams of a thread, one per context it ran in. Fixed
+/// storage, trivially destructible (see the errors above); a thread that
+/// uses more contexts than this must set its streams itself.
+constexpr int kMaxThreadContexts = 16;
 struct ThreadStream {
   bool callerSet = false;
   CUstream caller = nullptr;
-  CUstream own = nullptr;
-  bool ownCreated = false;
+  struct Own {
+    CUcontext context;
+    CUstream stream;
+  } own[kMaxThreadContexts];
+  int ownCount = 0;
 };
 thread_local ThreadStream threadStream;
 
-/// This thread's current stream; creates the thread's own stream once.
+/// This thread's current stream: the caller's, else the thread's own stream
+/// of the current context (created on first use there, kept).
 CUstream currentStream(const Driver &driver) {
   if (threadStream.callerSet)
     return threadStream.caller;
-  if (!threadStream.ownCreated) {
-    if (!ensureContext(driver) ||
-        failed(driver.cuStreamCreate(&threadStream.own, CU_STREAM_NON_BLOCKING),
-               "cuStreamCreate"))
-      return nullptr;
-    threadStream.ownCreated = true;
+  CUcontext context = currentContext(driver);
+  if (!context)
+    return nullptr;
+  for (int i = 0; i < threadStream.ownCount; ++i)
+    if (threadStream.own[i].context == context)
+      return threadStream.own[i].stream;
+  if (threadStream.ownCount == kMaxThreadContexts) {
+    recordError("this thread has used " + std::to_string(kMaxThreadContexts) +
+                " CUDA contexts; set a stream (mkrtGpuSetStream) to use more");
+    return nullptr;
   }
-  return threadStream.own;
+  CUstream stream = nullptr;
+  if (failed(driver.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING),
+             "cuStreamCreate"))
+    return nullptr;
+  threadStream.own[threadStream.ownCount++] = {context, stream};
+  return stream;
 }
 
 //===----------------------------------------------------------------------===//
 // Modules and functions
 //===----------------------------------------------------------------------===//
 
+/// What mgpuModuleLoad returns: an image and its modules, one per context
+/// it has run in (a CUmodule and its functions belong to one context). The
+/// context current at load gets its module at once; others on their first
+/// launch, so that a library called on cuda:0 and then cuda:1 launches each
+/// device's own functions.
+struct LoadedImage {
+  const void *image;
+  bool jit;
+  int optLevel;
+  int references;
+  std::vector<std::pair<CUcontext, CUmodule>> modules;
+};
+
 struct ModuleCache {
   std::mutex mutex;
-  std::map<const void *, std::pair<CUmodule, int>> byImage;
-  std::map<std::pair<CUmodule, std::string>, CUfunction> functions;
+  std::map<const void *, LoadedImage *> byImage;
+  std::map<std::tuple<const LoadedImage *, CUcontext, std::string>, CUfunction>
+      functions;
+  /// Bumped by every unload: per-thread caches of function handles drop
+  /// entries of an older generation (a new image may reuse the address).
+  std::atomic<uint64_t> generation{0};
 };
 
 ModuleCache &modules() {
@@ -148,33 +197,55 @@ ModuleCache &modules() {
   return *cache;
 }
 
-CUmodule loadModule(const char *call, const void *image, bool jit,
-                    int optLevel) {
+/// `loaded`'s module in `context`, loaded there now if it is not yet;
+/// nullptr after recording why. Under the cache's mutex.
+CUmodule moduleIn(const Driver &driver, LoadedImage &loaded,
+                  CUcontext context) {
+  for (const auto &[owner, module] : loaded.modules)
+    if (owner == context)
+      return module;
+  CUmodule module = nullptr;
+  CUresult result;
+  if (loaded.jit) {
+    CUjit_option options[] = {CU_JIT_OPTIMIZATION_LEVEL};
+    void *values[] = {
+        reinterpret_cast<void *>(static_cast<intptr_t>(loaded.optLevel))};
+    result =
+        driver.cuModuleLoadDataEx(&module, loaded.image, 1, options, values);
+  } else {
+    result = driver.cuModuleLoadData(&module, loaded.image);
+  }
+  if (failed(result, loaded.jit ? "cuModuleLoadDataEx" : "cuModuleLoadData",
+             loaded.jit ? "JIT-compiling the embedded PTX"
+                        : "loading the cubin"))
+    return nullptr;
+  loaded.modules.emplace_back(context, module);
+  return module;
+}
+
+LoadedImage *loadModule(const char *call, const void *image, bool jit,
+                        int optLevel) {
   const Driver *driver = driverFor(call);
-  if (!driver || !ensureContext(*driver))
+  if (!driver)
+    return nullptr;
+  CUcontext context = currentContext(*driver);
+  if (!context)
     return nullptr;
   ModuleCache &cache = modules();
   std::lock_guard<std::mutex> lock(cache.mutex);
-  auto found = cache.byImage.find(image);
-  if (found != cache.byImage.end()) {
-    ++found->second.second;
-    return found->second.first;
-  }
-  CUmodule module = nullptr;
-  CUresult result;
-  if (jit) {
-    CUjit_option options[] = {CU_JIT_OPTIMIZATION_LEVEL};
-    void *values[] = {
-        reinterpret_cast<void *>(static_cast<intptr_t>(optLevel))};
-    result = driver->cuModuleLoadDataEx(&module, image, 1, options, values);
-  } else {
-    result = driver->cuModuleLoadData(&module, image);
-  }
-  if (failed(result, jit ? "cuModuleLoadDataEx" : "cuModuleLoadData",
-             jit ? "JIT-compiling the embedded PTX" : "loading the cubin"))
+  LoadedImage *&loaded = cache.byImage[image];
+  bool created = !loaded;
+  if (created)
+    loaded = new LoadedImage{image, jit, optLevel, 0, {}};
+  if (!moduleIn(*driver, *loaded, context)) {
+    if (created) {
+      delete loaded;
+      cache.byImage.erase(image);
+    }
     return nullptr;
-  cache.byImage[image] = {module, 1};
-  return module;
+  }
+  ++loaded->references;
+  return loaded;
 }
 
 } // namespace
@@ -223,61 +294,84 @@ extern "C" void mgpuModuleUnload(void *module) {
   const Driver *driver = driverFor("mgpuModuleUnload");
   if (!driver)
     return;
+  auto *loaded = static_cast<LoadedImage *>(module);
   ModuleCache &cache = modules();
   std::lock_guard<std::mutex> lock(cache.mutex);
-  for (auto it = cache.byImage.begin(); it != cache.byImage.end(); ++it) {
-    if (it->second.first != module)
-      continue;
-    if (--it->second.second > 0)
-      return;
-    cache.byImage.erase(it);
-    break;
-  }
+  auto found = cache.byImage.find(loaded->image);
+  if (found == cache.byImage.end() || found->second != loaded ||
+      --loaded->references > 0)
+    return;
+  cache.byImage.erase(found);
   for (auto it = cache.functions.begin(); it != cache.functions.end();)
-    it = it->first.first == module ? cache.functions.erase(it) : std::next(it);
-  // Libraries unload their modules from static destructors; when the
-  // process is exiting the driver may be shut down already, which is fine.
+    it = std::get<0>(it->first) == loaded ? cache.functions.erase(it)
+                                          : std::next(it);
+  cache.generation.fetch_add(1);
+  // Each module is unloaded in its own context. Libraries unload their
+  // modules from static destructors; when the process is exiting the driver
+  // may be shut down already, which is fine.
+  CUcontext previous = nullptr;
+  driver->cuCtxGetCurrent(&previous);
   constexpr CUresult kDeinitialized = static_cast<CUresult>(4);
-  CUresult result = driver->cuModuleUnload(static_cast<CUmodule>(module));
-  if (result != kDeinitialized)
-    failed(result, "cuModuleUnload");
+  for (const auto &[context, handle] : loaded->modules) {
+    if (context != previous)
+      driver->cuCtxSetCurrent(context);
+    CUresult result = driver->cuModuleUnload(handle);
+    if (result != kDeinitialized)
+      failed(result, "cuModuleUnload");
+  }
+  if (loaded->modules.size() > 1 ||
+      (!loaded->modules.empty() && loaded->modules.front().first != previous))
+    driver->cuCtxSetCurrent(previous);
+  delete loaded;
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
+  const Driver *driver = driverFor("mgpuModuleGetFunction");
+  if (!driver || !module || !name)
+    return nullptr;
+  CUcontext context = currentContext(*driver);
+  if (!context)
+    return nullptr;
   // Generated code passes the same constant name on every launch: a small
-  // per-thread cache keyed by the pointers answers without a lock.
+  // per-thread cache keyed by the pointers and the context answers without
+  // a lock.
   struct Entry {
     void *module;
     const char *name;
+    CUcontext context;
+    uint64_t generation;
     void *function;
   };
   constexpr int kEntries = 16;
   thread_local Entry recent[kEntries] = {};
   thread_local int next = 0;
+  ModuleCache &cache = modules();
+  uint64_t generation = cache.generation.load(std::memory_order_acquire);
   for (const Entry &entry : recent)
-    if (entry.module == module && entry.name == name && entry.function)
+    if (entry.module == module && entry.name == name &&
+        entry.context == context && entry.generation == generation &&
+        entry.function)
       return entry.function;
 
-  const Driver *driver = driverFor("mgpuModuleGetFunction");
-  if (!driver || !module || !name)
-    return nullptr;
+  auto *loaded = static_cast<LoadedImage *>(module);
   CUfunction function = nullptr;
   {
-    ModuleCache &cache = modules();
     std::lock_guard<std::mutex> lock(cache.mutex);
-    auto key = std::make_pair(static_cast<CUmodule>(module), std::string(name));
+    auto key = std::make_tuple(static_cast<const LoadedImage *>(loaded),
+                               context, std::string(name));
     auto found = cache.functions.find(key);
     if (found != cache.functions.end()) {
       function = found->second;
     } else {
-      if (failed(driver->cuModuleGetFunction(
-                     &function, static_cast<CUmodule>(module), name),
+      CUmodule handle = moduleIn(*driver, *loaded, context);
+      if (!handle ||
+          failed(driver->cuModuleGetFunction(&function, handle, name),
                  "cuModuleGetFunction", std::string("kernel '") + name + "'"))
         return nullptr;
       cache.functions[key] = function;
     }
   }
-  recent[next] = Entry{module, name, function};
+  recent[next] = Entry{module, name, context, generation, function};
   next = (next + 1) % kEntries;
   return function;
 }
@@ -387,9 +481,16 @@ namespace {
 /// cache.
 struct ScratchCache {
   static constexpr size_t kMaxPerStream = 16;
+  /// A stream of a context: the null stream is one per context, and a
+  /// buffer belongs to the device of the context it was allocated in.
+  using StreamKey = std::pair<CUcontext, CUstream>;
+  struct Block {
+    size_t bytes;
+    CUcontext context;
+  };
   std::mutex mutex;
-  std::map<CUstream, std::vector<std::pair<size_t, CUdeviceptr>>> free;
-  std::map<CUdeviceptr, size_t> sizes; // of the cached buffers handed out
+  std::map<StreamKey, std::vector<std::pair<size_t, CUdeviceptr>>> free;
+  std::map<CUdeviceptr, Block> sizes;  // of the cached buffers handed out
   std::set<CUdeviceptr> streamOrdered; // handed out while capturing
   MkrtGpuMemoryStats stats{};          // under `mutex`; cached* on request
 
@@ -419,7 +520,10 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
   if (sizeBytes == 0)
     return nullptr;
   const Driver *driver = driverFor("mgpuMemAlloc");
-  if (!driver || !ensureContext(*driver))
+  if (!driver)
+    return nullptr;
+  CUcontext context = currentContext(*driver);
+  if (!context)
     return nullptr;
   ScratchCache &cache = scratchCache();
   CUdeviceptr pointer = 0;
@@ -438,7 +542,7 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
   }
   if (!isHostShared) {
     std::lock_guard<std::mutex> lock(cache.mutex);
-    auto &blocks = cache.free[static_cast<CUstream>(stream)];
+    auto &blocks = cache.free[{context, static_cast<CUstream>(stream)}];
     auto best = blocks.end();
     // The smallest that fits, if the request is at least half of it: a
     // result the caller keeps must not pin a much larger buffer.
@@ -448,7 +552,7 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
         best = it;
     if (best != blocks.end()) {
       CUdeviceptr pointer = best->second;
-      cache.sizes[pointer] = best->first;
+      cache.sizes[pointer] = {best->first, context};
       blocks.erase(best);
       ++cache.stats.poolHits;
       return reinterpret_cast<void *>(pointer);
@@ -464,7 +568,7 @@ extern "C" void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
   std::lock_guard<std::mutex> lock(cache.mutex);
   cache.recordDriverAllocation(sizeBytes);
   if (!isHostShared)
-    cache.sizes[pointer] = sizeBytes;
+    cache.sizes[pointer] = {sizeBytes, context};
   return reinterpret_cast<void *>(pointer);
 }
 
@@ -485,9 +589,11 @@ extern "C" void mgpuMemFree(void *pointer, void *stream) {
     }
     auto size = cache.sizes.find(devicePointer);
     if (size != cache.sizes.end()) {
-      size_t bytes = size->second;
+      // Back to the pool of its own context's stream, whichever context is
+      // current here (a result freed while another device is current).
+      auto [bytes, context] = size->second;
       cache.sizes.erase(size);
-      auto &blocks = cache.free[static_cast<CUstream>(stream)];
+      auto &blocks = cache.free[{context, static_cast<CUstream>(stream)}];
       blocks.emplace_back(bytes, devicePointer);
       if (blocks.size() <= ScratchCache::kMaxPerStream)
         return;

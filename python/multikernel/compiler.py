@@ -150,8 +150,13 @@ class _CudaCallState:
             getattr(torch, a.element.name, None), a.rank,
             [(d, size) for d, size in enumerate(a.shape) if size is not None])
             for a in inputs]
-        self.device = 0
+        # The device of each tensor argument (read when its tensor changes)
+        # and the one the call runs on: that of its tensors, else torch's
+        # current device.
+        self.devices = [None] * len(inputs)
+        self.device = None
         self.current_stream = _current_raw_stream_function()
+        self.current_device = getattr(torch._C, "_cuda_getDevice", torch.cuda.current_device)
 
 
 class _CpuCallState:
@@ -340,6 +345,7 @@ class Function:
         if state is None:
             state = self._local.state = _CudaCallState(self._inputs)
         converted, keys = state.converted, state.keys
+        moved = False
         for i, value in enumerate(args):
             check = state.checks[i]
             if check is None:  # a scalar
@@ -365,17 +371,45 @@ class Function:
                     descriptor.sizes[dim] = size
                     descriptor.strides[dim] = stride
                 keys[i] = (pointer, shape)
-                state.device = value.get_device()
+                state.devices[i] = value.get_device()
+                moved = True
+        if moved:
+            try:
+                state.device = self._device_of(state.devices)
+            except ValueError:
+                keys[:] = [None] * len(keys)  # checked again next call
+                raise
+        # The call runs on its tensors' device: that device's context is
+        # current during the call (the runtime loads and launches the
+        # kernels of the current context), on torch's current stream there.
+        device = state.current_device() if state.device is None else state.device
+        if device != state.current_device():
+            with _torch().cuda.device(device):
+                return self._launch_cuda(converted, device, state)
+        return self._launch_cuda(converted, device, state)
+
+    def _device_of(self, devices):
+        """The one device of the tensor arguments (None without any); a
+        ValueError naming them if they are on several."""
+        used = {d for d in devices if d is not None}
+        if len(used) > 1:
+            where = ", ".join(f"#{i} on cuda:{d}" for i, d in enumerate(devices)
+                              if d is not None)
+            raise ValueError(f"{self.name}: the tensor arguments are on different "
+                             f"devices ({where}); move them to one")
+        return used.pop() if used else None
+
+    def _launch_cuda(self, converted, device, state):
         # Launch on torch's current stream, asynchronously, as torch does
         # (set_stream calls into the runtime only when it changes).
-        stream = state.current_stream(state.device)
+        stream = state.current_stream(device)
         runtime.set_stream(stream)
         if not self._results:
             self._entry(*converted)
             return None
         out = _descriptor_type(self._results[0].rank)()
         self._entry(ctypes.byref(out), *converted)
-        return _DeviceBuffer(out, self._results[0], stream).tensor(state.device)
+        return _DeviceBuffer(out, self._results[0], stream).tensor(device)
 
     def __call__(self, *args):
         if len(args) != len(self._inputs):

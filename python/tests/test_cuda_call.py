@@ -4,6 +4,7 @@ and the compiled entry point is a Python function that records the memref
 descriptors it receives. What runs on a real GPU is checked on the device
 (bench/gpu/python_cuda_check.py, test/Integration/GPU)."""
 
+import contextlib
 import ctypes
 import sys
 import types
@@ -30,8 +31,9 @@ BFLOAT16, INT16 = FakeDtype("bfloat16"), FakeDtype("int16")
 class FakeCudaTensor:
     """What _call_cuda reads of a torch.Tensor on a GPU."""
 
-    def __init__(self, shape, pointer, dtype=FLOAT32, contiguous=True, cuda=True):
+    def __init__(self, shape, pointer, dtype=FLOAT32, contiguous=True, cuda=True, device=0):
         self.shape = tuple(shape)
+        self._device = device
         self.dtype = dtype
         self.is_cuda = cuda
         self._pointer = pointer
@@ -55,23 +57,39 @@ class FakeCudaTensor:
         return len(self.shape)
 
     def get_device(self):
-        return 0
+        return self._device
 
 
 @pytest.fixture
 def fake_torch(monkeypatch):
-    streams = []
+    streams, stream_devices, current = [], [], [0]
     torch = types.ModuleType("torch")
     torch.float32, torch.float64 = FLOAT32, FLOAT64
     torch.bfloat16, torch.int16 = BFLOAT16, INT16
-    torch._C = types.SimpleNamespace(
-        _cuda_getCurrentRawStream=lambda device: streams[-1] if streams else 0)
+
+    def raw_stream(device):
+        stream_devices.append(device)
+        return streams[-1] if streams else 0
+
+    torch._C = types.SimpleNamespace(_cuda_getCurrentRawStream=raw_stream,
+                                     _cuda_getDevice=lambda: current[0])
+
+    @contextlib.contextmanager
+    def device(index):
+        previous, current[0] = current[0], index
+        try:
+            yield
+        finally:
+            current[0] = previous
+
+    torch.cuda = types.SimpleNamespace(device=device, current_device=lambda: current[0])
     monkeypatch.setitem(sys.modules, "torch", torch)
     from multikernel import compiler
     compiler._torch.cache_clear()
     set_streams = []
     monkeypatch.setattr(runtime, "set_stream", set_streams.append)
-    yield types.SimpleNamespace(streams=streams, set_streams=set_streams)
+    yield types.SimpleNamespace(streams=streams, set_streams=set_streams,
+                                stream_devices=stream_devices, current=current)
     compiler._torch.cache_clear()
 
 
@@ -128,6 +146,43 @@ def test_launches_on_torchs_current_stream(fake_torch, seed):
     function(x, x, x)
     assert fake_torch.set_streams == [0xabc, 0xdef]
     assert len(library.calls) == 2
+
+
+def test_the_call_runs_on_its_tensors_device(fake_torch):
+    # Tensors on cuda:1 while cuda:0 is current: the call runs with cuda:1
+    # current (the runtime launches in the current context), on cuda:1's
+    # current stream, and cuda:0 is current again afterwards.
+    library = RecordingLibrary()
+    seen = []
+    record = library._mlir_ciface_seed
+    library._mlir_ciface_seed = lambda *refs: (seen.append(fake_torch.current[0]),
+                                              record(*refs))
+    function = Function(library, FunctionSignature("seed", ["memref<?x?xf32>"] * 3, [], True),
+                        target="cuda")
+    on1 = [FakeCudaTensor((2, 2), 0x1000 * (i + 1), device=1) for i in range(3)]
+    function(*on1)
+    assert seen == [1] and fake_torch.stream_devices[-1] == 1
+    assert fake_torch.current[0] == 0
+    # The same tensors again (descriptors reused): still on cuda:1.
+    function(*on1)
+    assert seen == [1, 1]
+    # Tensors on the current device: no switch.
+    on0 = [FakeCudaTensor((2, 2), 0x9000 + 0x100 * i, device=0) for i in range(3)]
+    function(*on0)
+    assert seen == [1, 1, 0] and fake_torch.stream_devices[-1] == 0
+
+
+def test_tensors_on_several_devices_are_refused(fake_torch, seed):
+    function, library = seed
+    x = FakeCudaTensor((2, 2), 0x1000, device=0)
+    y = FakeCudaTensor((2, 2), 0x2000, device=1)
+    for _ in range(2):  # the same tensors again are refused again
+        with pytest.raises(ValueError, match=r"seed: the tensor arguments are on "
+                           r"different devices \(#0 on cuda:0, #1 on cuda:1, #2 on cuda:0\)"):
+            function(x, y, x)
+    assert library.calls == []
+    function(x, x, x)
+    assert len(library.calls) == 1
 
 
 @pytest.mark.parametrize("bad, error, message", [

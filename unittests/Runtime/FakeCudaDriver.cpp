@@ -27,6 +27,24 @@ double nowMilliseconds() {
 struct Event {
   double milliseconds = 0;
 };
+
+/// Two devices, each with its primary context; the current context is per
+/// thread, as the driver's is.
+constexpr int kDevices = 2;
+int primaryContexts[kDevices];
+thread_local void *currentContext = nullptr;
+
+/// A module belongs to the context it was loaded in, and so do its
+/// functions: launching one under another context fails, as on a GPU.
+struct FakeFunction {
+  const FakeKernel *kernel;
+  void *context;
+};
+struct FakeModule {
+  const FakeImage *image;
+  void *context;
+  FakeFunction *functions;
+};
 } // namespace
 
 #define FAKE_EXPORT extern "C" __attribute__((visibility("default")))
@@ -36,49 +54,72 @@ FAKE_EXPORT Counters *fakeCudaCounters() { return &counters; }
 FAKE_EXPORT int cuInit(unsigned) { return 0; }
 FAKE_EXPORT int cuDeviceGet(int *device, int ordinal) {
   *device = ordinal;
-  return ordinal == 0 ? 0 : 101; // CUDA_ERROR_INVALID_DEVICE
+  return ordinal >= 0 && ordinal < kDevices ? 0
+                                            : 101; // CUDA_ERROR_INVALID_DEVICE
 }
 FAKE_EXPORT int cuDeviceGetName(char *name, int length, int) {
   std::strncpy(name, "Fake GPU", length);
   return 0;
 }
-FAKE_EXPORT int cuDevicePrimaryCtxRetain(void **context, int) {
-  static int primary;
-  *context = &primary;
+FAKE_EXPORT int cuDevicePrimaryCtxRetain(void **context, int device) {
+  if (device < 0 || device >= kDevices)
+    return 101;
+  *context = &primaryContexts[device];
   return 0;
 }
 FAKE_EXPORT int cuCtxGetCurrent(void **context) {
-  *context = nullptr;
+  *context = currentContext;
   return 0;
 }
-FAKE_EXPORT int cuCtxSetCurrent(void *) { return 0; }
+FAKE_EXPORT int cuCtxSetCurrent(void *context) {
+  currentContext = context;
+  return 0;
+}
+FAKE_EXPORT void *fakeCudaContextOf(int device) {
+  return &primaryContexts[device];
+}
 
 FAKE_EXPORT int cuModuleLoadData(void **module, const void *image) {
   auto *fake = static_cast<const FakeImage *>(image);
   if (!fake || fake->magic != kImageMagic)
     return 200; // CUDA_ERROR_INVALID_IMAGE
+  if (!currentContext)
+    return 201; // CUDA_ERROR_INVALID_CONTEXT
   std::lock_guard<std::mutex> lock(mutex);
   ++counters.moduleLoads;
-  *module = const_cast<void *>(image);
+  auto *loaded =
+      new FakeModule{fake, currentContext, new FakeFunction[fake->numKernels]};
+  for (int i = 0; i < fake->numKernels; ++i)
+    loaded->functions[i] = FakeFunction{&fake->kernels[i], currentContext};
+  *module = loaded;
   return 0;
 }
 FAKE_EXPORT int cuModuleLoadDataEx(void **module, const void *image, unsigned,
                                    int *, void **) {
   return cuModuleLoadData(module, image);
 }
-FAKE_EXPORT int cuModuleUnload(void *) {
+FAKE_EXPORT int cuModuleUnload(void *module) {
+  auto *loaded = static_cast<FakeModule *>(module);
   std::lock_guard<std::mutex> lock(mutex);
   ++counters.moduleUnloads;
+  if (loaded->context != currentContext)
+    ++counters.crossContextCalls;
+  delete[] loaded->functions;
+  delete loaded;
   return 0;
 }
 FAKE_EXPORT int cuModuleGetFunction(void **function, void *module,
                                     const char *name) {
   std::lock_guard<std::mutex> lock(mutex);
   ++counters.getFunctionCalls;
-  auto *image = static_cast<const FakeImage *>(module);
-  for (int i = 0; i < image->numKernels; ++i)
-    if (std::strcmp(image->kernels[i].name, name) == 0) {
-      *function = const_cast<FakeKernel *>(&image->kernels[i]);
+  auto *loaded = static_cast<FakeModule *>(module);
+  if (loaded->context != currentContext) {
+    ++counters.crossContextCalls;
+    return 400; // CUDA_ERROR_INVALID_HANDLE
+  }
+  for (int i = 0; i < loaded->image->numKernels; ++i)
+    if (std::strcmp(loaded->image->kernels[i].name, name) == 0) {
+      *function = &loaded->functions[i];
       return 0;
     }
   return 500; // CUDA_ERROR_NOT_FOUND
@@ -86,11 +127,17 @@ FAKE_EXPORT int cuModuleGetFunction(void **function, void *module,
 FAKE_EXPORT int cuLaunchKernel(void *function, unsigned, unsigned, unsigned,
                                unsigned, unsigned, unsigned, unsigned,
                                void *stream, void **params, void **) {
-  auto *kernel = static_cast<const FakeKernel *>(function);
+  auto *fakeFunction = static_cast<const FakeFunction *>(function);
+  const FakeKernel *kernel = fakeFunction->kernel;
   {
     std::lock_guard<std::mutex> lock(mutex);
+    if (fakeFunction->context != currentContext) {
+      ++counters.crossContextCalls;
+      return 400; // CUDA_ERROR_INVALID_HANDLE
+    }
     ++counters.launches;
     counters.lastLaunchStream = stream;
+    counters.lastLaunchContext = currentContext;
     if (!kernel->fails)
       gpuClockNanos += kernel->nanos;
   }
@@ -208,6 +255,12 @@ FAKE_EXPORT int cuGetErrorName(int result, const char **name) {
     return 0;
   case 500:
     *name = "CUDA_ERROR_NOT_FOUND";
+    return 0;
+  case 400:
+    *name = "CUDA_ERROR_INVALID_HANDLE";
+    return 0;
+  case 201:
+    *name = "CUDA_ERROR_INVALID_CONTEXT";
     return 0;
   default:
     *name = nullptr;

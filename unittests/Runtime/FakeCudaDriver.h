@@ -9,6 +9,9 @@
 // synchronously inside cuLaunchKernel; events read a fake GPU clock that
 // only launches advance, each by its kernel's cost, so that timings are
 // exact whatever the load on the machine; device memory is host memory.
+// There are two devices, each with a primary context (`fakeCudaContextOf`);
+// modules and their functions belong to the context they were loaded in,
+// and using them under another fails as on a GPU.
 // Counters let tests see what the runtime asked of the driver.
 //
 //===----------------------------------------------------------------------===//
@@ -55,10 +58,14 @@ struct Counters {
   std::size_t lastMemsetWords;
   int eventsNotReady; // set by tests: cuEventQuery answers "not ready" this
                       // many times before it succeeds
+  void *lastLaunchContext;
+  int crossContextCalls; // a function or module used under another context
 };
 
 /// Exported by the fake library as `fakeCudaCounters`.
 using CountersFn = Counters *(*)();
+/// Exported as `fakeCudaContextOf`: the primary context of device 0 or 1.
+using ContextOfFn = void *(*)(int device);
 
 } // namespace fakecuda
 

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FakeCudaDriver.h"
+#include "GpuSupport.h"
 #include "TestSupport.h"
 
 #include "multikernel/Runtime/MultiKernelGpu.h"
@@ -19,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <dlfcn.h>
+#include <thread>
 
 using namespace multikernel::testing;
 using fakecuda::Counters;
@@ -421,6 +423,128 @@ TEST_F(GpuFakeDriverTest, NoBenchmarkWhileCapturing) {
 
 TEST_F(GpuFakeDriverTest, DeviceName) {
   EXPECT_STREQ(mkrtGetDeviceName(MKRT_TARGET_CUDA), "cuda:Fake GPU");
+}
+
+//===----------------------------------------------------------------------===//
+// Two devices: what a process that calls one library with tensors on cuda:0
+// and then cuda:1 needs (the caller makes the device's context current, as
+// PyTorch's current device does).
+//===----------------------------------------------------------------------===//
+
+void *fakeSymbol(const char *name) {
+  static void *library = dlopen(MULTIKERNEL_FAKE_CUDA_LIBRARY, RTLD_NOW);
+  return dlsym(library, name);
+}
+
+void *contextOf(int device) {
+  auto fn =
+      reinterpret_cast<fakecuda::ContextOfFn>(fakeSymbol("fakeCudaContextOf"));
+  return fn(device);
+}
+
+void makeCurrent(void *context) {
+  auto fn = reinterpret_cast<int (*)(void *)>(fakeSymbol("cuCtxSetCurrent"));
+  ASSERT_EQ(fn(context), 0);
+}
+
+void *currentContext() {
+  auto fn = reinterpret_cast<int (*)(void **)>(fakeSymbol("cuCtxGetCurrent"));
+  void *context = nullptr;
+  fn(&context);
+  return context;
+}
+
+/// Restores device 0's context, whatever a test made current.
+class TwoDevicesTest : public GpuFakeDriverTest {
+protected:
+  void TearDown() override { makeCurrent(contextOf(0)); }
+};
+
+TEST_F(TwoDevicesTest, EachDeviceLaunchesItsOwnFunctions) {
+  fakecuda::FakeImage image2 = {fakecuda::kImageMagic, 3, kernels};
+  makeCurrent(contextOf(0));
+  int loads = counters().moduleLoads;
+  void *module = mgpuModuleLoad(&image2, 0);
+  ASSERT_NE(module, nullptr) << mkrtGpuGetLastError();
+  EXPECT_EQ(counters().moduleLoads, loads + 1);
+  std::vector<float> out(1);
+  float *pointer = out.data();
+  void *params[] = {&pointer};
+  void *onDevice0 = mgpuModuleGetFunction(module, "k1");
+  ASSERT_NE(onDevice0, nullptr);
+  mgpuLaunchKernel(onDevice0, 1, 1, 1, 1, 1, 1, 0, mgpuStreamCreate(), params,
+                   nullptr, 1);
+  EXPECT_EQ(counters().lastLaunchContext, contextOf(0));
+
+  // Device 1: the image is loaded there on first use, and its own handle
+  // launches; nothing crosses contexts.
+  int crossings = counters().crossContextCalls;
+  uint64_t errors = multikernel::runtime::gpu::errorCount();
+  makeCurrent(contextOf(1));
+  void *onDevice1 = mgpuModuleGetFunction(module, "k1");
+  ASSERT_NE(onDevice1, nullptr) << mkrtGpuGetLastError();
+  EXPECT_NE(onDevice1, onDevice0);
+  EXPECT_EQ(counters().moduleLoads, loads + 2);
+  out[0] = 0;
+  mgpuLaunchKernel(onDevice1, 1, 1, 1, 1, 1, 1, 0, mgpuStreamCreate(), params,
+                   nullptr, 1);
+  EXPECT_EQ(out[0], 101.0f);
+  EXPECT_EQ(counters().lastLaunchContext, contextOf(1));
+
+  // Back on device 0: its handle again, no new load.
+  makeCurrent(contextOf(0));
+  EXPECT_EQ(mgpuModuleGetFunction(module, "k1"), onDevice0);
+  EXPECT_EQ(counters().moduleLoads, loads + 2);
+  EXPECT_EQ(counters().crossContextCalls, crossings);
+  EXPECT_EQ(multikernel::runtime::gpu::errorCount(), errors);
+
+  // Unloading unloads both modules, each in its own context, and leaves the
+  // caller's context current.
+  int unloads = counters().moduleUnloads;
+  mgpuModuleUnload(module);
+  EXPECT_EQ(counters().moduleUnloads, unloads + 2);
+  EXPECT_EQ(counters().crossContextCalls, crossings);
+  EXPECT_EQ(currentContext(), contextOf(0));
+}
+
+TEST_F(TwoDevicesTest, EachDeviceHasItsOwnStream) {
+  makeCurrent(contextOf(0));
+  void *stream0 = mgpuStreamCreate();
+  makeCurrent(contextOf(1));
+  void *stream1 = mgpuStreamCreate();
+  EXPECT_NE(stream0, stream1);
+  EXPECT_EQ(mkrtGpuGetStream(), stream1);
+  makeCurrent(contextOf(0));
+  EXPECT_EQ(mgpuStreamCreate(), stream0);
+}
+
+TEST_F(TwoDevicesTest, PooledBuffersStayOnTheirDevice) {
+  // A buffer of device 0 freed while device 1 is current (a tensor of
+  // cuda:0 dropped under another device) goes back to device 0's pool.
+  makeCurrent(contextOf(0));
+  void *buffer = mgpuMemAlloc(4096, nullptr, false);
+  ASSERT_NE(buffer, nullptr);
+  makeCurrent(contextOf(1));
+  mgpuMemFree(buffer, nullptr);
+  void *onDevice1 = mgpuMemAlloc(4096, nullptr, false);
+  EXPECT_NE(onDevice1, buffer);
+  makeCurrent(contextOf(0));
+  EXPECT_EQ(mgpuMemAlloc(4096, nullptr, false), buffer);
+  mgpuMemFree(buffer, nullptr);
+  makeCurrent(contextOf(1));
+  mgpuMemFree(onDevice1, nullptr);
+}
+
+TEST_F(TwoDevicesTest, NoContextMeansTheDefaultDevice) {
+  // A thread with no current context gets the default device's primary
+  // context (mgpuSetDefaultDevice), as MLIR's wrappers do.
+  std::thread([] {
+    EXPECT_EQ(currentContext(), nullptr);
+    mgpuSetDefaultDevice(1);
+    EXPECT_NE(mgpuStreamCreate(), nullptr);
+    EXPECT_EQ(currentContext(), contextOf(1));
+    mgpuSetDefaultDevice(0);
+  }).join();
 }
 
 } // namespace
