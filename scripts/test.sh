@@ -20,11 +20,11 @@ for sanitizer in "address,undefined" "thread"; do
     cmake -G Ninja -S lib/Runtime -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DMULTIKERNEL_RUNTIME_SANITIZER="$sanitizer" >/dev/null
   fi
-  ninja -C "$dir" -j "$JOBS" RuntimeTests RuntimeGpuFakeDriverTests \
+  ninja -C "$dir" -j "$JOBS" RuntimeTests RuntimeGpuFakeDriverTests RuntimeGpuCublasLtTests \
     RuntimeGpuNoDriverTests >/dev/null
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   export TSAN_OPTIONS=halt_on_error=1
-  for t in RuntimeTests RuntimeGpuFakeDriverTests RuntimeGpuNoDriverTests; do
+  for t in RuntimeTests RuntimeGpuFakeDriverTests RuntimeGpuCublasLtTests RuntimeGpuNoDriverTests; do
     if ! "$dir/bin/$t" --gtest_brief=1 >"$dir/$t.log" 2>&1; then
       cat "$dir/$t.log"
       echo "FAILED: $t under -fsanitize=$sanitizer"

@@ -174,6 +174,43 @@ void Config::readEnvironment() {
   }
   if (const char *value = environmentValue("MULTIKERNEL_CACHE_FILE"))
     cacheFile = value;
+  if (const char *value = environmentValue("MULTIKERNEL_SHARED_TABLE")) {
+    // The leader is rank 0: MULTIKERNEL_RANK, else torchrun's RANK.
+    // An empty variable counts as unset.
+    const char *rank = environmentValue("MULTIKERNEL_RANK");
+    const char *rankVariable = "MULTIKERNEL_RANK";
+    if (!rank || !*rank) {
+      rank = environmentValue("RANK");
+      rankVariable = "RANK";
+    }
+    if (rank && !*rank)
+      rank = nullptr;
+    auto parsedRank = rank ? parseNonNegativeNumber(rank) : std::nullopt;
+    SharedDecisions setting;
+    if (!*value) {
+      // Empty: not shared.
+    } else if (!rank) {
+      std::fprintf(stderr,
+                   "multikernel: MULTIKERNEL_SHARED_TABLE='%s' needs the "
+                   "process's rank (MULTIKERNEL_RANK, or RANK as torchrun "
+                   "sets it); decisions are not shared\n",
+                   printable(value).c_str());
+    } else if (!parsedRank || *parsedRank != std::floor(*parsedRank)) {
+      reportBadValue(rankVariable, rank, "a non-negative integer rank");
+    } else {
+      setting.path = value;
+      setting.leader = *parsedRank == 0;
+    }
+    if (const char *timeout =
+            environmentValue("MULTIKERNEL_SHARED_TIMEOUT_MS")) {
+      if (auto parsed = parsePositiveNumber(timeout))
+        setting.timeoutNanos = static_cast<int64_t>(*parsed * 1e6);
+      else
+        reportBadValue("MULTIKERNEL_SHARED_TIMEOUT_MS", timeout,
+                       "a positive number of milliseconds");
+    }
+    setSharedDecisions(std::move(setting));
+  }
 }
 
 } // namespace multikernel::runtime

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -48,6 +49,15 @@ const char *environmentValue(const char *name);
 /// log line, an escape sequence cannot drive the terminal.
 std::string printable(const std::string &text);
 
+/// Decisions shared by the processes of a job (MULTIKERNEL_SHARED_TABLE,
+/// mkrtShareDecisions): the leader publishes each decision to the table
+/// file, the others wait for it there instead of benchmarking.
+struct SharedDecisions {
+  std::string path; // empty: not shared
+  bool leader = false;
+  int64_t timeoutNanos = 60'000'000'000;
+};
+
 struct Config {
   std::atomic<Policy> policy{Policy::Benchmark};
   std::atomic<int32_t> fixedVariant{0};
@@ -65,9 +75,23 @@ struct Config {
   bool statsAtExit = false;
   std::string cacheFile;
 
+  /// A copy of the shared-decisions setting (read on misses only).
+  SharedDecisions sharedDecisions() const {
+    std::lock_guard<std::mutex> lock(sharedMutex);
+    return shared;
+  }
+  void setSharedDecisions(SharedDecisions value) {
+    std::lock_guard<std::mutex> lock(sharedMutex);
+    shared = std::move(value);
+  }
+
   /// Reads the MULTIKERNEL_* variables; a bad value is reported once on
   /// stderr and the default kept.
   void readEnvironment();
+
+private:
+  mutable std::mutex sharedMutex;
+  SharedDecisions shared;
 };
 
 } // namespace multikernel::runtime

@@ -44,14 +44,14 @@ std::string cpuModelName() {
 std::string deviceNameFor(int32_t target) {
   if (const char *forced = environmentValue("MULTIKERNEL_DEVICE_NAME"))
     return forced;
+  // Never destroyed: the save of MULTIKERNEL_CACHE_FILE at exit runs after
+  // the static objects made since its registration are gone.
   if (target == MKRT_TARGET_CUDA) {
-    static std::once_flag once;
-    static std::string name;
-    std::call_once(once, [] { name = gpu::deviceName(); });
-    return name;
+    static const std::string *name = new std::string(gpu::deviceName());
+    return *name;
   }
-  static const std::string cpu = "cpu:" + cpuModelName();
-  return cpu;
+  static const std::string *cpu = new std::string("cpu:" + cpuModelName());
+  return *cpu;
 }
 
 } // namespace multikernel::runtime

@@ -27,6 +27,7 @@
 #include "multikernel/Runtime/MultiKernelRuntime.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -34,6 +35,7 @@
 #include <sstream>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <thread>
 #include <tuple>
 #include <unistd.h>
 
@@ -415,6 +417,14 @@ extern "C" int32_t mkrtLoadTableFromString(const char *text,
 extern "C" int32_t mkrtSaveTable(const char *path) {
   if (!path)
     return MKRT_ERROR_INVALID_ARGUMENT;
+  return saveTableFile(path, Runtime::get().collectTableEntries());
+}
+
+namespace multikernel::runtime {
+
+int32_t saveTableFile(const std::string &pathText,
+                      const std::vector<TableEntry> &entries) {
+  const char *path = pathText.c_str();
   auto refuse = [&](const std::string &why) {
     std::fprintf(stderr, "multikernel: cannot save dispatch table '%s': %s\n",
                  printable(path).c_str(), why.c_str());
@@ -451,9 +461,8 @@ extern "C" int32_t mkrtSaveTable(const char *path) {
   } else if (errno != ENOENT) {
     return refuse(std::strerror(errno));
   }
-  for (TableEntry &entry : Runtime::get().collectTableEntries())
-    merged[{entry.device, entry.moduleId, entry.site, entry.key}] =
-        std::move(entry);
+  for (const TableEntry &entry : entries)
+    merged[{entry.device, entry.moduleId, entry.site, entry.key}] = entry;
 
   std::string text = std::string(kHeader) + " " + std::to_string(kVersion) +
                      "\n# device\tmodule\tsite\tkey\tvariant\tvariants\n";
@@ -467,3 +476,31 @@ extern "C" int32_t mkrtSaveTable(const char *path) {
     return refuse(why);
   return MKRT_SUCCESS;
 }
+
+int32_t awaitTableEntry(const std::string &path, const TableEntry &like,
+                        int64_t timeoutNanos) {
+  auto start = std::chrono::steady_clock::now();
+  auto pause = std::chrono::microseconds(500);
+  while (true) {
+    // The leader replaces the file atomically (rename): a read sees an old
+    // table or a new one, never half of one.
+    std::string text, why;
+    if (readRegularFile(path, text, why) == ReadStatus::Read) {
+      std::vector<TableEntry> entries;
+      if (parseTable(text, "'" + path + "'", entries))
+        for (const TableEntry &entry : entries)
+          if (entry.site == like.site && entry.key == like.key &&
+              entry.moduleId == like.moduleId && entry.device == like.device &&
+              entry.numVariants == like.numVariants)
+            return entry.variant;
+    }
+    auto waited = std::chrono::steady_clock::now() - start;
+    if (waited >= std::chrono::nanoseconds(timeoutNanos))
+      return -1;
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::microseconds>(pause * 2,
+                                                std::chrono::milliseconds(20));
+  }
+}
+
+} // namespace multikernel::runtime

@@ -245,4 +245,18 @@ extern "C" void mkrtSetLogging(int32_t enabled) {
   Runtime::get().config.logging.store(enabled != 0);
 }
 
+extern "C" int32_t mkrtShareDecisions(const char *path, int32_t leader,
+                                      double timeoutMs) {
+  if (path && *path && !(timeoutMs > 0))
+    return MKRT_ERROR_INVALID_ARGUMENT;
+  SharedDecisions setting;
+  if (path && *path) {
+    setting.path = path;
+    setting.leader = leader != 0;
+    setting.timeoutNanos = static_cast<int64_t>(timeoutMs * 1e6);
+  }
+  Runtime::get().config.setSharedDecisions(std::move(setting));
+  return MKRT_SUCCESS;
+}
+
 extern "C" void mkrtReset(void) { Runtime::get().reset(); }

@@ -33,8 +33,8 @@ struct TableEntry {
   std::string moduleId;
   std::string site;
   Key key;
-  int32_t variant;
-  int32_t numVariants;
+  int32_t variant = -1;
+  int32_t numVariants = 0;
 };
 
 class Runtime {
@@ -81,6 +81,17 @@ std::string deviceNameFor(int32_t target);
 /// file is only an error when `missingIsError`.
 int32_t loadTableFile(Runtime &runtime, const std::string &path,
                       bool missingIsError);
+
+/// Merges `entries` into the table at `path` (created if missing) under its
+/// lock, as mkrtSaveTable does with the runtime's decisions.
+int32_t saveTableFile(const std::string &path,
+                      const std::vector<TableEntry> &entries);
+
+/// Shared decisions: waits, at most `timeoutNanos`, for the table at `path`
+/// to hold the decision of `like` (its device, module, site, key and
+/// variant count; its variant is ignored) and returns its variant, or -1.
+int32_t awaitTableEntry(const std::string &path, const TableEntry &like,
+                        int64_t timeoutNanos);
 
 } // namespace multikernel::runtime
 

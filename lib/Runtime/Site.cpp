@@ -371,6 +371,8 @@ int32_t Site::dispatchMiss(const int64_t *key, void **args) {
       ++benchmarkCount;
       benchmarkNanos += elapsed;
     }
+    if (decision.source == DecisionSource::Table)
+      ++tableCount; // a shared decision, taken from the leader's table
     if (variant >= 0 && cacheable)
       insertDecisionLocked(keyVector, decision);
     flight->done = true;
@@ -446,6 +448,32 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
     return 0;
   }
 
+  // Decisions shared by a job's processes: the others take the leader's.
+  SharedDecisions shared = config.sharedDecisions();
+  TableEntry entry;
+  if (!shared.path.empty())
+    entry = TableEntry{deviceNameFor(desc.target),   module, siteName,
+                       Key(key, key + desc.keyRank), -1,     desc.numVariants};
+  if (!shared.path.empty() && !shared.leader) {
+    int32_t leaders = awaitTableEntry(shared.path, entry, shared.timeoutNanos);
+    if (leaders >= 0 && leaders < desc.numVariants &&
+        !(excluded.load() & (uint64_t(1) << leaders))) {
+      decision.source = DecisionSource::Table;
+      decision.variantNanos.clear();
+      decision.variant = leaders;
+      return leaders;
+    }
+    std::fprintf(stderr,
+                 "multikernel: site '%s': %s for key %s in the shared table "
+                 "'%s' after %.0f ms; benchmarking here (this process may "
+                 "pick another variant than the others)\n",
+                 printableName.c_str(),
+                 leaders < 0 ? "the leader's decision did not appear"
+                             : "the leader's variant cannot run here",
+                 formatKey(key, desc.keyRank).c_str(),
+                 printable(shared.path).c_str(), shared.timeoutNanos / 1e6);
+  }
+
   WrittenSnapshot snapshot;
   std::string error;
   if (!snapshot.capture(desc, args, error)) {
@@ -468,6 +496,15 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
     excludeVariant(failed, "it failed while being benchmarked");
   decision.variantNanos = result.medianNanos;
   decision.variant = result.best;
+  if (!shared.path.empty() && shared.leader && result.best >= 0) {
+    entry.variant = result.best;
+    if (saveTableFile(shared.path, {entry}) != MKRT_SUCCESS)
+      std::fprintf(stderr,
+                   "multikernel: site '%s': the decision for key %s could "
+                   "not be shared; the other processes benchmark it "
+                   "themselves after their timeout\n",
+                   printableName.c_str(), formatKey(key, desc.keyRank).c_str());
+  }
   return result.best;
 }
 

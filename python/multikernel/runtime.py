@@ -2,6 +2,7 @@
 dispatch tables (the same settings as the MULTIKERNEL_* variables)."""
 
 import ctypes
+import os
 import threading
 
 from . import _locate
@@ -123,6 +124,43 @@ def set_max_cache_entries(entries):
 
 def set_logging(enabled):
     library().mkrtSetLogging(1 if enabled else 0)
+
+
+def share_decisions(path, leader=None, timeout_ms=60000):
+    """Makes the processes of a job (the ranks of a torchrun job) run the
+    same variant for each (site, shape) and benchmark each new shape once:
+    the leader benchmarks and publishes its decisions to the dispatch table
+    at `path` (a file every process sees: one node, or a shared file
+    system); the others wait for them there (at most `timeout_ms`, then
+    benchmark themselves, with a warning). `leader`: whether this process
+    leads; by default rank 0 of torch.distributed when it is initialized,
+    else of the RANK variable torchrun sets. path=None stops sharing. Call
+    it in every process before the first calls (MULTIKERNEL_SHARED_TABLE
+    does the same from the environment)."""
+    lib = library()
+    lib.mkrtShareDecisions.argtypes = [ctypes.c_char_p, ctypes.c_int32, ctypes.c_double]
+    lib.mkrtShareDecisions.restype = ctypes.c_int32
+    if path is None:
+        lib.mkrtShareDecisions(None, 0, 0)
+        return
+    if leader is None:
+        rank = None
+        try:
+            import torch.distributed as dist
+            if dist.is_available() and dist.is_initialized():
+                rank = dist.get_rank()
+        except ImportError:
+            pass
+        if rank is None:
+            if "RANK" not in os.environ:
+                raise ValueError("share_decisions: say leader=True/False, or run under "
+                                 "torch.distributed or torchrun (RANK)")
+            rank = int(os.environ["RANK"])
+        leader = rank == 0
+    if not timeout_ms > 0:
+        raise ValueError(f"share_decisions: timeout_ms must be positive, got {timeout_ms!r}")
+    _check(lib.mkrtShareDecisions(str(path).encode(), 1 if leader else 0, float(timeout_ms)),
+           "share_decisions", path)
 
 
 _stream = threading.local()

@@ -84,6 +84,40 @@ def test_statistics_name_the_variants(kernels):
     assert decision["variant_name"] == stats["variant_names"][decision["variant"]]
 
 
+def test_share_decisions_follower_runs_the_leaders_pick(kernels, tmp_path, monkeypatch):
+    """A follower takes the decision the leader published (here written
+    by hand, variant 0) instead of benchmarking; a leader publishes its
+    own."""
+    table = tmp_path / "shared.table"
+    device = runtime.device_name("cpu")
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((33, 17)).astype(np.float32)
+    kernels.seed(x, x)  # learns the module's identity
+    site_module = site("seed_0")["module"]
+    table.write_text("multikernel-dispatch-table 1\n"
+                     f"{device}\t{site_module}\tseed_0\t40x9\t0\t2\n")
+    try:
+        runtime.share_decisions(table, leader=False, timeout_ms=2000)
+        y = rng.standard_normal((40, 9)).astype(np.float32)
+        out = kernels.seed(y, y)
+        assert np.abs(out - (2.0 * y + np.sin(y))).max() < 1e-5
+        stats = site("seed_0")
+        decision = [d for d in stats["decisions"] if d["key"] == (40, 9)][0]
+        assert decision["variant"] == 0 and decision["source"] == "table"
+        assert stats["benchmarks"] == 1  # the first shape only
+
+        runtime.share_decisions(table, leader=True)
+        kernels.seed(x[:5], x[:5])
+        assert "seed_0\t5x17\t" in table.read_text()
+    finally:
+        runtime.share_decisions(None)
+    with pytest.raises(ValueError, match="timeout_ms must be positive"):
+        runtime.share_decisions(table, leader=True, timeout_ms=0)
+    monkeypatch.delenv("RANK", raising=False)
+    with pytest.raises(ValueError, match="say leader=True/False"):
+        runtime.share_decisions(table)
+
+
 def test_tune_save_load_table(kernels, kernels_path, tmp_path, monkeypatch):
     table = tmp_path / "table.txt"
     multikernel.tune(kernels, {"seed": [[(64, 32), (64, 32)], [(700, 9), (700, 9)]]}, table)

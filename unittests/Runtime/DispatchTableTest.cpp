@@ -8,6 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+
+#include <chrono>
+
+#include <thread>
+
 #include <cstdio>
 #include <dirent.h>
 #include <fcntl.h>
@@ -411,6 +417,90 @@ TEST_F(DispatchTableTest, EmbeddedTable) {
   ASSERT_EQ(dispatch1d(site, scenario, 9, out), MKRT_SUCCESS);
   EXPECT_EQ(out[0], 101.0f);
   EXPECT_EQ(site.stats().benchmarks, 0);
+}
+
+//===----------------------------------------------------------------------===//
+// Decisions shared by a job's processes (mkrtShareDecisions). One process
+// plays each role here; test/Runtime/shared-decisions.test runs two.
+//===----------------------------------------------------------------------===//
+
+class SharedDecisionsTest : public DispatchTableTest {
+protected:
+  void TearDown() override {
+    mkrtShareDecisions(nullptr, 0, 0);
+    DispatchTableTest::TearDown();
+  }
+};
+
+TEST_F(SharedDecisionsTest, AFollowerRunsTheLeadersDecision) {
+  // The leader's decision (variant 0, the slower one here) appears while
+  // the follower waits: it runs that, benchmarks nothing.
+  std::string device = mkrtGetDeviceName(MKRT_TARGET_CPU);
+  ASSERT_EQ(mkrtShareDecisions(path.c_str(), /*leader=*/0, 5000), MKRT_SUCCESS);
+  std::thread leader([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    writeFile(path + ".new", header() + line(device, "shared", "7", 0, 2));
+    std::rename((path + ".new").c_str(), path.c_str());
+  });
+  FakeSite site("shared", {{4}, {8}});
+  Scenario scenario;
+  scenario.cost = variantOneFastest;
+  std::vector<float> out(1);
+  ASSERT_EQ(dispatch1d(site, scenario, 7, out), MKRT_SUCCESS);
+  leader.join();
+  EXPECT_EQ(out[0], 100.0f);
+  EXPECT_EQ(scenario.totalRuns(), 1);
+  EXPECT_EQ(site.stats().benchmarks, 0);
+  EXPECT_EQ(site.stats().tableHits, 1);
+  // Cached: the next call of the key reads nothing.
+  std::remove(path.c_str());
+  ASSERT_EQ(dispatch1d(site, scenario, 7, out), MKRT_SUCCESS);
+  EXPECT_EQ(site.stats().hits, 1);
+}
+
+TEST_F(SharedDecisionsTest, AFollowerBenchmarksWhenNoDecisionComes) {
+  ASSERT_EQ(mkrtShareDecisions(path.c_str(), /*leader=*/0, 20), MKRT_SUCCESS);
+  FakeSite site("lonely", {{4}, {8}});
+  Scenario scenario;
+  scenario.cost = variantOneFastest;
+  std::vector<float> out(1);
+  ::testing::internal::CaptureStderr();
+  ASSERT_EQ(dispatch1d(site, scenario, 7, out), MKRT_SUCCESS);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("site 'lonely': the leader's decision did not appear for "
+                     "key (7) in the shared table"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("benchmarking here"), std::string::npos) << err;
+  EXPECT_EQ(site.stats().benchmarks, 1);
+  EXPECT_EQ(out[0], 101.0f);
+}
+
+TEST_F(SharedDecisionsTest, ALeaderPublishesEachDecision) {
+  ASSERT_EQ(mkrtShareDecisions(path.c_str(), /*leader=*/1, 1000), MKRT_SUCCESS);
+  FakeSite site("published", {{4}, {8}});
+  Scenario scenario;
+  scenario.cost = variantOneFastest;
+  std::vector<float> out(1);
+  ASSERT_EQ(dispatch1d(site, scenario, 5, out), MKRT_SUCCESS);
+  ASSERT_EQ(dispatch1d(site, scenario, 9, out), MKRT_SUCCESS);
+  EXPECT_EQ(site.stats().benchmarks, 2);
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  std::string device = mkrtGetDeviceName(MKRT_TARGET_CPU);
+  EXPECT_NE(text.find(line(device, "published", "5", 1, 2)), std::string::npos)
+      << text;
+  EXPECT_NE(text.find(line(device, "published", "9", 1, 2)), std::string::npos)
+      << text;
+}
+
+TEST_F(SharedDecisionsTest, SettingsAreChecked) {
+  EXPECT_EQ(mkrtShareDecisions(path.c_str(), 0, 0),
+            MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtShareDecisions(path.c_str(), 0, -1),
+            MKRT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(mkrtShareDecisions("", 0, 0), MKRT_SUCCESS); // off
 }
 
 } // namespace

@@ -541,8 +541,11 @@ TEST_F(TwoDevicesTest, NoContextMeansTheDefaultDevice) {
   std::thread([] {
     EXPECT_EQ(currentContext(), nullptr);
     mgpuSetDefaultDevice(1);
-    EXPECT_NE(mgpuStreamCreate(), nullptr);
+    // (A buffer, not a stream: the thread's own stream would outlive it.)
+    void *buffer = mgpuMemAlloc(64, nullptr, false);
+    EXPECT_NE(buffer, nullptr);
     EXPECT_EQ(currentContext(), contextOf(1));
+    mgpuMemFree(buffer, nullptr);
     mgpuSetDefaultDevice(0);
   }).join();
 }

@@ -167,6 +167,21 @@ MKRT_EXPORT void mkrtSetLogging(int32_t enabled);
  *  while other threads dispatch. Meant for tests and tools. */
 MKRT_EXPORT void mkrtReset(void);
 
+/** Shares decisions among the processes of a job (the ranks of a torchrun
+ *  job, say), so that every process runs the same variant for each (site,
+ *  shape) and a job benchmarks each new shape once: the leader (one process,
+ *  `leader` = 1) benchmarks as usual and merges each decision into the
+ *  dispatch table at `path` (a file all processes see, written under its
+ *  lock, replaced atomically); the others, on a miss, wait up to
+ *  `timeoutMs` for the leader's decision to appear there and run it,
+ *  benchmarking themselves (with a warning) when it does not. Applies to
+ *  the benchmark policy. NULL or "" stops sharing. The environment sets it
+ *  too: MULTIKERNEL_SHARED_TABLE=<path>, the leader being rank 0 of
+ *  MULTIKERNEL_RANK or torchrun's RANK, MULTIKERNEL_SHARED_TIMEOUT_MS
+ *  (default 60000). */
+MKRT_EXPORT int32_t mkrtShareDecisions(const char *path, int32_t leader,
+                                       double timeoutMs);
+
 /*===----------------------------------------------------------------------===*
  * Statistics
  *===----------------------------------------------------------------------===*/
