@@ -14,8 +14,14 @@ Usage: PYTHONPATH=python MULTIKERNEL_PREFIX=build \\
 (BxMxNxK: a batch_matmul and the scores form, against jnp.matmul and
 jnp.einsum('bid,bjd->bij'))"""
 
+import os
 import sys
 import time
+
+# numpy's float64 references run on OpenBLAS, whose threads then spin for a
+# while and take a core from whatever is timed next (on this 2-core VM: our
+# OpenMP threads and XLA's pool alike). One thread keeps them out.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 

@@ -11,8 +11,14 @@ markdown table.
 Usage: PYTHONPATH=python MULTIKERNEL_PREFIX=build \\
        python3 bench/models/cpu.py [model:batch ...]"""
 
+import os
 import sys
 import time
+
+# numpy's float64 references run on OpenBLAS, whose threads then spin for a
+# while and take a core from whatever is timed next (on this 2-core VM: our
+# OpenMP threads and XLA's pool alike). One thread keeps them out.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from pathlib import Path
 
 import numpy as np

@@ -386,8 +386,10 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   if (gridX <= 0 || gridY <= 0 || gridZ <= 0 || blockX <= 0 || blockY <= 0 ||
       blockZ <= 0)
     return;
+  // The function was looked up in the current context
+  // (mgpuModuleGetFunction), which made one current: no query here.
   const Driver *driver = driverFor("mgpuLaunchKernel");
-  if (!driver || !ensureContext(*driver))
+  if (!driver)
     return;
   if (!function) {
     recordError("mgpuLaunchKernel: no kernel function (its lookup failed)");
