@@ -53,6 +53,9 @@ const Driver *load() {
   ok &= resolve(library, table.cuInit, {"cuInit"}, missing);
   ok &= resolve(library, table.cuDeviceGet, {"cuDeviceGet"}, missing);
   ok &= resolve(library, table.cuDeviceGetName, {"cuDeviceGetName"}, missing);
+  ok &= resolve(library, table.cuDeviceGetAttribute, {"cuDeviceGetAttribute"},
+                missing);
+  ok &= resolve(library, table.cuCtxGetDevice, {"cuCtxGetDevice"}, missing);
   ok &= resolve(library, table.cuDevicePrimaryCtxRetain,
                 {"cuDevicePrimaryCtxRetain"}, missing);
   ok &= resolve(library, table.cuCtxGetCurrent, {"cuCtxGetCurrent"}, missing);

@@ -41,15 +41,13 @@ std::string cpuModelName() {
 }
 } // namespace
 
-std::string deviceNameFor(int32_t target) {
+std::string deviceNameFor(int32_t target, int32_t kind) {
   if (const char *forced = environmentValue("MULTIKERNEL_DEVICE_NAME"))
     return forced;
   // Never destroyed: the save of MULTIKERNEL_CACHE_FILE at exit runs after
   // the static objects made since its registration are gone.
-  if (target == MKRT_TARGET_CUDA) {
-    static const std::string *name = new std::string(gpu::deviceName());
-    return *name;
-  }
+  if (target == MKRT_TARGET_CUDA)
+    return gpu::deviceKindName(kind);
   static const std::string *cpu = new std::string("cpu:" + cpuModelName());
   return *cpu;
 }
@@ -61,6 +59,10 @@ extern "C" const char *mkrtGetDeviceName(int32_t target) {
   // static destructor at exit is safe too.
   static thread_local char name[256];
   std::snprintf(name, sizeof(name), "%s",
-                multikernel::runtime::deviceNameFor(target).c_str());
+                multikernel::runtime::deviceNameFor(
+                    target, target == MKRT_TARGET_CUDA
+                                ? multikernel::runtime::gpu::currentDeviceKind()
+                                : -1)
+                    .c_str());
   return name;
 }

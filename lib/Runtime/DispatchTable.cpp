@@ -322,7 +322,7 @@ bool replaceFile(const std::string &path, const std::string &text, mode_t mode,
 } // namespace
 
 std::string Runtime::applyEntry(Site &site, const TableEntry &entry) {
-  std::string device = deviceNameFor(site.descriptor().target);
+  const std::string &device = site.device();
   if (entry.device != device)
     return "made on device '" + printable(entry.device) + "', this is '" +
            printable(device) + "'";
@@ -366,7 +366,7 @@ void Runtime::addTableEntries(std::vector<TableEntry> entries,
 std::vector<TableEntry> Runtime::collectTableEntries() {
   std::vector<TableEntry> entries;
   for (Site *site : sites()) {
-    std::string device = deviceNameFor(site->descriptor().target);
+    const std::string &device = site->device();
     for (auto &[key, decision] : site->decisions())
       entries.push_back(TableEntry{device, site->moduleId(), site->name(), key,
                                    decision.variant, site->numVariants()});

@@ -17,6 +17,7 @@
 
 #include "multikernel/Runtime/MultiKernelGpu.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <map>
@@ -823,16 +824,83 @@ bool synchronizeCurrentStream() {
                            "cuStreamSynchronize");
 }
 
-std::string deviceName() {
+namespace {
+struct DeviceKinds {
+  std::mutex mutex;
+  std::map<CUcontext, int32_t> byContext;
+  std::vector<std::string> names;
+};
+DeviceKinds &deviceKinds() {
+  static DeviceKinds *kinds = new DeviceKinds();
+  return *kinds;
+}
+} // namespace
+
+int32_t currentDeviceKind() {
   const Driver *driver = cuda::driver();
   if (!driver)
+    return -1;
+  CUcontext context = currentContext(*driver);
+  if (!context)
+    return -1;
+  // The context rarely changes between calls of a thread.
+  thread_local CUcontext lastContext = nullptr;
+  thread_local int32_t lastKind = -1;
+  if (context == lastContext)
+    return lastKind;
+  DeviceKinds &kinds = deviceKinds();
+  std::lock_guard<std::mutex> lock(kinds.mutex);
+  auto found = kinds.byContext.find(context);
+  int32_t kind = -1;
+  if (found != kinds.byContext.end()) {
+    kind = found->second;
+  } else {
+    CUdevice device;
+    char name[256] = {};
+    int major = 0, minor = 0, multiprocessors = 0;
+    if (failed(driver->cuCtxGetDevice(&device), "cuCtxGetDevice") ||
+        failed(driver->cuDeviceGetName(name, sizeof(name) - 1, device),
+               "cuDeviceGetName") ||
+        failed(
+            driver->cuDeviceGetAttribute(
+                &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device),
+            "cuDeviceGetAttribute") ||
+        failed(
+            driver->cuDeviceGetAttribute(
+                &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device),
+            "cuDeviceGetAttribute") ||
+        failed(driver->cuDeviceGetAttribute(
+                   &multiprocessors, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                   device),
+               "cuDeviceGetAttribute"))
+      return -1;
+    std::string kindName = std::string("cuda:") + name + " (sm_" +
+                           std::to_string(major * 10 + minor) + ", " +
+                           std::to_string(multiprocessors) + " SMs)";
+    auto same = std::find(kinds.names.begin(), kinds.names.end(), kindName);
+    if (same != kinds.names.end()) {
+      kind = static_cast<int32_t>(same - kinds.names.begin());
+    } else if (static_cast<int32_t>(kinds.names.size()) < kMaxDeviceKinds) {
+      kind = static_cast<int32_t>(kinds.names.size());
+      kinds.names.push_back(kindName);
+    } else {
+      // More kinds of GPU than any machine has: the last shares decisions.
+      kind = kMaxDeviceKinds - 1;
+    }
+    kinds.byContext[context] = kind;
+  }
+  lastContext = context;
+  lastKind = kind;
+  return kind;
+}
+
+std::string deviceKindName(int32_t kind) {
+  if (kind < 0)
     return "cuda:unavailable";
-  CUdevice device;
-  char name[256] = {};
-  if (driver->cuDeviceGet(&device, defaultDevice.load()) != CUDA_SUCCESS ||
-      driver->cuDeviceGetName(name, sizeof(name), device) != CUDA_SUCCESS)
-    return "cuda:unknown";
-  return std::string("cuda:") + name;
+  DeviceKinds &kinds = deviceKinds();
+  std::lock_guard<std::mutex> lock(kinds.mutex);
+  return kind < static_cast<int32_t>(kinds.names.size()) ? kinds.names[kind]
+                                                         : "cuda:unknown";
 }
 
 } // namespace multikernel::runtime::gpu

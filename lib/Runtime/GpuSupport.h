@@ -80,8 +80,18 @@ void release(void *pointer);
 bool copyOnCurrentStream(void *destination, const void *source, size_t bytes);
 bool synchronizeCurrentStream();
 
-/// "cuda:<device name>", or "cuda:unavailable" without a driver.
-std::string deviceName();
+/// The kind of the device whose context is current on this thread (made
+/// current as the mgpu* calls do), as an index among the kinds this process
+/// has seen: GPUs of one name, compute capability and multiprocessor count
+/// are one kind and share decisions. -1 without a driver or a device.
+int32_t currentDeviceKind();
+
+/// The name of kind `kind`, "cuda:<device name> (sm_<cc>, <n> SMs)" (what
+/// dispatch tables record), or "cuda:unavailable" for -1.
+std::string deviceKindName(int32_t kind);
+
+/// At most this many kinds per process.
+constexpr int32_t kMaxDeviceKinds = 8;
 
 } // namespace multikernel::runtime::gpu
 

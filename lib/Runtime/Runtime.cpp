@@ -105,33 +105,54 @@ Site *Runtime::getOrCreateSite(const MkrtSiteDescriptor *descriptor) {
     }
     return nullptr;
   }
+  // A CUDA site keeps the decisions of the kind of device it first runs
+  // on; other kinds get sites of their own (siteForKind).
+  int32_t kind =
+      descriptor->target == MKRT_TARGET_CUDA ? gpu::currentDeviceKind() : -1;
   allSites.push_back(
-      std::make_unique<Site>(*descriptor, config.maxCacheEntries.load()));
+      std::make_unique<Site>(*descriptor, config.maxCacheEntries.load(), kind));
   Site *site = allSites.back().get();
-
-  auto waiting = pending.find({site->moduleId(), site->name()});
-  if (waiting != pending.end()) {
-    int ignored = 0;
-    std::string lastReason;
-    for (const TableEntry &entry : waiting->second) {
-      std::string reason = applyEntry(*site, entry);
-      if (!reason.empty()) {
-        ++ignored;
-        lastReason = reason;
-      }
-    }
-    if (ignored)
-      std::fprintf(stderr,
-                   "multikernel: site '%s': ignored %d dispatch-table "
-                   "entries (%s)\n",
-                   printable(site->name()).c_str(), ignored,
-                   printable(lastReason).c_str());
-  }
+  applyPending(*site);
 
   // Publish only now: other threads see either nothing or a ready site.
   __atomic_store_n(descriptor->state, static_cast<void *>(site),
                    __ATOMIC_RELEASE);
   return site;
+}
+
+Site *Runtime::siteForKind(Site &base, int32_t kind) {
+  if (Site *existing = base.siteOfKind(kind))
+    return existing;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (Site *existing = base.siteOfKind(kind))
+    return existing;
+  allSites.push_back(std::make_unique<Site>(
+      base.descriptor(), config.maxCacheEntries.load(), kind));
+  Site *site = allSites.back().get();
+  applyPending(*site);
+  base.setSiteOfKind(kind, site);
+  return site;
+}
+
+void Runtime::applyPending(Site &site) {
+  auto waiting = pending.find({site.moduleId(), site.name()});
+  if (waiting == pending.end())
+    return;
+  int ignored = 0;
+  std::string lastReason;
+  for (const TableEntry &entry : waiting->second) {
+    std::string reason = applyEntry(site, entry);
+    if (!reason.empty()) {
+      ++ignored;
+      lastReason = reason;
+    }
+  }
+  if (ignored)
+    std::fprintf(stderr,
+                 "multikernel: site '%s': ignored %d dispatch-table "
+                 "entries (%s)\n",
+                 printable(site.name()).c_str(), ignored,
+                 printable(lastReason).c_str());
 }
 
 std::vector<Site *> Runtime::sites() {
@@ -167,6 +188,12 @@ extern "C" int32_t mkrtDispatch(const MkrtSiteDescriptor *site,
       return MKRT_ERROR_BAD_DESCRIPTOR;
   }
   Site *siteState = static_cast<Site *>(state);
+  // Each kind of GPU has its own decisions: the site of the current one.
+  if (site->target == MKRT_TARGET_CUDA) {
+    int32_t kind = gpu::currentDeviceKind();
+    if (kind >= 0 && kind != siteState->deviceKind())
+      siteState = runtime.siteForKind(*siteState, kind);
+  }
   if (runtime.config.bucketing.load(std::memory_order_relaxed) ==
       Bucketing::Pow2) {
     int64_t bucketed[MKRT_MAX_KEY_RANK];

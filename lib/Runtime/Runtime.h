@@ -47,6 +47,10 @@ public:
   /// for a malformed descriptor, reported once.
   Site *getOrCreateSite(const MkrtSiteDescriptor *descriptor);
 
+  /// The site of `base`'s descriptor for GPU kind `kind` (created on first
+  /// use): each kind of device has its own decisions.
+  Site *siteForKind(Site &base, int32_t kind);
+
   std::vector<Site *> sites();
 
   /// Applies `entries` to existing sites and keeps the rest for sites that
@@ -63,6 +67,8 @@ private:
   Runtime();
   /// Applies one entry to `site`, or says why not (empty on success).
   std::string applyEntry(Site &site, const TableEntry &entry);
+  /// Applies the loaded entries of `site`'s module and name (under mutex).
+  void applyPending(Site &site);
   static void atExit();
 
   std::mutex mutex;
@@ -74,8 +80,10 @@ private:
       pending;
 };
 
-/// Device identity used in dispatch tables for an MkrtTarget.
-std::string deviceNameFor(int32_t target);
+/// Device identity used in dispatch tables for an MkrtTarget: the CPU's
+/// model, or the name of GPU kind `kind` (gpu::deviceKindName);
+/// MULTIKERNEL_DEVICE_NAME overrides both.
+std::string deviceNameFor(int32_t target, int32_t kind);
 
 /// Reads a dispatch table file into `runtime` (DispatchTable.cpp). A missing
 /// file is only an error when `missingIsError`.

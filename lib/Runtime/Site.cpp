@@ -95,9 +95,12 @@ std::vector<std::string> namesOf(const MkrtSiteDescriptor &desc) {
 }
 } // namespace
 
-Site::Site(const MkrtSiteDescriptor &descriptor, int64_t maxEntries)
+Site::Site(const MkrtSiteDescriptor &descriptor, int64_t maxEntries,
+           int32_t deviceKind)
     : desc(descriptor), siteName(descriptor.name),
       printableName(printable(siteName)), variantNames(namesOf(descriptor)),
+      kind(deviceKind),
+      deviceName(deviceNameFor(descriptor.target, deviceKind)),
       module(descriptor.moduleId ? descriptor.moduleId : ""),
       cache(descriptor.keyRank, maxEntries) {}
 
@@ -452,8 +455,9 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
   SharedDecisions shared = config.sharedDecisions();
   TableEntry entry;
   if (!shared.path.empty())
-    entry = TableEntry{deviceNameFor(desc.target),   module, siteName,
-                       Key(key, key + desc.keyRank), -1,     desc.numVariants};
+    entry = TableEntry{deviceName, module,
+                       siteName,   Key(key, key + desc.keyRank),
+                       -1,         desc.numVariants};
   if (!shared.path.empty() && !shared.leader) {
     int32_t leaders = awaitTableEntry(shared.path, entry, shared.timeoutNanos);
     if (leaders >= 0 && leaders < desc.numVariants &&

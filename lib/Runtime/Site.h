@@ -48,13 +48,28 @@ struct Decision {
 
 class Site {
 public:
-  explicit Site(const MkrtSiteDescriptor &descriptor, int64_t maxEntries);
+  /// `deviceKind`: the GPU kind whose decisions the site keeps (a CUDA
+  /// site has one Site per kind of device it runs on), -1 on the CPU.
+  Site(const MkrtSiteDescriptor &descriptor, int64_t maxEntries,
+       int32_t deviceKind = -1);
 
   const MkrtSiteDescriptor &descriptor() const { return desc; }
   const std::string &name() const { return siteName; }
   const std::string &moduleId() const { return module; }
   int keyRank() const { return desc.keyRank; }
   int numVariants() const { return desc.numVariants; }
+  int32_t deviceKind() const { return kind; }
+  /// The device identity of its decisions in dispatch tables.
+  const std::string &device() const { return deviceName; }
+  /// The site of another GPU kind, once created (Runtime::siteForKind).
+  Site *siteOfKind(int32_t other) const {
+    return other >= 0 && other < gpu::kMaxDeviceKinds
+               ? kindSites[other].load(std::memory_order_acquire)
+               : nullptr;
+  }
+  void setSiteOfKind(int32_t other, Site *site) {
+    kindSites[other].store(site, std::memory_order_release);
+  }
   /// What the compiler says variant `v` is ("" if it gave no names).
   const std::string &variantName(int v) const { return variantNames[v]; }
 
@@ -104,6 +119,9 @@ private:
   const std::string printableName;
   /// The descriptor's variant names, as messages quote them.
   const std::vector<std::string> variantNames;
+  const int32_t kind;
+  const std::string deviceName;
+  std::atomic<Site *> kindSites[gpu::kMaxDeviceKinds] = {};
   const std::string module;
   KeyCache cache;
   std::atomic<uint64_t> excluded{0};

@@ -28,9 +28,10 @@ struct Event {
   double milliseconds = 0;
 };
 
-/// Two devices, each with its primary context; the current context is per
-/// thread, as the driver's is.
-constexpr int kDevices = 2;
+/// Three devices, each with its primary context (the current context is
+/// per thread, as the driver's is): 0 and 1 alike, 2 another kind (fewer
+/// multiprocessors).
+constexpr int kDevices = 3;
 int primaryContexts[kDevices];
 thread_local void *currentContext = nullptr;
 
@@ -56,6 +57,36 @@ FAKE_EXPORT int cuDeviceGet(int *device, int ordinal) {
   *device = ordinal;
   return ordinal >= 0 && ordinal < kDevices ? 0
                                             : 101; // CUDA_ERROR_INVALID_DEVICE
+}
+/// Multiprocessors per device; tests make device 1 another kind of GPU.
+int multiprocessors[kDevices] = {132, 132, 66};
+FAKE_EXPORT void fakeCudaSetMultiprocessors(int device, int count) {
+  multiprocessors[device] = count;
+}
+FAKE_EXPORT int cuDeviceGetAttribute(int *value, int attribute, int device) {
+  if (device < 0 || device >= kDevices)
+    return 101;
+  switch (attribute) {
+  case 16: // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+    *value = multiprocessors[device];
+    return 0;
+  case 75: // compute capability, major
+    *value = 9;
+    return 0;
+  case 76: // minor
+    *value = 0;
+    return 0;
+  default:
+    return 1; // CUDA_ERROR_INVALID_VALUE
+  }
+}
+FAKE_EXPORT int cuCtxGetDevice(int *device) {
+  for (int d = 0; d < kDevices; ++d)
+    if (currentContext == &primaryContexts[d]) {
+      *device = d;
+      return 0;
+    }
+  return 201; // CUDA_ERROR_INVALID_CONTEXT
 }
 FAKE_EXPORT int cuDeviceGetName(char *name, int length, int) {
   std::strncpy(name, "Fake GPU", length);

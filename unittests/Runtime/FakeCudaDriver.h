@@ -9,7 +9,8 @@
 // synchronously inside cuLaunchKernel; events read a fake GPU clock that
 // only launches advance, each by its kernel's cost, so that timings are
 // exact whatever the load on the machine; device memory is host memory.
-// There are two devices, each with a primary context (`fakeCudaContextOf`);
+// There are three devices, each with a primary context (`fakeCudaContextOf`):
+// 0 and 1 identical, 2 with fewer multiprocessors (another kind of GPU);
 // modules and their functions belong to the context they were loaded in,
 // and using them under another fails as on a GPU.
 // Counters let tests see what the runtime asked of the driver.
@@ -64,7 +65,7 @@ struct Counters {
 
 /// Exported by the fake library as `fakeCudaCounters`.
 using CountersFn = Counters *(*)();
-/// Exported as `fakeCudaContextOf`: the primary context of device 0 or 1.
+/// Exported as `fakeCudaContextOf`: the primary context of device 0, 1 or 2.
 using ContextOfFn = void *(*)(int device);
 
 } // namespace fakecuda

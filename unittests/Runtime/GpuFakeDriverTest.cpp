@@ -20,7 +20,10 @@
 #include <gtest/gtest.h>
 
 #include <dlfcn.h>
+#include <fstream>
+#include <iterator>
 #include <thread>
+#include <unistd.h>
 
 using namespace multikernel::testing;
 using fakecuda::Counters;
@@ -422,7 +425,8 @@ TEST_F(GpuFakeDriverTest, NoBenchmarkWhileCapturing) {
 }
 
 TEST_F(GpuFakeDriverTest, DeviceName) {
-  EXPECT_STREQ(mkrtGetDeviceName(MKRT_TARGET_CUDA), "cuda:Fake GPU");
+  EXPECT_STREQ(mkrtGetDeviceName(MKRT_TARGET_CUDA),
+               "cuda:Fake GPU (sm_90, 132 SMs)");
 }
 
 //===----------------------------------------------------------------------===//
@@ -548,6 +552,78 @@ TEST_F(TwoDevicesTest, NoContextMeansTheDefaultDevice) {
     mgpuMemFree(buffer, nullptr);
     mgpuSetDefaultDevice(0);
   }).join();
+}
+
+/// The benchmarks of every site named `name` (one per kind of device).
+int64_t benchmarksOf(const std::string &name, int *sites = nullptr) {
+  int64_t total = 0;
+  int count = 0;
+  for (int64_t i = 0; i < mkrtGetNumSites(); ++i) {
+    MkrtSiteStats s;
+    if (mkrtGetSiteStats(i, &s) == MKRT_SUCCESS && name == s.name) {
+      total += s.benchmarks;
+      ++count;
+    }
+  }
+  if (sites)
+    *sites = count;
+  return total;
+}
+
+TEST_F(TwoDevicesTest, IdenticalDevicesShareDecisions) {
+  FakeSite site("kinds-same", {{8}, {64}, {512}}, 3, MKRT_TARGET_CUDA);
+  makeSite(site, {gpuVariant<k0>, gpuVariant<k1>, gpuVariant<k2>});
+  std::vector<float> out(4, 0.0f);
+  makeCurrent(contextOf(0));
+  ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+  std::string device0 = mkrtGetDeviceName(MKRT_TARGET_CUDA);
+  makeCurrent(contextOf(1));
+  EXPECT_EQ(mkrtGetDeviceName(MKRT_TARGET_CUDA), device0);
+  ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  int sites = 0;
+  EXPECT_EQ(benchmarksOf("kinds-same", &sites), 1);
+  EXPECT_EQ(sites, 1);
+}
+
+TEST_F(TwoDevicesTest, AnotherKindOfDeviceDecidesForItself) {
+  FakeSite site("kinds-other", {{8}, {64}, {512}}, 3, MKRT_TARGET_CUDA);
+  makeSite(site, {gpuVariant<k0>, gpuVariant<k1>, gpuVariant<k2>});
+  std::vector<float> out(4, 0.0f);
+  makeCurrent(contextOf(0));
+  ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+  makeCurrent(contextOf(2));
+  EXPECT_STREQ(mkrtGetDeviceName(MKRT_TARGET_CUDA),
+               "cuda:Fake GPU (sm_90, 66 SMs)");
+  ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  int sites = 0;
+  EXPECT_EQ(benchmarksOf("kinds-other", &sites), 2);
+  EXPECT_EQ(sites, 2);
+  // Each kind keeps its own: calls on either hit now.
+  ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+  makeCurrent(contextOf(0));
+  ASSERT_EQ(run(site, 100, out), MKRT_SUCCESS);
+  EXPECT_EQ(benchmarksOf("kinds-other"), 2);
+
+  // A table names each decision's kind of device, and a kind's decisions
+  // load into that kind's site only.
+  std::string path = ::testing::TempDir() + "mkrt-kinds-" +
+                     std::to_string(getpid()) + ".table";
+  ASSERT_EQ(mkrtSaveTable(path.c_str()), MKRT_SUCCESS);
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("cuda:Fake GPU (sm_90, 132 SMs)\ttest-module\tkinds-"
+                      "other\t100\t"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cuda:Fake GPU (sm_90, 66 SMs)\ttest-module\tkinds-"
+                      "other\t100\t"),
+            std::string::npos)
+      << text;
+  std::remove(path.c_str());
+  std::remove((path + ".lock").c_str());
 }
 
 } // namespace
