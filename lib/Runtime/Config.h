@@ -53,9 +53,14 @@ std::string printable(const std::string &text);
 /// mkrtShareDecisions): the leader publishes each decision to the table
 /// file, the others wait for it there instead of benchmarking.
 struct SharedDecisions {
-  std::string path; // empty: not shared
+  std::string path; // the table file, or empty
+  /// A job's own channel instead of the file (mkrtShareDecisionsWith).
+  int32_t (*exchange)(void *, const char *, int32_t) = nullptr;
+  void *user = nullptr;
   bool leader = false;
   int64_t timeoutNanos = 60'000'000'000;
+
+  bool enabled() const { return !path.empty() || exchange; }
 };
 
 struct Config {

@@ -286,4 +286,16 @@ extern "C" int32_t mkrtShareDecisions(const char *path, int32_t leader,
   return MKRT_SUCCESS;
 }
 
+extern "C" int32_t mkrtShareDecisionsWith(MkrtDecisionExchange exchange,
+                                          void *user, int32_t leader) {
+  SharedDecisions setting;
+  if (exchange) {
+    setting.exchange = exchange;
+    setting.user = user;
+    setting.leader = leader != 0;
+  }
+  Runtime::get().config.setSharedDecisions(std::move(setting));
+  return MKRT_SUCCESS;
+}
+
 extern "C" void mkrtReset(void) { Runtime::get().reset(); }

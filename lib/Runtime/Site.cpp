@@ -454,12 +454,20 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
   // Decisions shared by a job's processes: the others take the leader's.
   SharedDecisions shared = config.sharedDecisions();
   TableEntry entry;
-  if (!shared.path.empty())
+  std::string exchangeName;
+  if (shared.enabled()) {
     entry = TableEntry{deviceName, module,
                        siteName,   Key(key, key + desc.keyRank),
                        -1,         desc.numVariants};
-  if (!shared.path.empty() && !shared.leader) {
-    int32_t leaders = awaitTableEntry(shared.path, entry, shared.timeoutNanos);
+    exchangeName = entry.device + "\t" + entry.moduleId + "\t" + entry.site +
+                   "\t" + formatKey(key, desc.keyRank) + "\t" +
+                   std::to_string(desc.numVariants);
+  }
+  if (shared.enabled() && !shared.leader) {
+    int32_t leaders =
+        shared.exchange
+            ? shared.exchange(shared.user, exchangeName.c_str(), -1)
+            : awaitTableEntry(shared.path, entry, shared.timeoutNanos);
     if (leaders >= 0 && leaders < desc.numVariants &&
         !(excluded.load() & (uint64_t(1) << leaders))) {
       decision.source = DecisionSource::Table;
@@ -467,15 +475,19 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
       decision.variant = leaders;
       return leaders;
     }
+    std::string where =
+        shared.exchange
+            ? std::string("from the job's exchange")
+            : "in the shared table '" + printable(shared.path) + "' after " +
+                  std::to_string(shared.timeoutNanos / 1'000'000) + " ms";
     std::fprintf(stderr,
-                 "multikernel: site '%s': %s for key %s in the shared table "
-                 "'%s' after %.0f ms; benchmarking here (this process may "
-                 "pick another variant than the others)\n",
+                 "multikernel: site '%s': %s for key %s %s; benchmarking "
+                 "here (this process may pick another variant than the "
+                 "others)\n",
                  printableName.c_str(),
                  leaders < 0 ? "the leader's decision did not appear"
                              : "the leader's variant cannot run here",
-                 formatKey(key, desc.keyRank).c_str(),
-                 printable(shared.path).c_str(), shared.timeoutNanos / 1e6);
+                 formatKey(key, desc.keyRank).c_str(), where.c_str());
   }
 
   WrittenSnapshot snapshot;
@@ -500,9 +512,13 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
     excludeVariant(failed, "it failed while being benchmarked");
   decision.variantNanos = result.medianNanos;
   decision.variant = result.best;
-  if (!shared.path.empty() && shared.leader && result.best >= 0) {
+  if (shared.enabled() && shared.leader && result.best >= 0) {
     entry.variant = result.best;
-    if (saveTableFile(shared.path, {entry}) != MKRT_SUCCESS)
+    bool published = shared.exchange
+                         ? shared.exchange(shared.user, exchangeName.c_str(),
+                                           result.best) >= 0
+                         : saveTableFile(shared.path, {entry}) == MKRT_SUCCESS;
+    if (!published)
       std::fprintf(stderr,
                    "multikernel: site '%s': the decision for key %s could "
                    "not be shared; the other processes benchmark it "

@@ -126,41 +126,85 @@ def set_logging(enabled):
     library().mkrtSetLogging(1 if enabled else 0)
 
 
-def share_decisions(path, leader=None, timeout_ms=60000):
+_EXCHANGE = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32)
+_shared = None  # the exchange callback in use: kept alive while the runtime holds it
+
+
+def _distributed():
+    """torch.distributed if it is imported and initialized, else None."""
+    import sys
+    dist = sys.modules.get("torch.distributed")
+    return dist if dist is not None and dist.is_available() and dist.is_initialized() else None
+
+
+def share_decisions(path=None, leader=None, timeout_ms=60000, store=None):
     """Makes the processes of a job (the ranks of a torchrun job) run the
     same variant for each (site, shape) and benchmark each new shape once:
-    the leader benchmarks and publishes its decisions to the dispatch table
-    at `path` (a file every process sees: one node, or a shared file
-    system); the others wait for them there (at most `timeout_ms`, then
-    benchmark themselves, with a warning). `leader`: whether this process
-    leads; by default rank 0 of torch.distributed when it is initialized,
-    else of the RANK variable torchrun sets. path=None stops sharing. Call
-    it in every process before the first calls (MULTIKERNEL_SHARED_TABLE
-    does the same from the environment)."""
+    the leader benchmarks and publishes each decision, the others wait for
+    it (at most `timeout_ms`, then benchmark themselves, with a warning).
+
+    The channel: `path`, a dispatch-table file every process sees (one node,
+    or a shared file system); else `store`, a key-value store with set, get
+    and wait (torch.distributed's Store); else, when torch.distributed is
+    initialized, its default store (any number of nodes). `leader`: whether
+    this process leads; by default rank 0 of torch.distributed, else of the
+    RANK variable torchrun sets. Call it in every process before the first
+    calls; stop_sharing_decisions() ends it. (MULTIKERNEL_SHARED_TABLE does
+    the same with a file from the environment.)"""
+    global _shared
     lib = library()
     lib.mkrtShareDecisions.argtypes = [ctypes.c_char_p, ctypes.c_int32, ctypes.c_double]
     lib.mkrtShareDecisions.restype = ctypes.c_int32
-    if path is None:
-        lib.mkrtShareDecisions(None, 0, 0)
-        return
-    if leader is None:
-        rank = None
-        try:
-            import torch.distributed as dist
-            if dist.is_available() and dist.is_initialized():
-                rank = dist.get_rank()
-        except ImportError:
-            pass
-        if rank is None:
-            if "RANK" not in os.environ:
-                raise ValueError("share_decisions: say leader=True/False, or run under "
-                                 "torch.distributed or torchrun (RANK)")
-            rank = int(os.environ["RANK"])
-        leader = rank == 0
+    lib.mkrtShareDecisionsWith.argtypes = [_EXCHANGE, ctypes.c_void_p, ctypes.c_int32]
+    lib.mkrtShareDecisionsWith.restype = ctypes.c_int32
     if not timeout_ms > 0:
         raise ValueError(f"share_decisions: timeout_ms must be positive, got {timeout_ms!r}")
-    _check(lib.mkrtShareDecisions(str(path).encode(), 1 if leader else 0, float(timeout_ms)),
-           "share_decisions", path)
+    dist = _distributed()
+    if leader is None:
+        if dist is not None:
+            rank = dist.get_rank()
+        elif "RANK" in os.environ:
+            rank = int(os.environ["RANK"])
+        else:
+            raise ValueError("share_decisions: say leader=True/False, or run under "
+                             "torch.distributed or torchrun (RANK)")
+        leader = rank == 0
+    if path is not None:
+        _check(lib.mkrtShareDecisions(str(path).encode(), 1 if leader else 0,
+                                      float(timeout_ms)), "share_decisions", path)
+        return
+    if store is None:
+        if dist is None:
+            raise ValueError("share_decisions: give a path or a store, or initialize "
+                             "torch.distributed first")
+        store = dist.distributed_c10d._get_default_store()
+    import datetime
+    timeout = datetime.timedelta(milliseconds=timeout_ms)
+
+    def exchange(_user, name, variant):
+        key = "multikernel/" + name.decode("utf-8", "replace").replace("\t", "/")
+        try:
+            if variant >= 0:
+                store.set(key, str(variant))
+                return variant
+            store.wait([key], timeout)
+            return int(store.get(key))
+        except Exception:  # a timeout, a store gone: the caller benchmarks
+            return -1
+
+    callback = _EXCHANGE(exchange)
+    _check(lib.mkrtShareDecisionsWith(callback, None, 1 if leader else 0),
+           "share_decisions", store)
+    _shared = callback
+
+
+def stop_sharing_decisions():
+    """Each process decides for itself again."""
+    global _shared
+    lib = library()
+    lib.mkrtShareDecisions.argtypes = [ctypes.c_char_p, ctypes.c_int32, ctypes.c_double]
+    lib.mkrtShareDecisions(None, 0, 0.0)
+    _shared = None
 
 
 _stream = threading.local()

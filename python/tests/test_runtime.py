@@ -110,12 +110,54 @@ def test_share_decisions_follower_runs_the_leaders_pick(kernels, tmp_path, monke
         kernels.seed(x[:5], x[:5])
         assert "seed_0\t5x17\t" in table.read_text()
     finally:
-        runtime.share_decisions(None)
+        runtime.stop_sharing_decisions()
     with pytest.raises(ValueError, match="timeout_ms must be positive"):
         runtime.share_decisions(table, leader=True, timeout_ms=0)
     monkeypatch.delenv("RANK", raising=False)
     with pytest.raises(ValueError, match="say leader=True/False"):
         runtime.share_decisions(table)
+
+
+class FakeStore:
+    """torch.distributed's Store, as share_decisions uses it."""
+
+    def __init__(self):
+        self.values = {}
+
+    def set(self, key, value):
+        self.values[key] = str(value).encode()
+
+    def wait(self, keys, timeout):
+        if any(k not in self.values for k in keys):
+            raise RuntimeError("Socket Timeout")
+
+    def get(self, key):
+        return self.values[key]
+
+
+def test_share_decisions_through_a_store(kernels):
+    """The leader sets each pick in the job's store; a follower (this
+    process again, its decisions forgotten) runs what the store says."""
+    store = FakeStore()
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((21, 13)).astype(np.float32)
+    try:
+        runtime.share_decisions(store=store, leader=True)
+        kernels.seed(x, x)
+        [(key, value)] = store.values.items()
+        assert key.startswith("multikernel/") and key.endswith("/seed_0/(21, 13)/2")
+        runtime.reset()
+        store.values[key] = b"0"
+        runtime.share_decisions(store=store, leader=False)
+        out = kernels.seed(x, x)
+        assert np.abs(out - (2.0 * x + np.sin(x))).max() < 1e-5
+        stats = site("seed_0")
+        assert stats["benchmarks"] == 0
+        assert stats["decisions"][0]["variant"] == 0
+    finally:
+        runtime.stop_sharing_decisions()
+    with pytest.raises(ValueError, match="give a path or a store"):
+        runtime.share_decisions(leader=True)
 
 
 def test_tune_save_load_table(kernels, kernels_path, tmp_path, monkeypatch):

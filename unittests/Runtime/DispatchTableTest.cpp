@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <iterator>
+#include <map>
 
 #include <chrono>
 
@@ -493,6 +494,56 @@ TEST_F(SharedDecisionsTest, ALeaderPublishesEachDecision) {
       << text;
   EXPECT_NE(text.find(line(device, "published", "9", 1, 2)), std::string::npos)
       << text;
+}
+
+/// A job's exchange, as a key-value store in this process.
+std::map<std::string, int32_t> &exchangeStore() {
+  static std::map<std::string, int32_t> store;
+  return store;
+}
+int32_t exchange(void *calls, const char *name, int32_t variant) {
+  ++*static_cast<int *>(calls);
+  if (variant >= 0)
+    return exchangeStore()[name] = variant;
+  auto found = exchangeStore().find(name);
+  return found == exchangeStore().end() ? -1 : found->second;
+}
+
+TEST_F(SharedDecisionsTest, ThroughTheJobsOwnExchange) {
+  int calls = 0;
+  std::string device = mkrtGetDeviceName(MKRT_TARGET_CPU);
+  ASSERT_EQ(mkrtShareDecisionsWith(exchange, &calls, /*leader=*/1),
+            MKRT_SUCCESS);
+  FakeSite site("exchanged", {{4}, {8}});
+  Scenario scenario;
+  scenario.cost = variantOneFastest;
+  std::vector<float> out(1);
+  ASSERT_EQ(dispatch1d(site, scenario, 5, out), MKRT_SUCCESS);
+  EXPECT_EQ(calls, 1);
+  std::string name = device + "\ttest-module\texchanged\t(5)\t2";
+  ASSERT_EQ(exchangeStore().count(name), 1u) << exchangeStore().begin()->first;
+  EXPECT_EQ(exchangeStore()[name], 1);
+
+  // A follower (this process again, its decisions forgotten) runs what the
+  // store says, here variant 0 for the same shape, and benchmarks nothing.
+  mkrtReset();
+  exchangeStore()[name] = 0;
+  ASSERT_EQ(mkrtShareDecisionsWith(exchange, &calls, /*leader=*/0),
+            MKRT_SUCCESS);
+  ASSERT_EQ(dispatch1d(site, scenario, 5, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 100.0f);
+  EXPECT_EQ(site.stats().benchmarks, 0);
+  EXPECT_EQ(site.stats().tableHits, 1);
+  // Nothing under a shape's name: it benchmarks, and says why.
+  ::testing::internal::CaptureStderr();
+  ASSERT_EQ(dispatch1d(site, scenario, 6, out), MKRT_SUCCESS);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("the leader's decision did not appear for key (6) from "
+                     "the job's exchange"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(site.stats().benchmarks, 1);
+  ASSERT_EQ(mkrtShareDecisionsWith(nullptr, nullptr, 0), MKRT_SUCCESS);
 }
 
 TEST_F(SharedDecisionsTest, SettingsAreChecked) {

@@ -182,6 +182,21 @@ MKRT_EXPORT void mkrtReset(void);
 MKRT_EXPORT int32_t mkrtShareDecisions(const char *path, int32_t leader,
                                        double timeoutMs);
 
+/** A job's own channel for shared decisions (a framework's key-value store,
+ *  such as torch.distributed's): the leader calls it with `variant` >= 0 to
+ *  publish its pick under `name` (a key naming the device, module, site,
+ *  shape and variant count; unique per decision); the others call it with
+ *  `variant` = -1 and get the pick published under `name`, waiting as long
+ *  as the channel allows, or -1 (then they benchmark themselves, with a
+ *  warning). It may be called from any thread that dispatches. */
+typedef int32_t (*MkrtDecisionExchange)(void *user, const char *name,
+                                        int32_t variant);
+
+/** Shares decisions through `exchange` (with `user`) instead of a file,
+ *  as mkrtShareDecisions says; NULL stops sharing. */
+MKRT_EXPORT int32_t mkrtShareDecisionsWith(MkrtDecisionExchange exchange,
+                                           void *user, int32_t leader);
+
 /*===----------------------------------------------------------------------===*
  * Statistics
  *===----------------------------------------------------------------------===*/

@@ -1,12 +1,11 @@
 """A rank of a torchrun job (launched by torchrun --nproc-per-node=2): each
 rank calls the softmax kernel on its own GPU with a new shape every step,
-sharing decisions through a table file (multikernel.runtime.
-share_decisions: rank 0 leads), and rank 0 prints, for the whole job, the
+sharing decisions through torch.distributed's store (multikernel.runtime.
+share_decisions(): rank 0 leads), and rank 0 prints, for the whole job, the
 benchmarks per shape and whether both ranks picked the same variants.
 
-Usage: torchrun --nproc-per-node=2 check_torchrun.py <kernels dir> <table>"""
+Usage: torchrun --nproc-per-node=2 check_torchrun.py <kernels dir>"""
 
-import os
 import sys
 from pathlib import Path
 
@@ -25,10 +24,7 @@ import multikernel  # noqa: E402
 dist.init_process_group("gloo")
 rank = dist.get_rank()
 torch.cuda.set_device(rank)
-if rank == 0 and os.path.exists(sys.argv[2]):
-    os.remove(sys.argv[2])
-dist.barrier()
-multikernel.runtime.share_decisions(sys.argv[2])
+multikernel.runtime.share_decisions()
 softmax = multikernel.load(kernels / "libsoftmax_gpu.so")
 shapes = [(97, 33), (1000, 1000), (4096, 512), (33, 100000), (8191, 77)]
 ok = True
