@@ -453,41 +453,14 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
 
   // Decisions shared by a job's processes: the others take the leader's.
   SharedDecisions shared = config.sharedDecisions();
-  TableEntry entry;
-  std::string exchangeName;
-  if (shared.enabled()) {
-    entry = TableEntry{deviceName, module,
-                       siteName,   Key(key, key + desc.keyRank),
-                       -1,         desc.numVariants};
-    exchangeName = entry.device + "\t" + entry.moduleId + "\t" + entry.site +
-                   "\t" + formatKey(key, desc.keyRank) + "\t" +
-                   std::to_string(desc.numVariants);
-  }
   if (shared.enabled() && !shared.leader) {
-    int32_t leaders =
-        shared.exchange
-            ? shared.exchange(shared.user, exchangeName.c_str(), -1)
-            : awaitTableEntry(shared.path, entry, shared.timeoutNanos);
-    if (leaders >= 0 && leaders < desc.numVariants &&
-        !(excluded.load() & (uint64_t(1) << leaders))) {
+    int32_t leaders = sharedDecision(shared, key);
+    if (leaders >= 0) {
       decision.source = DecisionSource::Table;
       decision.variantNanos.clear();
       decision.variant = leaders;
       return leaders;
     }
-    std::string where =
-        shared.exchange
-            ? std::string("from the job's exchange")
-            : "in the shared table '" + printable(shared.path) + "' after " +
-                  std::to_string(shared.timeoutNanos / 1'000'000) + " ms";
-    std::fprintf(stderr,
-                 "multikernel: site '%s': %s for key %s %s; benchmarking "
-                 "here (this process may pick another variant than the "
-                 "others)\n",
-                 printableName.c_str(),
-                 leaders < 0 ? "the leader's decision did not appear"
-                             : "the leader's variant cannot run here",
-                 formatKey(key, desc.keyRank).c_str(), where.c_str());
   }
 
   WrittenSnapshot snapshot;
@@ -512,20 +485,67 @@ int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
     excludeVariant(failed, "it failed while being benchmarked");
   decision.variantNanos = result.medianNanos;
   decision.variant = result.best;
-  if (shared.enabled() && shared.leader && result.best >= 0) {
-    entry.variant = result.best;
-    bool published = shared.exchange
-                         ? shared.exchange(shared.user, exchangeName.c_str(),
-                                           result.best) >= 0
-                         : saveTableFile(shared.path, {entry}) == MKRT_SUCCESS;
-    if (!published)
-      std::fprintf(stderr,
-                   "multikernel: site '%s': the decision for key %s could "
-                   "not be shared; the other processes benchmark it "
-                   "themselves after their timeout\n",
-                   printableName.c_str(), formatKey(key, desc.keyRank).c_str());
-  }
+  if (shared.enabled() && shared.leader && result.best >= 0)
+    shareDecision(shared, key, result.best);
   return result.best;
+}
+
+namespace {
+/// The decision of `key` at `site` as a table line, its variant unset.
+TableEntry sharedEntry(const Site &site, const int64_t *key) {
+  return TableEntry{site.device(),  site.moduleId(),
+                    site.name(),    Key(key, key + site.keyRank()),
+                    /*variant=*/-1, site.numVariants()};
+}
+
+/// What a job's exchange calls the decision of `entry`.
+std::string exchangeName(const TableEntry &entry) {
+  return entry.device + "\t" + entry.moduleId + "\t" + entry.site + "\t" +
+         formatKey(entry.key.data(), static_cast<int>(entry.key.size())) +
+         "\t" + std::to_string(entry.numVariants);
+}
+} // namespace
+
+int32_t Site::sharedDecision(const SharedDecisions &shared,
+                             const int64_t *key) {
+  TableEntry entry = sharedEntry(*this, key);
+  int32_t leaders =
+      shared.exchange
+          ? shared.exchange(shared.user, exchangeName(entry).c_str(), -1)
+          : awaitTableEntry(shared.path, entry, shared.timeoutNanos);
+  if (leaders >= 0 && leaders < desc.numVariants &&
+      !(excluded.load() & (uint64_t(1) << leaders)))
+    return leaders;
+  std::string where =
+      shared.exchange
+          ? std::string("from the job's exchange")
+          : "in the shared table '" + printable(shared.path) + "' after " +
+                std::to_string(shared.timeoutNanos / 1'000'000) + " ms";
+  std::fprintf(stderr,
+               "multikernel: site '%s': %s for key %s %s; benchmarking here "
+               "(this process may pick another variant than the others)\n",
+               printableName.c_str(),
+               leaders < 0 ? "the leader's decision did not appear"
+                           : "the leader's variant cannot run here",
+               formatKey(key, desc.keyRank).c_str(), where.c_str());
+  return -1;
+}
+
+void Site::shareDecision(const SharedDecisions &shared, const int64_t *key,
+                         int32_t variant) {
+  TableEntry entry = sharedEntry(*this, key);
+  entry.variant = variant;
+  bool published =
+      shared.exchange
+          ? shared.exchange(shared.user, exchangeName(entry).c_str(),
+                            variant) >= 0
+          : saveTableFile(shared.path, {entry}) == MKRT_SUCCESS;
+  if (!published)
+    std::fprintf(stderr,
+                 "multikernel: site '%s': the decision for key %s could not "
+                 "be shared; the other processes benchmark it themselves "
+                 "after their timeout\n",
+                 printableName.c_str(), formatKey(key, desc.keyRank).c_str());
 }
 
 void Site::insertDecisionLocked(const Key &key, Decision decision) {

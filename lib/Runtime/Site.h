@@ -14,6 +14,7 @@
 #ifndef MULTIKERNEL_LIB_RUNTIME_SITE_H
 #define MULTIKERNEL_LIB_RUNTIME_SITE_H
 
+#include "Config.h"
 #include "GpuSupport.h"
 #include "KeyCache.h"
 #include "multikernel/Runtime/MultiKernelRuntime.h"
@@ -106,6 +107,12 @@ private:
   int32_t decide(const int64_t *key, void **args, Decision &decision,
                  bool &cacheable);
   int32_t nearestHintVariant(const int64_t *key) const;
+  /// Shared decisions (SharedDecisions): the leader's pick for `key` (a
+  /// follower waits for it), or -1 after saying why none can be used.
+  int32_t sharedDecision(const SharedDecisions &shared, const int64_t *key);
+  /// Publishes the leader's pick for `key`; says so when it cannot.
+  void shareDecision(const SharedDecisions &shared, const int64_t *key,
+                     int32_t variant);
   void excludeVariant(int32_t variant, const char *why);
   /// Inserts into the decisions and the cache, evicting beyond the bound.
   /// Requires `mutex`.
