@@ -3,7 +3,7 @@ over many shapes, on torch's current stream, and checks every result
 against torch in float64; prints one line per check for FileCheck.
 
 Usage: check_kernels.py <kernels dir> <kernel> [--table <path> | --all-variants]
-                        [--report-library]
+                        [--report-library] [--load-table <path>]
 
 Every shape is called twice with fresh inputs: the first call benchmarks
 the variants (a miss), the second runs the cached choice (a hit). Outputs
@@ -17,6 +17,9 @@ policy fixed:<i>), not only the one the benchmark picks.
 With --report-library, it prints how many of the shapes' decisions picked
 a library variant (a matmul site's cuBLASLt variants, named "cublaslt
 algorithm <i>" by the compiler) and which variants are excluded.
+
+With --load-table, the decisions in <path> are loaded before the first
+call (a table saved on another machine, say).
 
 With --table, the decisions are saved to <path>, the runtime is reset, the
 table loaded, and every shape called again: no shape may be benchmarked.
@@ -150,6 +153,11 @@ def main():
     report_library = "--report-library" in argv
     if report_library:
         argv.remove("--report-library")
+    preload = None
+    if "--load-table" in argv:
+        at = argv.index("--load-table")
+        preload = argv[at + 1]
+        del argv[at:at + 2]
     kernels_dir, name = argv[1], argv[2]
     table = argv[4] if len(argv) > 4 and argv[3] == "--table" else None
     all_variants = len(argv) > 3 and argv[3] == "--all-variants"
@@ -166,6 +174,9 @@ def main():
     entry.restype = None
     torch.manual_seed(0)
     print("device:", runtime.mkrtGetDeviceName(1).decode())
+    if preload and runtime.mkrtLoadTable(preload.encode()) != 0:
+        print("FAILED to load the dispatch table")
+        return 1
 
     failures = 0
 
