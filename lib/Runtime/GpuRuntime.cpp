@@ -313,15 +313,15 @@ extern "C" void mgpuModuleUnload(void *module) {
   CUcontext previous = nullptr;
   driver->cuCtxGetCurrent(&previous);
   constexpr CUresult kDeinitialized = static_cast<CUresult>(4);
+  CUcontext current = previous;
   for (const auto &[context, handle] : loaded->modules) {
-    if (context != previous)
-      driver->cuCtxSetCurrent(context);
+    if (context != current)
+      driver->cuCtxSetCurrent(current = context);
     CUresult result = driver->cuModuleUnload(handle);
     if (result != kDeinitialized)
       failed(result, "cuModuleUnload");
   }
-  if (loaded->modules.size() > 1 ||
-      (!loaded->modules.empty() && loaded->modules.front().first != previous))
+  if (current != previous)
     driver->cuCtxSetCurrent(previous);
   delete loaded;
 }

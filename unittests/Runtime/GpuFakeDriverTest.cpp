@@ -503,12 +503,14 @@ TEST_F(TwoDevicesTest, EachDeviceLaunchesItsOwnFunctions) {
   EXPECT_EQ(multikernel::runtime::gpu::errorCount(), errors);
 
   // Unloading unloads both modules, each in its own context, and leaves the
-  // caller's context current.
+  // caller's context current: here device 1's, whose module was loaded
+  // second (the first is unloaded under device 0's, then back to 1).
+  makeCurrent(contextOf(1));
   int unloads = counters().moduleUnloads;
   mgpuModuleUnload(module);
   EXPECT_EQ(counters().moduleUnloads, unloads + 2);
   EXPECT_EQ(counters().crossContextCalls, crossings);
-  EXPECT_EQ(currentContext(), contextOf(0));
+  EXPECT_EQ(currentContext(), contextOf(1));
 }
 
 TEST_F(TwoDevicesTest, EachDeviceHasItsOwnStream) {
