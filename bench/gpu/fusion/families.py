@@ -30,6 +30,13 @@ class SiteStats(ctypes.Structure):
     ]
 
 
+class Decision(ctypes.Structure):
+    """MkrtDecision (include/multikernel/Runtime/MultiKernelRuntime.h)."""
+    _fields_ = [("key", ctypes.c_int64 * 8), ("keyRank", ctypes.c_int32),
+                ("variant", ctypes.c_int32), ("source", ctypes.c_int32),
+                ("numVariants", ctypes.c_int32), ("variantNanos", ctypes.c_double * 32)]
+
+
 def site_stats(runtime, site):
     """The statistics of the dispatch site named `site` among the sites of
     every library loaded (the runtime's mkrtGetSiteStats, its argtypes set

@@ -31,10 +31,7 @@ rt.mkrtGetVariantName.argtypes = [ctypes.c_int64, ctypes.c_int32]
 rt.mkrtGetVariantName.restype = ctypes.c_char_p
 
 
-class Decision(ctypes.Structure):
-    _fields_ = [("key", ctypes.c_int64 * 8), ("keyRank", ctypes.c_int32),
-                ("variant", ctypes.c_int32), ("source", ctypes.c_int32),
-                ("numVariants", ctypes.c_int32), ("variantNanos", ctypes.c_double * 32)]
+Decision = families.Decision
 
 
 def set_stream():

@@ -42,13 +42,7 @@ MAX_KEY_RANK = 8
 
 
 SiteStats = families.SiteStats
-
-
-class Decision(ctypes.Structure):
-    """MkrtDecision (include/multikernel/Runtime/MultiKernelRuntime.h)."""
-    _fields_ = [("key", ctypes.c_int64 * 8), ("keyRank", ctypes.c_int32),
-                ("variant", ctypes.c_int32), ("source", ctypes.c_int32),
-                ("numVariants", ctypes.c_int32), ("variantNanos", ctypes.c_double * 32)]
+Decision = families.Decision
 
 
 def descriptor(tensor):
