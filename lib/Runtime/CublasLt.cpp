@@ -383,6 +383,48 @@ const char *typeName(int32_t type) {
   }
 }
 
+/// Bytes of an element of `type` (one of typeName's).
+int64_t elementBytes(int32_t type) {
+  return type == MKRT_GPU_F64 ? 8 : type == MKRT_GPU_F32 ? 4 : 2;
+}
+
+/// C = 0 for `batch` matrices of m x n elements of `type` with contiguous
+/// rows (C = A * B with K = 0, where cuBLASLt takes no call): one memset
+/// for all where the matrices are packed, else one per matrix or per row.
+void zeroMatrices(const char *call, int32_t type, int64_t batch, int64_t m,
+                  int64_t n, uintptr_t c, int64_t batchStride,
+                  int64_t rowStride, int64_t columnStride) {
+  if (columnStride != 1 && n > 1) {
+    gpu::recordError(std::string(call) + ": C needs contiguous rows");
+    return;
+  }
+  void *stream = nullptr, *context = nullptr;
+  if (!gpu::currentStreamFor(call, &stream, &context))
+    return;
+  int64_t bytes = elementBytes(type);
+  auto zero = [&](int64_t elementOffset, int64_t elements) {
+    auto *address = reinterpret_cast<void *>(c + elementOffset * bytes);
+    int64_t total = elements * bytes;
+    if (total % 4 == 0 && reinterpret_cast<uintptr_t>(address) % 4 == 0)
+      mgpuMemset32(address, 0, total / 4, stream);
+    else
+      mgpuMemset16(address, 0, total / 2, stream);
+  };
+  bool rowsPacked = m == 1 || rowStride == n;
+  if (rowsPacked && (batch == 1 || batchStride == m * n)) {
+    zero(0, batch * m * n);
+    return;
+  }
+  for (int64_t matrix = 0; matrix < batch; ++matrix) {
+    if (rowsPacked) {
+      zero(matrix * batchStride, m * n);
+      continue;
+    }
+    for (int64_t row = 0; row < m; ++row)
+      zero(matrix * batchStride + row * rowStride, n);
+  }
+}
+
 } // namespace
 
 extern "C" int32_t mkrtGpuCublasLtIsAvailable(void) {
@@ -390,9 +432,9 @@ extern "C" int32_t mkrtGpuCublasLtIsAvailable(void) {
 }
 
 extern "C" void
-mkrtGpuCublasLtMatmul(int32_t algorithm, int32_t aType, int32_t bType,
-                      int32_t cType, int64_t batch, int64_t m, int64_t n,
-                      int64_t k, uintptr_t a, int64_t aBatchStride,
+mkrtGpuCublasLtMatmul(int32_t algorithm, int32_t accumulate, int32_t aType,
+                      int32_t bType, int32_t cType, int64_t batch, int64_t m,
+                      int64_t n, int64_t k, uintptr_t a, int64_t aBatchStride,
                       int64_t aRowStride, int64_t aColumnStride, uintptr_t b,
                       int64_t bBatchStride, int64_t bRowStride,
                       int64_t bColumnStride, uintptr_t c, int64_t cBatchStride,
@@ -417,9 +459,15 @@ mkrtGpuCublasLtMatmul(int32_t algorithm, int32_t aType, int32_t bType,
   const Library *lib = library();
   if (!lib)
     return;
-  // C += A * B over nothing changes nothing.
-  if (batch == 0 || m == 0 || n == 0 || k == 0)
+  if (batch == 0 || m == 0 || n == 0)
     return;
+  // C += A * B over nothing changes nothing; C = A * B zeroes C.
+  if (k == 0) {
+    if (!accumulate)
+      zeroMatrices(call, cType, batch, m, n, c, cBatchStride, cRowStride,
+                   cColumnStride);
+    return;
+  }
   // C^T (N x M) = B^T (N x K) * A^T (K x M), column-major.
   Operand operands[3];
   operands[0] = {b, {}, bBatchStride};
@@ -496,20 +544,24 @@ mkrtGpuCublasLtMatmul(int32_t algorithm, int32_t aType, int32_t bType,
     if (gpu::errorCount() != errorsBefore)
       return;
   }
-  // C += A * B: alpha = beta = 1, in the scale type.
-  float oneFloat = 1.0f;
-  double oneDouble = 1.0;
-  const void *one = problem->doubles ? static_cast<const void *>(&oneDouble)
-                                     : static_cast<const void *>(&oneFloat);
+  // C = A * B + beta C: alpha = 1, beta = 1 to accumulate (else 0: C is
+  // not read), in the scale type.
+  float scalesFloat[2] = {1.0f, accumulate ? 1.0f : 0.0f};
+  double scalesDouble[2] = {1.0, accumulate ? 1.0 : 0.0};
+  const void *one = problem->doubles ? static_cast<const void *>(scalesDouble)
+                                     : static_cast<const void *>(scalesFloat);
+  const void *beta = problem->doubles
+                         ? static_cast<const void *>(scalesDouble + 1)
+                         : static_cast<const void *>(scalesFloat + 1);
   check(*lib,
         lib->matmul(handle, problem->desc, one,
                     reinterpret_cast<const void *>(operands[0].address),
                     problem->layouts[0],
                     reinterpret_cast<const void *>(operands[1].address),
-                    problem->layouts[1], one, reinterpret_cast<const void *>(c),
-                    problem->layouts[2], reinterpret_cast<void *>(c),
-                    problem->layouts[2], &chosen.algo, workspace,
-                    chosen.workspaceSize, stream),
+                    problem->layouts[1], beta,
+                    reinterpret_cast<const void *>(c), problem->layouts[2],
+                    reinterpret_cast<void *>(c), problem->layouts[2],
+                    &chosen.algo, workspace, chosen.workspaceSize, stream),
         "cublasLtMatmul");
   if (workspace)
     mgpuMemFree(workspace, stream);

@@ -22,6 +22,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -440,6 +441,29 @@ bool collectAccesses(Operation *op, llvm::SmallPtrSetImpl<Value> &reads,
   return named;
 }
 
+/// The `linalg.fill` of zero that initializes the C of `contraction` right
+/// before it (nothing but allocations and ops free of memory effects in
+/// between), as frontends emit C = A B; null if there is none. On the GPU it
+/// joins the contraction's site, whose kernels then write C instead of
+/// adding to it: one pass over C instead of three (the fill's write, and the
+/// read and write of C += A B), and cuBLASLt called with beta = 0.
+linalg::FillOp zeroFillBefore(linalg::LinalgOp contraction) {
+  if (contraction.getNumDpsInits() != 1)
+    return nullptr;
+  Value c = contraction.getDpsInitOperand(0)->get();
+  for (Operation *op = contraction->getPrevNode(); op; op = op->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(op)) {
+      if (fill.hasPureBufferSemantics() && fill.getOutputs().front() == c &&
+          matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
+        return fill;
+      return nullptr;
+    }
+    if (!isMemoryEffectFree(op) && !isa<memref::AllocOp>(op))
+      return nullptr;
+  }
+  return nullptr;
+}
+
 /// Forms the GPU dispatch sites of the linalg ops of `block` (on memrefs).
 /// First the ops that intermediates join (allocations only they use) form
 /// one group each where they can; then each other op joins the groups of
@@ -447,9 +471,11 @@ bool collectAccesses(Operation *op, llvm::SmallPtrSetImpl<Value> &reads,
 /// (gpu_codegen::analyzeKernelGroup, which the lowering shares) and its ops
 /// must be able to move to its last one (no op in between touches their
 /// buffers). Ops that no group takes are returned in `alone`, with a
-/// remark saying why.
+/// remark saying why; those in `reserved` (the zero fills that join their
+/// contractions' sites) are left out.
 SmallVector<Site>
-formGpuGroups(Block &block, SmallVectorImpl<Operation *> &alone,
+formGpuGroups(Block &block, const llvm::SmallPtrSetImpl<Operation *> &reserved,
+              SmallVectorImpl<Operation *> &alone,
               function_ref<void(Operation *, const Twine &)> remark) {
   SmallVector<SmallVector<Operation *>> groups;
   auto analyze = [&](ArrayRef<Operation *> ops, std::string &why) {
@@ -520,10 +546,10 @@ formGpuGroups(Block &block, SmallVectorImpl<Operation *> &alone,
     return merged;
   };
 
-  auto isCandidate = [](Operation *op) {
+  auto isCandidate = [&](Operation *op) {
     auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
     return linalgOp && linalgOp.hasPureBufferSemantics() &&
-           !isContraction(linalgOp);
+           !isContraction(linalgOp) && !reserved.contains(op);
   };
 
   // First the ops that intermediates join (allocations that only linalg
@@ -1118,13 +1144,29 @@ void SpecializePass::runOnOperation() {
     });
     for (Block *block : blocks) {
       SmallVector<Operation *> singles;
+      // Contractions of the GPU that their zero fill joins.
+      llvm::DenseMap<Operation *, linalg::FillOp> zeroFills;
       if (tilingTarget == TilingTarget::Gpu) {
+        llvm::SmallPtrSet<Operation *, 8> reserved;
+        for (Operation &op : *block) {
+          auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+          std::string ignored;
+          if (!linalgOp || !isContraction(linalgOp) ||
+              !linalgOp.hasPureBufferSemantics() ||
+              failed(classify(&op, tilingTarget, ignored)) ||
+              !llvm::is_contained(staticLoopSizes(&op), ShapedType::kDynamic))
+            continue;
+          if (linalg::FillOp fill = zeroFillBefore(linalgOp)) {
+            zeroFills[&op] = fill;
+            reserved.insert(fill);
+          }
+        }
         SmallVector<Operation *> alone;
-        llvm::append_range(
-            sites,
-            formGpuGroups(*block, alone, [&](Operation *op, const Twine &why) {
-              remark(op, why);
-            }));
+        llvm::append_range(sites,
+                           formGpuGroups(*block, reserved, alone,
+                                         [&](Operation *op, const Twine &why) {
+                                           remark(op, why);
+                                         }));
         for (Operation &op : *block)
           if (isa<linalg::SoftmaxOp>(op) ||
               (isa<linalg::LinalgOp>(op) &&
@@ -1154,6 +1196,8 @@ void SpecializePass::runOnOperation() {
         }
         Site site;
         site.ops = {op};
+        if (linalg::FillOp fill = zeroFills.lookup(op))
+          site.ops.insert(site.ops.begin(), fill);
         site.root = op;
         site.kind = *kind;
         // Vectors and registers of its widest element.

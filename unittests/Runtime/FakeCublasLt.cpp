@@ -60,6 +60,7 @@ struct FakeCublasLtCounters {
   uint32_t lastAlignments[4]; // of the last heuristic query (A, B, C, D)
   int lastTransA, lastTransB;
   size_t lastWorkspaceBytes;
+  double lastBeta;
 };
 FAKE_EXPORT FakeCublasLtCounters fakeCublasLtCounters = {};
 
@@ -179,8 +180,9 @@ void compute(const Desc &desc, double alpha, const T *a, const Layout &la,
           double y = desc.transB ? bb[j + p * lb.ld] : bb[p + j * lb.ld];
           sum += x * y;
         }
-        result[i + j * m] =
-            static_cast<T>(alpha * sum + beta * cb[i + j * lc.ld]);
+        // As cuBLASLt: with beta = 0, C is not read (it may hold NaNs).
+        double old = beta == 0 ? 0 : beta * cb[i + j * lc.ld];
+        result[i + j * m] = static_cast<T>(alpha * sum + old);
       }
     for (uint64_t i = 0; i < m; ++i)
       for (uint64_t j = 0; j < n; ++j)
@@ -202,6 +204,9 @@ FAKE_EXPORT int cublasLtMatmul(void *, Desc *desc, const void *alpha,
   fakeCublasLtCounters.lastWorkspaceBytes = workspaceBytes;
   if (lc != ld || (workspaceBytes > 0 && !workspace))
     return kInvalidValue;
+  fakeCublasLtCounters.lastBeta = la->type == kF64
+                                      ? *static_cast<const double *>(beta)
+                                      : *static_cast<const float *>(beta);
   if (la->type == kF64)
     compute(*desc, *static_cast<const double *>(alpha),
             static_cast<const double *>(a), *la, static_cast<const double *>(b),

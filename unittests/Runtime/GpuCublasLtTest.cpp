@@ -19,6 +19,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <string>
@@ -34,6 +36,7 @@ struct FakeCublasLtCounters {
   uint32_t lastAlignments[4];
   int lastTransA, lastTransB;
   size_t lastWorkspaceBytes;
+  double lastBeta;
 };
 
 FakeCublasLtCounters &counters() {
@@ -62,13 +65,16 @@ struct Matrix {
   uintptr_t address() { return reinterpret_cast<uintptr_t>(data.data()); }
 };
 
-/// Runs C += A * B through the runtime; false if it recorded a failure.
-bool run(int32_t algorithm, Matrix &a, Matrix &b, Matrix &c) {
+/// Runs C += A * B (C = A * B unless `accumulate`) through the runtime;
+/// false if it recorded a failure.
+bool run(int32_t algorithm, Matrix &a, Matrix &b, Matrix &c,
+         bool accumulate = true) {
   uint64_t errors = multikernel::runtime::gpu::errorCount();
-  mkrtGpuCublasLtMatmul(
-      algorithm, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, a.rows, b.columns,
-      a.columns, a.address(), 0, a.rowStride, a.columnStride, b.address(), 0,
-      b.rowStride, b.columnStride, c.address(), 0, c.rowStride, c.columnStride);
+  mkrtGpuCublasLtMatmul(algorithm, accumulate, MKRT_GPU_F32, MKRT_GPU_F32,
+                        MKRT_GPU_F32, 1, a.rows, b.columns, a.columns,
+                        a.address(), 0, a.rowStride, a.columnStride,
+                        b.address(), 0, b.rowStride, b.columnStride,
+                        c.address(), 0, c.rowStride, c.columnStride);
   return multikernel::runtime::gpu::errorCount() == errors;
 }
 
@@ -109,6 +115,52 @@ TEST(GpuCublasLtTest, VectorsAndSingleElements) {
   }
 }
 
+TEST(GpuCublasLtTest, WithoutAccumulatingCIsNotRead) {
+  // C = A * B (beta = 0): C's NaNs do not reach the result.
+  for (bool aTransposed : {false, true}) {
+    Matrix a(3, 4, aTransposed, 1), b(4, 5, false, 2), c(3, 5, false, 0),
+        zeros = c;
+    std::fill(c.data.begin(), c.data.end(), std::nanf(""));
+    std::fill(zeros.data.begin(), zeros.data.end(), 0.0f);
+    ASSERT_TRUE(run(0, a, b, c, /*accumulate=*/false)) << mkrtGpuGetLastError();
+    expectProduct(a, b, c, zeros);
+    EXPECT_EQ(counters().lastBeta, 0.0);
+  }
+  Matrix a(2, 3, false, 1), b(3, 2, false, 2), c(2, 2, false, 3);
+  ASSERT_TRUE(run(0, a, b, c));
+  EXPECT_EQ(counters().lastBeta, 1.0);
+}
+
+TEST(GpuCublasLtTest, EmptySumWithoutAccumulatingZeroesC) {
+  // K = 0: C = A * B is zero, without a cuBLASLt call; C's rows packed
+  // (one memset), padded (a memset per row) and batched.
+  int matmuls = counters().matmuls;
+  std::vector<float> none(1);
+  auto address = [](std::vector<float> &v) {
+    return reinterpret_cast<uintptr_t>(v.data());
+  };
+  std::vector<float> packed(2 * 3 * 4, 7.0f);
+  mkrtGpuCublasLtMatmul(0, 0, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 2, 3, 4,
+                        0, address(none), 0, 0, 1, address(none), 0, 4, 1,
+                        address(packed), 12, 4, 1);
+  EXPECT_EQ(packed, std::vector<float>(2 * 3 * 4, 0.0f));
+  // Rows of 4 elements 6 apart: the padding keeps its values.
+  std::vector<float> padded(3 * 6, 7.0f);
+  mkrtGpuCublasLtMatmul(0, 0, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 3, 4,
+                        0, address(none), 0, 0, 1, address(none), 0, 4, 1,
+                        address(padded), 0, 6, 1);
+  for (int64_t i = 0; i < 3; ++i)
+    for (int64_t j = 0; j < 6; ++j)
+      EXPECT_EQ(padded[i * 6 + j], j < 4 ? 0.0f : 7.0f) << i << ", " << j;
+  // Accumulating over nothing changes nothing.
+  std::vector<float> kept(12, 7.0f);
+  mkrtGpuCublasLtMatmul(0, 1, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 3, 4,
+                        0, address(none), 0, 0, 1, address(none), 0, 4, 1,
+                        address(kept), 0, 4, 1);
+  EXPECT_EQ(kept, std::vector<float>(12, 7.0f));
+  EXPECT_EQ(counters().matmuls, matmuls);
+}
+
 TEST(GpuCublasLtTest, Batches) {
   // Two 2x3 * 3x2 products, each matrix after the other.
   constexpr int64_t batch = 2, m = 2, n = 2, k = 3;
@@ -117,10 +169,10 @@ TEST(GpuCublasLtTest, Batches) {
     a[i] = static_cast<float>(i);
   for (size_t i = 0; i < b.size(); ++i)
     b[i] = static_cast<float>(i % 5) - 2;
-  mkrtGpuCublasLtMatmul(0, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, batch, m,
-                        n, k, reinterpret_cast<uintptr_t>(a.data()), m * k, k,
-                        1, reinterpret_cast<uintptr_t>(b.data()), k * n, n, 1,
-                        reinterpret_cast<uintptr_t>(c.data()), m * n, n, 1);
+  mkrtGpuCublasLtMatmul(0, 1, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, batch,
+                        m, n, k, reinterpret_cast<uintptr_t>(a.data()), m * k,
+                        k, 1, reinterpret_cast<uintptr_t>(b.data()), k * n, n,
+                        1, reinterpret_cast<uintptr_t>(c.data()), m * n, n, 1);
   for (int64_t s = 0; s < batch; ++s)
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) {
@@ -152,8 +204,8 @@ TEST(GpuCublasLtTest, PointerAlignmentGoesToTheHeuristic) {
   std::vector<float> storage(64 * 4);
   uintptr_t base = (reinterpret_cast<uintptr_t>(storage.data()) + 255) & ~255;
   uintptr_t a = base + 4, b = base + 256, c = base + 512;
-  mkrtGpuCublasLtMatmul(0, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 2, 2, 2,
-                        a, 0, 2, 1, b, 0, 2, 1, c, 0, 2, 1);
+  mkrtGpuCublasLtMatmul(0, 1, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 2, 2,
+                        2, a, 0, 2, 1, b, 0, 2, 1, c, 0, 2, 1);
   // cuBLASLt's A, B, C and D are our B, A, C and C.
   EXPECT_EQ(counters().lastAlignments[0], 256u);
   EXPECT_EQ(counters().lastAlignments[1], 4u);
@@ -165,8 +217,8 @@ TEST(GpuCublasLtTest, FailuresAreRecorded) {
   Matrix a(3, 4, false, 1), b(4, 5, false, 2), c(3, 5, false, 3);
   uint64_t errors = multikernel::runtime::gpu::errorCount();
   // Inputs of two types.
-  mkrtGpuCublasLtMatmul(0, MKRT_GPU_F16, MKRT_GPU_BF16, MKRT_GPU_F32, 1, 3, 5,
-                        4, a.address(), 0, 4, 1, b.address(), 0, 5, 1,
+  mkrtGpuCublasLtMatmul(0, 1, MKRT_GPU_F16, MKRT_GPU_BF16, MKRT_GPU_F32, 1, 3,
+                        5, 4, a.address(), 0, 4, 1, b.address(), 0, 5, 1,
                         c.address(), 0, 5, 1);
   EXPECT_EQ(multikernel::runtime::gpu::errorCount(), errors + 1);
   EXPECT_NE(std::string(mkrtGpuGetLastError())
@@ -174,15 +226,15 @@ TEST(GpuCublasLtTest, FailuresAreRecorded) {
             std::string::npos)
       << mkrtGpuGetLastError();
   // Neither dimension of A contiguous.
-  mkrtGpuCublasLtMatmul(0, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 3, 5, 4,
-                        a.address(), 0, 8, 2, b.address(), 0, 5, 1, c.address(),
-                        0, 5, 1);
+  mkrtGpuCublasLtMatmul(0, 1, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 3, 5,
+                        4, a.address(), 0, 8, 2, b.address(), 0, 5, 1,
+                        c.address(), 0, 5, 1);
   EXPECT_EQ(multikernel::runtime::gpu::errorCount(), errors + 2);
   EXPECT_NE(std::string(mkrtGpuGetLastError()).find("a contiguous dimension"),
             std::string::npos);
   // A problem the library's heuristic refuses (the fake computes f32, f64).
-  mkrtGpuCublasLtMatmul(0, MKRT_GPU_BF16, MKRT_GPU_BF16, MKRT_GPU_F32, 1, 3, 5,
-                        4, a.address(), 0, 4, 1, b.address(), 0, 5, 1,
+  mkrtGpuCublasLtMatmul(0, 1, MKRT_GPU_BF16, MKRT_GPU_BF16, MKRT_GPU_F32, 1, 3,
+                        5, 4, a.address(), 0, 4, 1, b.address(), 0, 5, 1,
                         c.address(), 0, 5, 1);
   EXPECT_EQ(multikernel::runtime::gpu::errorCount(), errors + 3);
   EXPECT_NE(std::string(mkrtGpuGetLastError())
@@ -192,9 +244,9 @@ TEST(GpuCublasLtTest, FailuresAreRecorded) {
       << mkrtGpuGetLastError();
   // Nothing to compute: no call, no failure.
   int matmuls = counters().matmuls;
-  mkrtGpuCublasLtMatmul(0, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 3, 5, 0,
-                        a.address(), 0, 4, 1, b.address(), 0, 5, 1, c.address(),
-                        0, 5, 1);
+  mkrtGpuCublasLtMatmul(0, 1, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 3, 5,
+                        0, a.address(), 0, 4, 1, b.address(), 0, 5, 1,
+                        c.address(), 0, 5, 1);
   EXPECT_EQ(multikernel::runtime::gpu::errorCount(), errors + 3);
   EXPECT_EQ(counters().matmuls, matmuls);
 }

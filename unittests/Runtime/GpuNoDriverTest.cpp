@@ -93,8 +93,8 @@ TEST(GpuNoDriverTest, MissingCublasLtIsAFailureOfItsVariants) {
   // A variant's call fails, recorded as a failed launch is.
   float a[4] = {}, b[4] = {}, c[4] = {};
   setLastErrorToSomethingElse();
-  mkrtGpuCublasLtMatmul(0, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 2, 2, 2,
-                        reinterpret_cast<uintptr_t>(a), 0, 2, 1,
+  mkrtGpuCublasLtMatmul(0, 1, MKRT_GPU_F32, MKRT_GPU_F32, MKRT_GPU_F32, 1, 2, 2,
+                        2, reinterpret_cast<uintptr_t>(a), 0, 2, 1,
                         reinterpret_cast<uintptr_t>(b), 0, 2, 1,
                         reinterpret_cast<uintptr_t>(c), 0, 2, 1);
   EXPECT_EQ(std::string(mkrtGpuGetLastError())

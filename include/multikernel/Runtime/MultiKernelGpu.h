@@ -91,23 +91,23 @@ enum MkrtGpuElementType {
  *  loaded PyTorch's finds that one). */
 MKRT_EXPORT int32_t mkrtGpuCublasLtIsAvailable(void);
 
-/** C += A * B for each of `batch` matrices, on this thread's current
- *  stream, by cuBLASLt: what a GPU matmul variant with `library = cublaslt`
- *  calls. A is m x k, B k x n, C m x n, each given by the device address of
- *  its first element and its strides in elements (between matrices, rows
- *  and columns); A and B need one contiguous dimension, C contiguous rows.
- *  Types: A and B alike (f32, f16 or bf16) with C of their type or f32, or
- *  all f64; accumulation in f32 (f64), never TF32. `algorithm` picks the
- *  algorithm-th best of those cuBLASLt's heuristic proposes for the
- *  problem (the last one where it proposes fewer); the descriptors and the
- *  heuristic's answer are computed once per problem and cached. Failures
- *  (no cuBLASLt, an unsupported problem, a failing launch) are recorded as
- *  those of the mgpu* calls below are, so the dispatcher excludes the
- *  variant. */
+/** C += A * B (C = A * B where `accumulate` is 0: C is not read) for each
+ *  of `batch` matrices, on this thread's current stream, by cuBLASLt: what
+ *  a GPU matmul variant with `library = cublaslt` calls. A is m x k, B
+ *  k x n, C m x n, each given by the device address of its first element
+ *  and its strides in elements (between matrices, rows and columns); A and
+ *  B need one contiguous dimension, C contiguous rows. Types: A and B alike
+ *  (f32, f16 or bf16) with C of their type or f32, or all f64; accumulation
+ *  in f32 (f64), never TF32. `algorithm` picks the algorithm-th best of
+ *  those cuBLASLt's heuristic proposes for the problem (the last one where
+ *  it proposes fewer); the descriptors and the heuristic's answer are
+ *  computed once per problem and cached. Failures (no cuBLASLt, an
+ *  unsupported problem, a failing launch) are recorded as those of the
+ *  mgpu* calls below are, so the dispatcher excludes the variant. */
 MKRT_EXPORT void
-mkrtGpuCublasLtMatmul(int32_t algorithm, int32_t aType, int32_t bType,
-                      int32_t cType, int64_t batch, int64_t m, int64_t n,
-                      int64_t k, uintptr_t a, int64_t aBatchStride,
+mkrtGpuCublasLtMatmul(int32_t algorithm, int32_t accumulate, int32_t aType,
+                      int32_t bType, int32_t cType, int64_t batch, int64_t m,
+                      int64_t n, int64_t k, uintptr_t a, int64_t aBatchStride,
                       int64_t aRowStride, int64_t aColumnStride, uintptr_t b,
                       int64_t bBatchStride, int64_t bRowStride,
                       int64_t bColumnStride, uintptr_t c, int64_t cBatchStride,

@@ -25,10 +25,14 @@
 // row keeps the transposing stores conflict-free too. Out-of-range elements
 // load as zero, so any M, N, K is correct. No tensor cores: f32 FMA only.
 //
+// Where the site holds the zero `linalg.fill` of C that frontends emit
+// before the contraction (C = A B), the kernel stores the sum instead of
+// adding it to C, which it then never reads.
+//
 // A variant with `library = cublaslt` is instead one call of the runtime's
-// mkrtGpuCublasLtMatmul with the operands' addresses, sizes and strides:
-// cuBLASLt's algorithms join the generated kernels in the per-shape
-// benchmark.
+// mkrtGpuCublasLtMatmul with the operands' addresses, sizes and strides
+// (and beta = 0 after a zero fill): cuBLASLt's algorithms join the
+// generated kernels in the per-shape benchmark.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +44,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::multikernel;
@@ -164,12 +169,13 @@ Value loopSize(OpBuilder &builder, Location loc,
   llvm_unreachable("every loop of a contraction indexes an operand");
 }
 
-/// The launch computing C += A * B for [m, k] x [k, n] (per matrix of the
-/// batch), in registers of `elementType`.
+/// The launch computing C += A * B (C = A * B unless `accumulate`) for
+/// [m, k] x [k, n] (per matrix of the batch), in registers of
+/// `elementType`.
 void emitMatmulLaunch(OpBuilder &builder, Location loc,
                       const MatmulLoops &loops, const MatmulOperand &a,
                       const MatmulOperand &b, const MatmulOperand &cMatrix,
-                      Type elementType, MatmulTiles tiles) {
+                      Type elementType, MatmulTiles tiles, bool accumulate) {
   MLIRContext *context = builder.getContext();
   int64_t perThread = tiles.tile / kThreadsPerDim;
   auto workgroup =
@@ -253,7 +259,7 @@ void emitMatmulLaunch(OpBuilder &builder, Location loc,
     scf::YieldOp::create(builder, loc, inner.getResults());
   }
 
-  // C += the register tile, where it is inside C.
+  // C (+)= the register tile, where it is inside C.
   for (int64_t i = 0; i < perThread; ++i) {
     Value row = add(m0, rows[i]);
     Value rowInRange =
@@ -273,11 +279,14 @@ void emitMatmulLaunch(OpBuilder &builder, Location loc,
       at[loops.m] = row;
       at[loops.n] = column;
       SmallVector<Value> indices = cMatrix.indices(at);
-      Value old = memref::LoadOp::create(builder, loc, cMatrix.buffer, indices);
-      if (old.getType() != elementType)
-        old = arith::ExtFOp::create(builder, loc, elementType, old);
-      Value sum = arith::AddFOp::create(builder, loc, old,
-                                        kLoop.getResult(i * perThread + j));
+      Value sum = kLoop.getResult(i * perThread + j);
+      if (accumulate) {
+        Value old =
+            memref::LoadOp::create(builder, loc, cMatrix.buffer, indices);
+        if (old.getType() != elementType)
+          old = arith::ExtFOp::create(builder, loc, elementType, old);
+        sum = arith::AddFOp::create(builder, loc, old, sum);
+      }
       if (sum.getType() != getElementTypeOrSelf(cMatrix.buffer.getType()))
         sum = arith::TruncFOp::create(
             builder, loc, getElementTypeOrSelf(cMatrix.buffer.getType()), sum);
@@ -301,14 +310,14 @@ std::optional<int32_t> cublasLtType(Type type) {
   return std::nullopt;
 }
 
-/// Calls the runtime's cuBLASLt entry point for C += A * B (a `library =
-/// cublaslt` variant): addresses, sizes and strides read from the
-/// descriptors at run time, so any strided view with a contiguous dimension
-/// is passed as it is.
+/// Calls the runtime's cuBLASLt entry point for C += A * B (C = A * B
+/// unless `accumulate`; a `library = cublaslt` variant): addresses, sizes
+/// and strides read from the descriptors at run time, so any strided view
+/// with a contiguous dimension is passed as it is.
 LogicalResult emitCublasLtCall(OpBuilder &builder, Location loc,
                                func::FuncOp func, const MatmulLoops &loops,
                                ArrayRef<MatmulOperand> operands,
-                               int64_t algorithm) {
+                               int64_t algorithm, bool accumulate) {
   SmallVector<int32_t> types;
   for (const MatmulOperand &operand : operands) {
     std::optional<int32_t> type =
@@ -331,8 +340,8 @@ LogicalResult emitCublasLtCall(OpBuilder &builder, Location loc,
   };
   auto c = [&](int64_t value) { return constant(value, 0); };
   auto i32 = [&](int64_t value) { return constant(value, 32); };
-  SmallVector<Value> arguments = {i32(algorithm), i32(types[0]), i32(types[1]),
-                                  i32(types[2])};
+  SmallVector<Value> arguments = {i32(algorithm), i32(accumulate),
+                                  i32(types[0]), i32(types[1]), i32(types[2])};
   arguments.push_back(
       loops.batch ? loopSize(builder, loc, operands, *loops.batch) : c(1));
   for (unsigned loop : {loops.m, loops.n, loops.k})
@@ -386,9 +395,22 @@ LogicalResult gpu_codegen::generateMatmul(func::FuncOp func,
   auto fail = [&](const Twine &why) {
     return emitCodegenError(func, KernelKind::Matmul, why);
   };
-  auto op = getSoleOp<linalg::LinalgOp>(func);
-  if (!op || !linalg::isaContractionOpInterface(op))
-    return fail("expected exactly one contraction in the variant");
+  // The contraction, after the zero fill of its C where the site has one.
+  SmallVector<linalg::LinalgOp> linalgOps;
+  func.walk([&](linalg::LinalgOp op) { linalgOps.push_back(op); });
+  linalg::LinalgOp op = linalgOps.empty() ? nullptr : linalgOps.back();
+  if (!op || !linalg::isaContractionOpInterface(op) || linalgOps.size() > 2)
+    return fail("expected one contraction in the variant, after at most the "
+                "fill of its C");
+  bool accumulate = linalgOps.size() == 1;
+  if (!accumulate) {
+    auto fill = dyn_cast<linalg::FillOp>(linalgOps.front().getOperation());
+    if (!fill || fill->getBlock() != op->getBlock() ||
+        fill.getOutputs().front() != op.getDpsInitOperand(0)->get() ||
+        !matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
+      return fail("the op before the contraction must be a fill of zero of "
+                  "its C");
+  }
   if (!op.hasPureBufferSemantics())
     return fail("the variant is not bufferized");
   FailureOr<linalg::ContractionDimensions> dims =
@@ -445,7 +467,7 @@ LogicalResult gpu_codegen::generateMatmul(func::FuncOp func,
     eraseEntryOpsExcept(entry, [](Operation &) { return false; });
     OpBuilder builder(entry.getTerminator());
     return emitCublasLtCall(builder, loc, func, loops, operands,
-                            tiling.getAlgorithm());
+                            tiling.getAlgorithm(), accumulate);
   }
 
   ArrayRef<int64_t> blockTile = tiling.getBlockTile();
@@ -469,6 +491,6 @@ LogicalResult gpu_codegen::generateMatmul(func::FuncOp func,
   eraseEntryOpsExcept(entry, [](Operation &) { return false; });
   OpBuilder builder(entry.getTerminator());
   emitMatmulLaunch(builder, loc, loops, operands[0], operands[1], operands[2],
-                   accumulator, tiles);
+                   accumulator, tiles, accumulate);
   return success();
 }
