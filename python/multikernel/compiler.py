@@ -569,7 +569,7 @@ def _cached_library(library):
 
 def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
             dispatch_table=None, cache_dir=None, cpu_parallel="auto",
-            dim_hints=None, cublaslt_algorithms=0):
+            dim_hints=None, cublaslt_algorithms=3):
     """Compiles MLIR (text, or a path to a .mlir file) into a shared library
     with multikernel-compile and returns it as a CompiledModule.
 
@@ -595,8 +595,8 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     how many threads; they need LLVM's libomp (without it, 'auto' warns and
     uses one thread).
     cublaslt_algorithms: target='cuda': cuBLASLt variants per matmul site
-    besides the generated ones (0 to 8; see docs/GPU.md), loaded at run
-    time.
+    besides the generated ones (0 to 8, default 3; 0: generated kernels
+    only; see docs/GPU.md), loaded at run time.
     The library is cached on disk by a hash of the source and options (in
     MULTIKERNEL_CACHE_DIR, else ~/.cache/multikernel, created private): a
     second compile of the same source with the same options is instant. A

@@ -91,10 +91,10 @@ cl::opt<int64_t> cublasLtAlgorithms(
     "cublaslt-algorithms",
     cl::desc("cuda target: cuBLASLt variants per matmul site besides the "
              "generated ones, the best algorithms of its heuristic for each "
-             "shape (0-8; default 0: generated variants only). cuBLASLt is "
-             "loaded at run time; where it is missing the generated "
+             "shape (0-8; default 3; 0: generated variants only). cuBLASLt "
+             "is loaded at run time; where it is missing the generated "
              "variants serve"),
-    cl::init(0), cl::cat(category));
+    cl::init(3), cl::cat(category));
 cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: mlir (LLVM dialect), llvm (LLVM IR), obj, "

@@ -78,7 +78,7 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::desc("cuBLASLt variants per matmul site besides the "
                      "generated ones (0-8; 0: none; see "
                      "multikernel-specialize)"),
-      llvm::cl::init(0)};
+      llvm::cl::init(3)};
 };
 
 /// Adds the GPU pipeline (CUDA) to `pm`, built from the passes' own

@@ -138,8 +138,9 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
            "GPU: matmul sites get this many cuBLASLt variants (0-8) besides "
            "the generated ones: the best algorithms of its heuristic for "
            "the call's shape, cuBLASLt loaded at run time; only where "
-           "cuBLASLt computes the contraction's types. 0 (the default until "
-           "measured on a GPU): generated variants only">,
+           "cuBLASLt computes the contraction's types. 0 (the pass's "
+           "default): generated variants only; the GPU pipeline, "
+           "multikernel-compile and the Python package pass 3">,
     Option<"cpuVectorBits", "cpu-vector-bits", "int64_t", /*default=*/"256",
            "CPU: bits of a vector register, 256 (AVX2: 16 registers) or 512 "
            "(AVX-512: 32 registers); sizes vectors and matmul's register "
