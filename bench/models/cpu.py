@@ -8,6 +8,10 @@ XLA: tracing and compiling for the shape) and the warm call (best of 5).
 Every result is checked against the float64 reference first. Prints a
 markdown table.
 
+BENCH_CPU_PARALLEL=auto,openmp (a comma-separated list of
+multikernel.compile's cpu_parallel modes; default: auto) times each mode
+in the same run, one row per model, batch and mode.
+
 Usage: PYTHONPATH=python MULTIKERNEL_PREFIX=build \\
        python3 bench/models/cpu.py [model:batch ...]"""
 
@@ -47,15 +51,16 @@ def warm(call):
 
 def main():
     print(f"jax {jax.__version__}; multikernel compiled with no hints\n")
-    print("| model | batch | ours first call ms | ours warm ms | first / warm "
+    modes = os.environ.get("BENCH_CPU_PARALLEL", "auto").split(",")
+    print("| model | batch | threads | ours first call ms | ours warm ms | first / warm "
           "| XLA first call ms | XLA warm ms | XLA warm / ours warm |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     compiled = {}
-    for run in sys.argv[1:] or RUNS:
+    for run, mode in [(run, mode) for run in sys.argv[1:] or RUNS for mode in modes]:
         name, batch = run.split(":")
-        if name not in compiled:
-            compiled[name] = multikernel.compile(models.source(name))
-        module = compiled[name]
+        if (name, mode) not in compiled:
+            compiled[name, mode] = multikernel.compile(models.source(name), cpu_parallel=mode)
+        module = compiled[name, mode]
         shapes, reference, tolerance = models.MODELS[name]
         rng = np.random.default_rng(0)
         args = [rng.standard_normal(shape).astype(np.float32)
@@ -69,7 +74,7 @@ def main():
         assert models.relative_error(np.asarray(theirs), expected) < tolerance
         ours_warm = warm(lambda: module.main(*args))
         xla_warm = warm(lambda: xla(*args).block_until_ready())
-        print(f"| {name} | {batch} | {ours_first * 1e3:.1f} | {ours_warm * 1e3:.2f} "
+        print(f"| {name} | {batch} | {mode} | {ours_first * 1e3:.1f} | {ours_warm * 1e3:.2f} "
               f"| {ours_first / ours_warm:.2f} | {xla_first * 1e3:.1f} "
               f"| {xla_warm * 1e3:.2f} | {xla_warm / ours_warm:.2f} |")
 

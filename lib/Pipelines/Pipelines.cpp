@@ -146,10 +146,11 @@ mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
       specializeOptions("cpu", options.hints, options.dimHints);
   if (openmp)
     specialize.cpuParallelMinWork = kOpenMPMinWork;
-  // Elementwise kernels and reductions are bound by memory: two threads
-  // gained at most 1.09x on the development VM (seed at 1500x750), matmul
-  // 1.4-2.3x (bench/results/2026-12-01-cpu-matmul.md).
-  specialize.cpuParallelMatmulOnly = options.parallel == CpuParallelism::Auto;
+  // auto: elementwise kernels and reductions take threads per call, where
+  // the call has the work for them (bench/results/2026-12-01-cpu-models.md:
+  // the norms 1.5-3x faster warm on two threads); a variant per hint would
+  // make the runtime benchmark two variants on every new shape.
+  specialize.cpuParallelByCall = options.parallel == CpuParallelism::Auto;
   specialize.cpuVectorBits = options.vectorBits;
   addFrontOfPipeline(pm, specialize);
   pm.addPass(createMultiKernelCpuContractionCodegen());

@@ -82,19 +82,29 @@ std::string describe(ArrayRef<Hint> hints) {
   return text;
 }
 
+/// How a CPU variant runs its tasks (its outer tiles).
+enum class TaskThreads {
+  /// In an scf.forall (OpenMP threads).
+  Parallel,
+  /// In a sequential scf.for: too little work for threads.
+  Sequential,
+  /// Chosen per call: the scf.forall where the call's iterations reach the
+  /// minimum work for threads, else the scf.for.
+  ByCall,
+};
+
 /// One variant of a site: its hint and what the heuristic made of it.
 struct Variant {
   Hint hint;
   TilingConfig config;
   /// The config as the dispatch records it.
   TilingAttr tiling;
-  /// CPU: its tasks run sequentially (too little work for threads).
-  bool sequentialTasks = false;
+  TaskThreads tasks = TaskThreads::Parallel;
 
   /// Whether it makes the same code as `other`: codegen and the CPU tiling
   /// read only these.
   bool sameCodeAs(const Variant &other) const {
-    return tiling == other.tiling && sequentialTasks == other.sequentialTasks;
+    return tiling == other.tiling && tasks == other.tasks;
   }
 };
 
@@ -289,8 +299,8 @@ SmallVector<OpFoldResult> asIndexAttrs(OpBuilder &builder,
 /// a sequential loop if `sequentialTasks`. Returns the values that replace
 /// its results and the outermost loop, or failure.
 FailureOr<std::pair<SmallVector<Value>, Operation *>>
-tileVariant(RewriterBase &rewriter, TilingInterface op,
-            const TilingConfig &config, bool sequentialTasks) {
+tileVariantTasks(RewriterBase &rewriter, TilingInterface op,
+                 const TilingConfig &config, bool sequentialTasks) {
   MLIRContext *context = op->getContext();
   bool rowKernel = config.kind == KernelKind::Reduction;
   size_t rank = config.blockTile.size();
@@ -362,6 +372,57 @@ tileVariant(RewriterBase &rewriter, TilingInterface op,
   rewriter.replaceOp(tiled, innerResult->replacements);
   return std::make_pair(SmallVector<Value>(outerResult->replacements),
                         outermost);
+}
+
+/// Tiles `op` as tileVariantTasks does, its tasks as `tasks` says: for
+/// ByCall, both forms under an scf.if on the call's iterations (the product
+/// of `op`'s loop sizes) against `minWork`, so that one variant serves
+/// small and large calls alike and the runtime has no second variant to
+/// benchmark. Returns the values that replace its results and the
+/// outermost op, or failure (`op` is then left as it was).
+FailureOr<std::pair<SmallVector<Value>, Operation *>>
+tileVariant(RewriterBase &rewriter, TilingInterface op,
+            const TilingConfig &config, TaskThreads tasks, int64_t minWork) {
+  if (tasks != TaskThreads::ByCall)
+    return tileVariantTasks(rewriter, op, config,
+                            tasks == TaskThreads::Sequential);
+  Location loc = op->getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  Value work = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  for (Range range : op.getIterationDomain(rewriter))
+    work = arith::MulIOp::create(
+        rewriter, loc, work,
+        getValueOrCreateConstantIndexOp(rewriter, loc, range.size));
+  Value threaded = arith::CmpIOp::create(
+      rewriter, loc, arith::CmpIPredicate::uge, work,
+      arith::ConstantIndexOp::create(rewriter, loc, minWork));
+  auto choice = scf::IfOp::create(rewriter, loc, op->getResultTypes(), threaded,
+                                  /*withElseRegion=*/true);
+  for (auto [region, sequential] : {std::pair{&choice.getThenRegion(), false},
+                                    std::pair{&choice.getElseRegion(), true}}) {
+    Block &block = region->front();
+    // A new scf.if without results has its yield already.
+    if (block.empty())
+      rewriter.setInsertionPointToEnd(&block);
+    else
+      rewriter.setInsertionPoint(block.getTerminator());
+    auto copy = cast<TilingInterface>(rewriter.clone(*op));
+    FailureOr<std::pair<SmallVector<Value>, Operation *>> tiled =
+        tileVariantTasks(rewriter, copy, config, sequential);
+    if (failed(tiled)) {
+      rewriter.eraseOp(choice);
+      return failure();
+    }
+    // (Tiling moved the insertion point into the loops.)
+    if (op->getNumResults() > 0) {
+      rewriter.setInsertionPointToEnd(&block);
+      scf::YieldOp::create(rewriter, loc, tiled->first);
+    }
+  }
+  SmallVector<Value> results(choice.getResults());
+  rewriter.replaceOp(op, results);
+  return std::make_pair(results, choice.getOperation());
 }
 
 /// Marks the ops that fold a new value into a reduction's accumulator as
@@ -706,11 +767,15 @@ private:
                                         const FunctionDimensions &dims);
   /// The variants of `hints`, less those that would be an earlier one.
   std::vector<Variant> distinctVariants(const Site &site, ArrayRef<Hint> hints);
-  /// Whether a CPU variant tuned for `sizes` runs its tasks sequentially.
-  bool hasSequentialTasks(KernelKind kind, ArrayRef<int64_t> sizes) const {
-    return tilingTarget == TilingTarget::Cpu &&
-           (llvm::product_of(sizes) < cpuParallelMinWork ||
-            (cpuParallelMatmulOnly && kind != KernelKind::Matmul));
+  /// How a CPU variant of `kind` tuned for `sizes` runs its tasks.
+  TaskThreads taskThreads(KernelKind kind, ArrayRef<int64_t> sizes) const {
+    if (tilingTarget != TilingTarget::Cpu)
+      return TaskThreads::Parallel;
+    if (cpuParallelByCall && kind != KernelKind::Matmul)
+      return TaskThreads::ByCall;
+    return llvm::product_of(sizes) < cpuParallelMinWork
+               ? TaskThreads::Sequential
+               : TaskThreads::Parallel;
   }
   /// The function's dimension hints traced to `root`'s dynamic loops, or
   /// failure with `why` set.
@@ -774,7 +839,7 @@ SpecializePass::traceDimensionHints(Operation *root, ArrayRef<Hint> dimHintList,
 std::vector<Variant> SpecializePass::distinctVariants(const Site &site,
                                                       ArrayRef<Hint> hints) {
   // A variant is its tiling (what codegen and the CPU tiling read) and, on
-  // the CPU, whether its tasks are sequential. Hints the heuristic tiles
+  // the CPU, how its tasks run. Hints the heuristic tiles
   // alike (a matmul's 4096 and 65536 rows) would make identical code, which
   // compiling costs, and timing on each new shape's first call.
   MLIRContext *context = site.root->getContext();
@@ -787,7 +852,7 @@ std::vector<Variant> SpecializePass::distinctVariants(const Site &site,
     variant.config =
         chooseTiling(site.kind, tilingTarget, sizes, site.traits, machine);
     variant.tiling = variant.config.toAttr(context);
-    variant.sequentialTasks = hasSequentialTasks(site.kind, sizes);
+    variant.tasks = taskThreads(site.kind, sizes);
     auto same = llvm::find_if(distinct, [&](const Variant &earlier) {
       return earlier.sameCodeAs(variant);
     });
@@ -1025,7 +1090,7 @@ bool SpecializePass::specialize(const Site &site, ArrayRef<Variant> variants,
       rewriter.setInsertionPoint(clone);
       // Threads for the tasks only where the hint's work pays for them.
       auto tiled = tileVariant(rewriter, cast<TilingInterface>(clone), config,
-                               variants[index].sequentialTasks);
+                               variants[index].tasks, cpuParallelMinWork);
       if (succeeded(tiled)) {
         results = tiled->first;
       } else {

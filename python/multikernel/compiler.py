@@ -589,9 +589,10 @@ def compile(source_or_path, hints=None, target="cpu", chip="sm_90",
     64, 256 and 4096. Where given hints fit no op, the compiler's warning
     is raised as a Python warning (multikernel.CompileWarning).
     dispatch_table: a saved table to embed (see tune()).
-    cpu_parallel: 'auto' (matmul variants with enough work on OpenMP
-    threads, the others on one), 'openmp' (every CPU variant with enough
-    work on OpenMP threads) or 'none' (one thread). OMP_NUM_THREADS sets
+    cpu_parallel: 'auto' (matmul variants whose hint has enough work on
+    OpenMP threads; the other variants choose per call, threads where the
+    call has enough work), 'openmp' (every CPU variant whose hint has
+    enough work on OpenMP threads) or 'none' (one thread). OMP_NUM_THREADS sets
     how many threads; they need LLVM's libomp (without it, 'auto' warns and
     uses one thread).
     cublaslt_algorithms: target='cuda': cuBLASLt variants per matmul site

@@ -253,6 +253,31 @@ func.func @tasks_by_work(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
 
 // -----
 
+// With cpu-parallel-by-call (the CPU pipeline's default, parallel=auto), a
+// variant other than matmul holds both forms of its tasks and each call
+// chooses: the scf.forall where its loop iterations reach
+// cpu-parallel-min-work, else the sequential scf.for.
+// RUN: multikernel-opt %s --multikernel-specialize="target=cpu cpu-parallel-min-work=1048576 cpu-parallel-by-call" --split-input-file | FileCheck %s --check-prefix=BYCALL
+// BYCALL-LABEL: func.func @tasks_by_call
+// BYCALL:       ^bb0(%[[X:[^:]*]]: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>):
+// BYCALL-DAG:     %[[MIN:.*]] = arith.constant 1048576 : index
+// BYCALL-DAG:     %[[M:.*]] = memref.dim %[[X]], %c0
+// BYCALL-DAG:     %[[N:.*]] = memref.dim %[[X]], %c1
+// BYCALL:         %[[WORK:.*]] = arith.muli %[[M]], %[[N]]
+// BYCALL:         %[[THREADS:.*]] = arith.cmpi uge, %[[WORK]], %[[MIN]]
+// BYCALL:         scf.if %[[THREADS]] {
+// BYCALL-NEXT:      scf.forall
+// BYCALL:         } else {
+// BYCALL-NEXT:      scf.for
+// BYCALL:         multikernel.yield
+func.func @tasks_by_call(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+  linalg.copy {multikernel.hints = [array<i64: 512, 512>]}
+      ins(%x : memref<?x?xf32>) outs(%y : memref<?x?xf32>)
+  return
+}
+
+// -----
+
 // The SM count is an option: fewer multiprocessors need fewer blocks, so
 // each thread takes more rows (E4): 8 instead of 1.
 // RUN: multikernel-opt %s --multikernel-specialize="sm-count=16" --split-input-file | FileCheck %s --check-prefix=SMS

@@ -116,9 +116,10 @@ cl::opt<std::string> vectorMath(
 cl::opt<std::string> cpuParallel(
     "cpu-parallel",
     cl::desc("How the outer tiles of CPU variants run: auto (the default: "
-             "matmul variants on OpenMP threads, where two threads ran up to "
-             "2.3x faster; the rest on one thread, as memory-bound kernels "
-             "gain little), openmp (every variant with enough work) or none "
+             "matmul variants whose hint has enough work on OpenMP threads, "
+             "where two threads ran up to 2.3x faster; the other variants "
+             "choose per call, threads where the call has enough work), "
+             "openmp (every variant whose hint has enough work) or none "
              "(one thread). With threads the library needs LLVM's libomp, "
              "e.g. apt-get install libomp-22-dev, wherever it runs; auto "
              "without libomp here runs everything on one thread, with a "

@@ -46,8 +46,8 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
           clEnumValN(CpuParallelism::OpenMP, "openmp",
                      "on OpenMP threads (link the library with libomp)"),
           clEnumValN(CpuParallelism::Auto, "auto",
-                     "matmul variants on OpenMP threads, the others one "
-                     "after another"))};
+                     "matmul variants with enough work on OpenMP threads, "
+                     "the others chosen per call by its work"))};
   Option<int64_t> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Bits of a vector register of the target CPU: 256 "

@@ -151,10 +151,13 @@ def MultiKernelSpecialize : Pass<"multikernel-specialize", "ModuleOp"> {
            "runs its outer tiles in a sequential scf.for instead of an "
            "scf.forall (where threads would cost more than they save); "
            "0: every variant's tiles are parallel">,
-    Option<"cpuParallelMatmulOnly", "cpu-parallel-matmul-only", "bool",
+    Option<"cpuParallelByCall", "cpu-parallel-by-call", "bool",
            /*default=*/"false",
-           "CPU: only matmul variants run their outer tiles in an "
-           "scf.forall; the others in a sequential scf.for">,
+           "CPU: variants other than matmul choose per call between their "
+           "outer tiles in an scf.forall and in a sequential scf.for (an "
+           "scf.if on the call's loop iterations against "
+           "cpu-parallel-min-work), instead of by their hint: one variant "
+           "then serves small and large calls">,
   ];
   let statistics = [
     Statistic<"numSpecialized", "specialized-ops",
