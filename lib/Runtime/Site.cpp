@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 namespace multikernel::runtime {
@@ -133,6 +134,12 @@ int32_t Site::dispatch(const int64_t *key, void **args) {
 namespace {
 /// Runs of each variant the amortized policy times before deciding.
 constexpr size_t kAmortizedSamples = 3;
+/// A variant whose first two runs both took more than this times the
+/// fastest run of any variant is not timed again (Benchmark.cpp's
+/// contenders): it cannot win on noise, which only adds time, and each of
+/// its runs is a real call that runs slow.
+constexpr size_t kAmortizedContenderSamples = 2;
+constexpr double kAmortizedContenderRatio = 1.5;
 
 bool isExcluded(uint64_t mask, int32_t variant) {
   return mask & (uint64_t(1) << variant);
@@ -153,10 +160,20 @@ void Site::Exploration::collectFinishedRuns() {
 }
 
 int32_t Site::Exploration::nextToTime(uint64_t excludedMask) const {
+  double fastest = std::numeric_limits<double>::infinity();
+  for (int32_t v : order)
+    if (!isExcluded(excludedMask, v))
+      for (double nanos : samples[v])
+        fastest = std::min(fastest, nanos);
   int32_t next = -1;
   size_t fewest = kAmortizedSamples;
   for (int32_t v : order) {
     if (isExcluded(excludedMask, v))
+      continue;
+    const std::vector<double> &timed = samples[v];
+    if (timed.size() >= kAmortizedContenderSamples &&
+        *std::min_element(timed.begin(), timed.end()) >
+            kAmortizedContenderRatio * fastest)
       continue;
     size_t runs = samples[v].size();
     for (const PendingRun &run : pending)

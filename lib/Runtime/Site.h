@@ -163,7 +163,8 @@ private:
     /// Moves the times of the GPU runs that have finished into `samples`.
     void collectFinishedRuns();
     /// The variant to time next (the fewest runs, in `order`), or -1 once
-    /// every variant that is not excluded has its runs.
+    /// every variant that is not excluded has its runs or is out of the
+    /// running (two runs, both over 1.5x the fastest run so far).
     int32_t nextToTime(uint64_t excludedMask) const;
     /// The fastest variant by the medians so far (-1 without samples).
     Decision bestSoFar(uint64_t excludedMask) const;

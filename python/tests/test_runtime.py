@@ -52,7 +52,8 @@ def test_policies_and_bucketing(kernels):
 
 def test_amortized_policy_decides_over_calls(kernels):
     """Each call of a new shape runs one variant (a correct result every
-    time) until every variant has three timed runs; the next call decides."""
+    time) until every variant has three timed runs (two for those over
+    1.5x the fastest); the next call decides."""
     runtime.set_policy("amortized")
     rng = np.random.default_rng(3)
     x = rng.standard_normal((700, 9)).astype(np.float32)
@@ -66,7 +67,7 @@ def test_amortized_policy_decides_over_calls(kernels):
         assert calls <= 10
     stats = site("seed_0")
     variants = stats["variants"]
-    assert calls == 3 * variants + 1
+    assert 2 * variants + 1 <= calls <= 3 * variants + 1
     assert stats["misses"] == calls and stats["benchmarks"] == 1
     assert stats["benchmark_ms"] == 0
     kernels.seed(x, y)

@@ -278,8 +278,9 @@ TEST_F(DispatchTest, VariantNamesReachTheStatistics) {
 
 // The amortized policy: each call of a new key runs one variant for real,
 // timed (the nearest hint's first, then the others, fewest runs first);
-// once each has three runs the fastest is cached. The output of every call
-// is one variant's, exactly once.
+// a variant whose first two runs both took over 1.5x the fastest run is
+// not timed again; once the others have three runs the fastest is cached.
+// The output of every call is one variant's, exactly once.
 TEST_F(DispatchTest, AmortizedPolicyRunsOneVariantPerCall) {
   ASSERT_EQ(mkrtSetPolicy("amortized"), MKRT_SUCCESS);
   FakeSite site("amortized", {{64}, {1024}, {4096}});
@@ -290,19 +291,21 @@ TEST_F(DispatchTest, AmortizedPolicyRunsOneVariantPerCall) {
   ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
   EXPECT_EQ(out[0], 102.0f);
   EXPECT_EQ(scenario.totalRuns(), 1);
-  for (int call = 1; call < 9; ++call) {
+  for (int call = 1; call < 7; ++call) {
     ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
     EXPECT_EQ(scenario.totalRuns(), call + 1);
   }
-  for (int v = 0; v < 3; ++v)
-    EXPECT_EQ(scenario.runs[v].load(), 3) << "variant " << v;
+  // Variants 0 and 2 (3x variant 1's time) stop after two runs.
+  EXPECT_EQ(scenario.runs[0].load(), 2);
+  EXPECT_EQ(scenario.runs[1].load(), 3);
+  EXPECT_EQ(scenario.runs[2].load(), 2);
   EXPECT_EQ(site.stats().benchmarks, 0);
   EXPECT_EQ(site.stats().cachedKeys, 0);
 
-  // The tenth call decides, runs the winner once; later ones hit.
+  // The eighth call decides, runs the winner once; later ones hit.
   ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
   EXPECT_EQ(out[0], 101.0f);
-  EXPECT_EQ(scenario.totalRuns(), 10);
+  EXPECT_EQ(scenario.totalRuns(), 8);
   MkrtDecision decision;
   ASSERT_EQ(mkrtGetSiteDecisions(site.index(), &decision, 1), 1);
   EXPECT_EQ(decision.variant, 1);
@@ -312,7 +315,7 @@ TEST_F(DispatchTest, AmortizedPolicyRunsOneVariantPerCall) {
   ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
   MkrtSiteStats stats = site.stats();
   EXPECT_EQ(stats.benchmarks, 1);
-  EXPECT_EQ(stats.misses, 10);
+  EXPECT_EQ(stats.misses, 8);
   EXPECT_EQ(stats.hits, 1);
   EXPECT_EQ(stats.benchmarkNanos, 0);
 
@@ -326,6 +329,27 @@ TEST_F(DispatchTest, AmortizedPolicyRunsOneVariantPerCall) {
     ASSERT_EQ(dispatch1d(site, accumulating, 77, acc, &x), MKRT_SUCCESS);
   EXPECT_EQ(acc[0], 4.0f);
   EXPECT_EQ(accumulating.totalRuns(), 4);
+}
+
+int64_t variantsClose(int variant, int64_t) {
+  return variant == 1 ? 90'000 : 100'000 + variant * 10'000;
+}
+
+// Variants within 1.5x of the fastest run each get their three runs.
+TEST_F(DispatchTest, AmortizedPolicyTimesCloseVariantsThrice) {
+  ASSERT_EQ(mkrtSetPolicy("amortized"), MKRT_SUCCESS);
+  FakeSite site("amortized-close", {{64}, {1024}, {4096}});
+  Scenario scenario;
+  scenario.cost = variantsClose;
+  std::vector<float> out(4);
+  for (int call = 0; call < 9; ++call)
+    ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
+  for (int v = 0; v < 3; ++v)
+    EXPECT_EQ(scenario.runs[v].load(), 3) << "variant " << v;
+  EXPECT_EQ(site.stats().cachedKeys, 0);
+  ASSERT_EQ(dispatch1d(site, scenario, 5000, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+  EXPECT_EQ(site.stats().cachedKeys, 1);
 }
 
 TEST_F(DispatchTest, FixedPolicy) {

@@ -130,8 +130,9 @@ MKRT_EXPORT void mkrtDispatchOrAbort(const MkrtSiteDescriptor *site,
 
 /** How a cache miss picks a variant: "benchmark" (default: every variant
  *  timed on the first call of the key), "amortized" (each call of the key
- *  runs one variant for real, timed, until each has three runs; then the
- *  fastest is cached: see docs/Runtime.md), "nearest-hint" (smallest
+ *  runs one variant for real, timed, until each has three runs, or two
+ *  over 1.5x the fastest run; then the fastest is cached: see
+ *  docs/Runtime.md), "nearest-hint" (smallest
  *  log-distance between key and hint, no benchmarking) or "fixed:N".
  *  Returns MKRT_ERROR_INVALID_ARGUMENT, changing nothing, for any other
  *  string. Affects future misses only. */
