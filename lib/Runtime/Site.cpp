@@ -63,6 +63,20 @@ void bucketKeyPow2(const int64_t *key, int rank, int64_t *bucketed) {
   }
 }
 
+namespace {
+/// The sum of |log a - log b| over the `rank` sizes (sizes below one, of
+/// empty tensors, count as one).
+double logDistance(const int64_t *a, const int64_t *b, int rank) {
+  double distance = 0;
+  for (int d = 0; d < rank; ++d) {
+    double x = a[d] < 1 ? 1.0 : static_cast<double>(a[d]);
+    double y = b[d] < 1 ? 1.0 : static_cast<double>(b[d]);
+    distance += std::fabs(std::log(x) - std::log(y));
+  }
+  return distance;
+}
+} // namespace
+
 int32_t nearestHint(const MkrtSiteDescriptor &desc, const int64_t *key,
                     uint64_t excludedMask) {
   int32_t best = -1;
@@ -70,13 +84,8 @@ int32_t nearestHint(const MkrtSiteDescriptor &desc, const int64_t *key,
   for (int32_t v = 0; v < desc.numVariants; ++v) {
     if (excludedMask & (uint64_t(1) << v))
       continue;
-    double distance = 0;
-    for (int d = 0; d < desc.keyRank; ++d) {
-      // Sizes below one (empty tensors) count as one.
-      double size = key[d] < 1 ? 1.0 : static_cast<double>(key[d]);
-      double hint = static_cast<double>(desc.hints[v * desc.keyRank + d]);
-      distance += std::fabs(std::log(size) - std::log(hint));
-    }
+    double distance =
+        logDistance(key, desc.hints + v * desc.keyRank, desc.keyRank);
     if (best < 0 || distance < bestDistance) {
       best = v;
       bestDistance = distance;
@@ -225,11 +234,11 @@ int32_t Site::dispatchAmortized(const int64_t *key, void **args) {
           exploring.erase(exploring.begin() == entry ? std::next(entry)
                                                      : exploring.begin());
         exploration.samples.resize(desc.numVariants);
-        int32_t nearest = nearestHintVariant(key);
-        if (nearest >= 0)
-          exploration.order.push_back(nearest);
+        int32_t first = provisionalVariantLocked(key);
+        if (first >= 0)
+          exploration.order.push_back(first);
         for (int32_t v = 0; v < desc.numVariants; ++v)
-          if (v != nearest)
+          if (v != first)
             exploration.order.push_back(v);
       }
       exploration.collectFinishedRuns();
@@ -416,18 +425,40 @@ int32_t Site::nearestHintVariant(const int64_t *key) const {
   return nearestHint(desc, key, excluded.load());
 }
 
+int32_t Site::provisionalVariantLocked(const int64_t *key) const {
+  uint64_t excludedMask = excluded.load();
+  int32_t best = -1;
+  double bestDistance = 0;
+  for (const auto &[other, decision] : decided) {
+    if (decision.variant < 0 || isExcluded(excludedMask, decision.variant))
+      continue;
+    double distance = logDistance(key, other.data(), desc.keyRank);
+    if (best < 0 || distance < bestDistance) {
+      best = decision.variant;
+      bestDistance = distance;
+    }
+  }
+  return best >= 0 ? best : nearestHintVariant(key);
+}
+
+int32_t Site::provisionalVariant(const int64_t *key) {
+  std::lock_guard<std::mutex> lock(mutex);
+  return provisionalVariantLocked(key);
+}
+
 int32_t Site::decide(const int64_t *key, void **args, Decision &decision,
                      bool &cacheable) {
   const Config &config = Runtime::get().config;
   decision.variantNanos.assign(desc.numVariants, -1.0);
 
-  // Benchmarking is illegal while a CUDA graph is being captured: use the
-  // nearest hint for now and decide properly on a later, uncaptured call.
+  // Benchmarking is illegal while a CUDA graph is being captured: run what
+  // the nearest decided key chose (else the nearest hint's) for now and
+  // decide properly on a later, uncaptured call.
   if (desc.target == MKRT_TARGET_CUDA && gpu::currentStreamIsCapturing()) {
     cacheable = false;
     decision.source = DecisionSource::NearestHint;
     decision.variantNanos.clear();
-    decision.variant = nearestHintVariant(key);
+    decision.variant = provisionalVariant(key);
     return decision.variant;
   }
 

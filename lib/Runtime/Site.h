@@ -107,6 +107,15 @@ private:
   int32_t decide(const int64_t *key, void **args, Decision &decision,
                  bool &cacheable);
   int32_t nearestHintVariant(const int64_t *key) const;
+  /// What an undecided key runs where nothing can be timed (while a CUDA
+  /// graph is captured), and the variant the amortized policy times first:
+  /// the decision of the site's nearest decided key (by the same log
+  /// distance as hints), which measured a similar shape (at a GPU matmul
+  /// site, cuBLASLt's algorithm rather than the nearest hint's generated
+  /// kernel), else the nearest hint's variant.
+  int32_t provisionalVariant(const int64_t *key);
+  /// provisionalVariant, with `mutex` held.
+  int32_t provisionalVariantLocked(const int64_t *key) const;
   /// Shared decisions (SharedDecisions): the leader's pick for `key` (a
   /// follower waits for it), or -1 after saying why none can be used.
   int32_t sharedDecision(const SharedDecisions &shared, const int64_t *key);

@@ -319,6 +319,11 @@ TEST_F(DispatchTest, AmortizedPolicyRunsOneVariantPerCall) {
   EXPECT_EQ(stats.hits, 1);
   EXPECT_EQ(stats.benchmarkNanos, 0);
 
+  // A new key tries first what the nearest decided key (5000) chose,
+  // variant 1, not its nearest hint's (4096: variant 2).
+  ASSERT_EQ(dispatch1d(site, scenario, 6000, out), MKRT_SUCCESS);
+  EXPECT_EQ(out[0], 101.0f);
+
   // An in-place variant (out += x) is applied exactly once per call
   // meanwhile: nothing is run but the call itself.
   Scenario accumulating;

@@ -422,6 +422,16 @@ TEST_F(GpuFakeDriverTest, NoBenchmarkWhileCapturing) {
   ASSERT_EQ(run(site, 10, out), MKRT_SUCCESS);
   EXPECT_EQ(site.stats().benchmarks, 1);
   EXPECT_EQ(out[0], 101.0f);
+  // A new key captured now runs what the nearest decided key (10) chose,
+  // k1, not its nearest hint's k0 (hint 8): the graph records the variant
+  // measured on a similar shape.
+  counters().capturing = 1;
+  launches = counters().launches;
+  ASSERT_EQ(run(site, 9, out), MKRT_SUCCESS);
+  EXPECT_EQ(counters().launches - launches, 1);
+  EXPECT_EQ(out[0], 101.0f);
+  EXPECT_EQ(site.stats().cachedKeys, 1);
+  counters().capturing = 0;
 }
 
 TEST_F(GpuFakeDriverTest, DeviceName) {
