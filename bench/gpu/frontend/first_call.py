@@ -10,6 +10,10 @@ variant, timed, until every variant has its samples) it also prints how
 many calls the shape took to be decided at every site, and their mean
 time.
 
+With BENCH_KEEP_DECISIONS=1 the runtime is reset once, before the first
+batch, not before each: each batch is then a new shape of a program that
+has decided the batches before it (as a model's later shapes are).
+
 Usage: python3 first_call.py <kernels dir> [model:batch ...]
 (default: mlp:3000 layernorm:100003 rmsnorm:100003 block:5000)"""
 
@@ -38,16 +42,30 @@ print("| model | batch | sites | variants | first call ms | calls to decide "
       "| their mean ms | warm call ms (best of 5) | first / warm "
       "| benchmark ms per site |")
 print("|---|---|---|---|---|---|---|---|---|---|")
-for run in runs:
+keep = os.environ.get("BENCH_KEEP_DECISIONS") == "1"
+for index, run in enumerate(runs):
     name, batch = run.split(":")
     shapes, reference, tolerance = models.MODELS[name]
     module = multikernel.CompiledModule(kernels / f"libjax_{name}_gpu.so",
                                         [models.signature(name)], target="cuda")
     args = [torch.randn(shape, device="cuda") for shape in shapes(int(batch))]
-    # Another batch first: the module loaded, torch and the pool warm.
-    module.main(*[torch.randn(shape, device="cuda") for shape in shapes(7)])
-    torch.cuda.synchronize()
-    multikernel.runtime.reset()
+    if not keep or index == 0:
+        # Another batch first: the module loaded, torch and the pool warm.
+        module.main(*[torch.randn(shape, device="cuda") for shape in shapes(7)])
+        torch.cuda.synchronize()
+        multikernel.runtime.reset()
+    # Per site index (sites of every model loaded, numbered in the order of
+    # their first call): calls and decided keys before this batch.
+    before = [(s["calls"], s["cached_keys"]) for s in multikernel.runtime.stats()]
+
+    def undecided():
+        """Whether a site this batch called has not decided it yet."""
+        for i, s in enumerate(multikernel.runtime.stats()):
+            calls, keys = before[i] if i < len(before) else (0, 0)
+            if s["calls"] > calls and s["cached_keys"] <= keys:
+                return True
+        return False
+
     start = time.perf_counter()
     result = module.main(*args)
     torch.cuda.synchronize()
@@ -58,8 +76,7 @@ for run in runs:
     # Until every site has decided the shape (at once but for the amortized
     # policy), each result checked.
     deciding, decide_time = 1, 0.0
-    while any(s["cached_keys"] == 0 for s in multikernel.runtime.stats() if s["calls"]) \
-            and deciding < 200:
+    while undecided() and deciding < 200:
         start = time.perf_counter()
         result = module.main(*args)
         torch.cuda.synchronize()
@@ -73,7 +90,8 @@ for run in runs:
         module.main(*args)
         torch.cuda.synchronize()
         warm.append(time.perf_counter() - start)
-    sites = [s for s in multikernel.runtime.stats() if s["calls"]]
+    sites = [s for i, s in enumerate(multikernel.runtime.stats())
+             if s["calls"] > (before[i][0] if i < len(before) else 0)]
     per_site = " / ".join(f"{s['benchmark_ms']:.2f}" for s in sites)
     print(f"| {name} | {batch} | {len(sites)} | {sum(s['variants'] for s in sites)} "
           f"| {first * 1e3:.2f} | {deciding} "
