@@ -512,6 +512,9 @@ linalg::FillOp zeroFillBefore(linalg::LinalgOp contraction) {
   if (contraction.getNumDpsInits() != 1)
     return nullptr;
   Value c = contraction.getDpsInitOperand(0)->get();
+  // A C that is also read as A or B must be zero when read.
+  if (llvm::is_contained(contraction.getDpsInputs(), c))
+    return nullptr;
   for (Operation *op = contraction->getPrevNode(); op; op = op->getPrevNode()) {
     if (auto fill = dyn_cast<linalg::FillOp>(op)) {
       if (fill.hasPureBufferSemantics() && fill.getOutputs().front() == c &&

@@ -64,3 +64,20 @@ func.func @read_between(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?
   linalg.matmul ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
   return
 }
+
+// -----
+
+// C also read as A: it must be zero when read, so the fill stays.
+// CHECK-LABEL: func.func @c_read_as_a
+// CHECK:         multikernel.dispatch @c_read_as_a_0
+// CHECK:           linalg.fill
+// CHECK:         multikernel.dispatch @c_read_as_a_1
+// CHECK-SAME:      kind = matmul
+// CHECK-NOT:       linalg.fill
+// CHECK:           linalg.matmul
+func.func @c_read_as_a(%b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x?xf32>)
+  linalg.matmul ins(%c, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
