@@ -15,7 +15,9 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Pipelines/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -131,6 +133,51 @@ void registerPipeline(StringRef name, StringRef description,
 }
 } // namespace
 
+/// The host code and the kernels lowered as upstream's
+/// gpu::buildLowerToNVVMPassPipeline does (LLVM 22), pass for pass, the
+/// kernels compiled with ptxas into the module (fatbin: cubin for `chip`
+/// and PTX that newer GPUs can JIT), but by multikernel-gpu-module-to-binary
+/// instead of gpu-module-to-binary: the same serialization, the modules in
+/// parallel (most of a GPU compile's time; upstream's pipeline builder
+/// takes no other pass for it). test/Pipelines/gpu-pipeline-passes.mlir
+/// pins the sequence.
+static void addLowerToNVVM(OpPassManager &pm, StringRef chip) {
+  pm.addPass(createConvertNVGPUToNVVMPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.triple = "nvptx64-nvidia-cuda";
+  target.chip = chip.str();
+  target.features = "+ptx80";
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  ConvertIndexToLLVMPassOptions index;
+  index.indexBitwidth = 64;
+  pm.addPass(createConvertIndexToLLVMPass(index));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  ConvertGpuOpsToNVVMOpsOptions kernels;
+  kernels.indexBitwidth = 64;
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps(kernels));
+  pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createMultiKernelGpuModuleToBinary());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
 LogicalResult
 mlir::multikernel::buildCpuPipeline(OpPassManager &pm,
                                     const CpuPipelineOptions &options,
@@ -209,14 +256,7 @@ mlir::multikernel::buildGpuPipeline(OpPassManager &pm,
   specialize.cublasLtAlgorithms = options.cublasLtAlgorithms;
   addFrontOfPipeline(pm, specialize);
   pm.addPass(createMultiKernelGpuCodegen());
-  // The host code and the kernels are lowered by upstream's NVVM pipeline,
-  // which compiles the kernels with ptxas into the module (fatbin: cubin for
-  // the chip and PTX that newer GPUs can JIT).
-  gpu::GPUToNVVMPipelineOptions nvvm;
-  nvvm.cubinChip = options.chip.getValue();
-  nvvm.cubinFeatures = "+ptx80";
-  nvvm.optLevel = 3;
-  gpu::buildLowerToNVVMPassPipeline(pm, nvvm);
+  addLowerToNVVM(pm, options.chip.getValue());
   pm.addPass(createConvertMultiKernelToLLVM());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createMultiKernelCheckLowered());
