@@ -64,6 +64,16 @@ def graph_us(fn, calls=10):
     return best
 
 
+def first_call(call):
+    """`call` once on a fresh runtime under the benchmark policy (a new
+    decision for its shape), synchronized."""
+    rt.mkrtReset()
+    rt.mkrtSetPolicy(b"benchmark")
+    set_stream()
+    call()
+    torch.cuda.synchronize()
+
+
 def site_index(name):
     """The runtime's index of the dispatch site `name` of the library called
     last (sites are numbered in the order of their first call, over every
@@ -137,11 +147,7 @@ for library, entry_name, dtype, shapes, label in CASES:
         args = [ctypes.byref(families.descriptor(t)) for t in (a, b, c)]
         call = lambda: entry(*args)  # noqa: E731
         # The dispatched call: a fresh decision for this shape, checked.
-        rt.mkrtReset()
-        rt.mkrtSetPolicy(b"benchmark")
-        set_stream()
-        call()
-        torch.cuda.synchronize()
+        first_call(call)
         if site is None:
             site = site_index(entry_name + "_0")
         expected = a.double() @ b.double() if len(shape) == 3 else torch.bmm(a.double(), b.double())
@@ -202,11 +208,7 @@ if os.path.exists(gelu_library):
             out = torch.full((m, n), math.nan, device="cuda", dtype=dtype)
             args = [ctypes.byref(families.descriptor(t)) for t in (a, b, bias, out)]
             call = lambda: entry(*args)  # noqa: E731
-            rt.mkrtReset()
-            rt.mkrtSetPolicy(b"benchmark")
-            set_stream()
-            call()
-            torch.cuda.synchronize()
+            first_call(call)
             expected = eager(a.double(), b.double(), bias.double())
             error = ((out.double() - expected).norm() / expected.norm()).item()
             compiled = inductor(eager)
