@@ -502,9 +502,9 @@ bool collectAccesses(Operation *op, llvm::SmallPtrSetImpl<Value> &reads,
   return named;
 }
 
-/// The `linalg.fill` of zero that initializes the C of `contraction` right
-/// before it (nothing but allocations and ops free of memory effects in
-/// between), as frontends emit C = A B; null if there is none. On the GPU it
+/// The `linalg.fill` of zero that initializes the C of `contraction` before
+/// it (the ops in between neither read nor write C), as frontends emit
+/// C = A B; null if there is none. On the GPU it
 /// joins the contraction's site, whose kernels then write C instead of
 /// adding to it: one pass over C instead of three (the fill's write, and the
 /// read and write of C += A B), and cuBLASLt called with beta = 0.
@@ -516,13 +516,17 @@ linalg::FillOp zeroFillBefore(linalg::LinalgOp contraction) {
   if (llvm::is_contained(contraction.getDpsInputs(), c))
     return nullptr;
   for (Operation *op = contraction->getPrevNode(); op; op = op->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(op)) {
-      if (fill.hasPureBufferSemantics() && fill.getOutputs().front() == c &&
-          matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
-        return fill;
-      return nullptr;
-    }
-    if (!isMemoryEffectFree(op) && !isa<memref::AllocOp>(op))
+    auto fill = dyn_cast<linalg::FillOp>(op);
+    if (fill && fill.hasPureBufferSemantics() && fill.getOutputs().front() == c)
+      return matchPattern(fill.getInputs().front(), m_AnyZeroFloat()) ? fill
+                                                                      : nullptr;
+    if (isMemoryEffectFree(op) || isa<memref::AllocOp>(op))
+      continue;
+    // The fill moves down to the contraction past ops that leave C alone
+    // (as a group's ops move to its last one).
+    llvm::SmallPtrSet<Value, 4> reads, writes;
+    if (!collectAccesses(op, reads, writes) || reads.contains(c) ||
+        writes.contains(c))
       return nullptr;
   }
   return nullptr;

@@ -81,3 +81,27 @@ func.func @c_read_as_a(%b: memref<?x?xf32>, %c: memref<?x?xf32>) {
   linalg.matmul ins(%c, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
   return
 }
+
+// -----
+
+// Ops between them that leave C alone (the fill of another matmul's C, as
+// a frontend emits two) do not keep the fill from joining.
+// CHECK-LABEL: func.func @two_products
+// CHECK:         multikernel.dispatch @two_products_0
+// CHECK-SAME:      kind = matmul
+// CHECK:           linalg.fill
+// CHECK-NEXT:      linalg.matmul
+// CHECK:         multikernel.dispatch @two_products_1
+// CHECK-SAME:      kind = matmul
+// CHECK:           linalg.fill
+// CHECK-NEXT:      linalg.matmul
+// CHECK-NOT:     multikernel.dispatch
+func.func @two_products(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>,
+                        %d: memref<?x?xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x?xf32>)
+  linalg.fill ins(%zero : f32) outs(%d : memref<?x?xf32>)
+  linalg.matmul ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  linalg.matmul ins(%b, %a : memref<?x?xf32>, memref<?x?xf32>) outs(%d : memref<?x?xf32>)
+  return
+}
