@@ -727,6 +727,8 @@ formGpuGroups(Block &block, const llvm::SmallPtrSetImpl<Operation *> &reserved,
     // the widest one computed with.
     site.traits.rowInputs = std::max<int64_t>(1, group->numRowInputs);
     site.traits.reducedLoop = group->reducedLoop;
+    site.traits.transposedLoop = group->transposedLoop;
+    site.traits.transposedInputs = group->transposedInputs.size();
     site.traits.computeBytes = widestElementBytes(site.ops);
     site.traits.elementBytes = site.traits.computeBytes;
     for (Value buffer : group->externalBuffers)

@@ -41,6 +41,70 @@ func.func @elementwise_rules(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
 
 // -----
 
+// E5: a transposed input (x, contiguous along loop 0) is staged through
+// workgroup memory in tiles of 32 along the innermost loop and 32, 64 or
+// 128 along loop 0 (the largest that keeps 4 blocks per multiprocessor);
+// a hint under 32 along either loop keeps the rows form. The CPU tiles it
+// as any elementwise op.
+// CHECK-LABEL: func.func @transposed_input
+// CHECK:       tilings = [#multikernel.tiling<target = gpu, kind = elementwise, block_tile = [32, 32], thread_tile = [4, 1], threads = 256, vector_width = 1, reduction = none, split = 1, transpose_loop = 0>
+// CHECK-SAME:    #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [64, 32], thread_tile = [8, 1], threads = 256, vector_width = 1, reduction = none, split = 1, transpose_loop = 0>
+// CHECK-SAME:    #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [128, 32], thread_tile = [16, 1], threads = 256, vector_width = 1, reduction = none, split = 1, transpose_loop = 0>
+// CHECK-SAME:    #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [1024, 1], thread_tile = [4, 1], threads = 256, vector_width = 1, reduction = none, split = 1>]
+// CPU-LABEL: func.func @transposed_input
+// CPU-NOT:     transpose_loop
+// CPU:         return
+func.func @transposed_input(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"],
+                  multikernel.hints = [array<i64: 1024, 512>, array<i64: 2048, 1024>, array<i64: 16384, 8192>,
+                                       array<i64: 1048576, 1>]}
+      ins(%x, %y : memref<?x?xf32>, memref<?x?xf32>) outs(%out : memref<?x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.addf %a, %b : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// E5 for 2-byte elements: tiles of 64 (128 bytes) along both loops, 16
+// points per thread at most; with
+// five transposed inputs, tiles no longer than 64 along loop 0 keep them
+// within 48 KiB of workgroup memory (a 128-long tile would take 83 KB).
+// CHECK-LABEL: func.func @transposed_bf16
+// CHECK:       tilings = [#multikernel.tiling<target = gpu, kind = elementwise, block_tile = [64, 64], thread_tile = [16, 1], threads = 256, vector_width = 1, reduction = none, split = 1, transpose_loop = 0>]
+// CHECK-LABEL: func.func @five_transposed
+// CHECK:       tilings = [#multikernel.tiling<target = gpu, kind = elementwise, block_tile = [64, 32], thread_tile = [8, 1], threads = 256, vector_width = 1, reduction = none, split = 1, transpose_loop = 0>]
+func.func @transposed_bf16(%x: memref<?x?xbf16>, %y: memref<?x?xbf16>, %out: memref<?x?xbf16>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"],
+                  multikernel.hints = [array<i64: 16384, 8192>]}
+      ins(%x, %y : memref<?x?xbf16>, memref<?x?xbf16>) outs(%out : memref<?x?xbf16>) {
+  ^bb0(%a: bf16, %b: bf16, %o: bf16):
+    %r = arith.addf %a, %b : bf16
+    linalg.yield %r : bf16
+  }
+  return
+}
+func.func @five_transposed(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>, %d: memref<?x?xf32>, %e: memref<?x?xf32>, %out: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"],
+                  multikernel.hints = [array<i64: 16384, 8192>]}
+      ins(%a, %b, %c, %d, %e : memref<?x?xf32>, memref<?x?xf32>, memref<?x?xf32>, memref<?x?xf32>, memref<?x?xf32>) outs(%out : memref<?x?xf32>) {
+  ^bb0(%va: f32, %vb: f32, %vc: f32, %vd: f32, %ve: f32, %o: f32):
+    %s0 = arith.addf %va, %vb : f32
+    %s1 = arith.addf %s0, %vc : f32
+    %s2 = arith.addf %s1, %vd : f32
+    %s3 = arith.addf %s2, %ve : f32
+    linalg.yield %s3 : f32
+  }
+  return
+}
+
+// -----
+
 // E2 counts bytes: 16-byte accesses are 8 f16 values.
 // CHECK-LABEL: func.func @elementwise_f16
 // CHECK:       block_tile = [8, 2048], thread_tile = [8, 8], threads = 256, vector_width = 8

@@ -64,6 +64,9 @@ struct TilingConfig {
   /// and which of the library's algorithms (see #multikernel.tiling).
   KernelLibrary library = KernelLibrary::None;
   int64_t algorithm = 0;
+  /// A GPU elementwise group's transposed inputs are staged through
+  /// workgroup memory along this loop (-1: none; see #multikernel.tiling).
+  int64_t transposeLoop = -1;
 
   TilingAttr toAttr(MLIRContext *context) const;
 };
@@ -81,6 +84,11 @@ struct KernelTraits {
   int64_t rowInputs = 1;
   /// Reductions: the loop reduced; -1 for the last one.
   int64_t reducedLoop = -1;
+  /// GPU elementwise groups: the loop along which its transposed inputs are
+  /// contiguous (KernelGroup::transposedLoop); -1 without.
+  int64_t transposedLoop = -1;
+  /// ... and how many transposed inputs it has.
+  int64_t transposedInputs = 0;
   /// Matmul: the positions of its M, N and K loops (a CPU contraction may
   /// have them in any order, and batch loops besides).
   int64_t mLoop = 0, nLoop = 1, kLoop = 2;

@@ -161,10 +161,16 @@ Value GroupEmitter::load(Value buffer, ArrayRef<LoopIndex> indices) {
   return guarded.getResult(0);
 }
 
+Value GroupEmitter::loadScalar(Value buffer, ArrayRef<LoopIndex> indices) {
+  return memref::LoadOp::create(builder, loc, buffer, indexValues(indices, 0));
+}
+
 FailureOr<Value> GroupEmitter::read(Value buffer, ArrayRef<LoopIndex> indices,
                                     int64_t reader) {
   std::optional<GroupWrite> write = lastWriter(group, buffer, reader);
   if (!write) {
+    if (Value value = staged.lookup(buffer))
+      return value;
     CacheKey loadKey = key(0, buffer.getAsOpaquePointer(), indices);
     auto cached = cache.find(loadKey);
     if (cached != cache.end())

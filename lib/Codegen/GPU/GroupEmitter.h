@@ -51,6 +51,17 @@ public:
   /// Forgets memoized values: call it when the insertion point leaves the
   /// region where they were created.
   void clearCache() { cache.clear(); }
+  /// The value an external input has at the current point where the
+  /// strategy loaded it itself (a transposed input staged in workgroup
+  /// memory); reads of `buffer` then return it. A null `value` forgets it.
+  void setStagedValue(Value buffer, Value value) {
+    if (value)
+      staged[buffer] = value;
+    else
+      staged.erase(buffer);
+  }
+  /// A scalar load of `buffer` at `indices` of the current point.
+  Value loadScalar(Value buffer, ArrayRef<LoopIndex> indices);
 
   /// The values of the body results of the op at `position` at the current
   /// point; `outputs`, if given, are the values of its output arguments
@@ -104,6 +115,7 @@ private:
   Value flat;
   const llvm::DenseMap<Value, Value> *flatBuffers = nullptr;
   Value loadGuard;
+  llvm::DenseMap<Value, Value> staged;
   std::map<CacheKey, SmallVector<Value>> cache;
 };
 

@@ -273,6 +273,7 @@ struct GroupLoad {
   Value buffer;
   int64_t reader;
   bool perRow;
+  SmallVector<LoopIndex> indices;
 };
 
 /// Checks the reads of `buffer` at `indices` by the op at `reader`, as the
@@ -297,7 +298,8 @@ LogicalResult checkRead(const KernelGroup &group, Value buffer,
         innermost == 0 || llvm::any_of(indices, [&](const LoopIndex &index) {
           return index.isLoop() && index.loop < innermost;
         });
-    loads.push_back({buffer, reader, alongRow && alongRows});
+    loads.push_back({buffer, reader, alongRow && alongRows,
+                     SmallVector<LoopIndex>(indices)});
     return success();
   }
   const GroupOp &writer = group.ops[write->position];
@@ -335,6 +337,64 @@ LogicalResult checkRead(const KernelGroup &group, Value buffer,
                       write->position, loads, why, readsReduction, depth + 1)))
       return failure();
   return success();
+}
+
+/// Sets the group's transposed inputs: external buffers read along the
+/// innermost loop whose last index (their contiguous one) is another loop,
+/// the same one for all of them, each read at one set of indices. None
+/// where a stored output is itself transposed, or an input is read along
+/// the innermost loop with a constant last index (no loop is contiguous).
+void findTransposedInputs(KernelGroup &group, ArrayRef<GroupLoad> loads) {
+  int64_t innermost = group.numLoops - 1;
+  auto variesInnermost = [&](ArrayRef<LoopIndex> indices) {
+    return llvm::any_of(indices, [&](const LoopIndex &index) {
+      return index.loop == innermost;
+    });
+  };
+  int64_t loop = -1;
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> reads;
+  MLIRContext *context = group.root->getContext();
+  for (const GroupLoad &load : loads) {
+    if (!variesInnermost(load.indices) || load.indices.back().loop == innermost)
+      continue;
+    const LoopIndex &last = load.indices.back();
+    if (!last.isLoop() || (loop >= 0 && loop != last.loop))
+      return;
+    loop = last.loop;
+    if (llvm::is_contained(inputs, load.buffer))
+      continue;
+    inputs.push_back(load.buffer);
+    SmallVector<AffineExpr> results;
+    for (const LoopIndex &index : load.indices)
+      results.push_back(index.isLoop()
+                            ? getAffineDimExpr(index.loop, context)
+                            : getAffineConstantExpr(index.constant, context));
+    reads.push_back(AffineMap::get(group.numLoops, 0, results, context));
+  }
+  if (loop < 0)
+    return;
+  for (const GroupLoad &load : loads)
+    for (const GroupLoad &other : loads)
+      if (load.buffer == other.buffer && load.indices != other.indices &&
+          llvm::is_contained(inputs, load.buffer))
+        return;
+  for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
+    if (groupOp.role != GroupOpRole::Elementwise)
+      continue;
+    linalg::LinalgOp op = groupOp.op;
+    for (auto [init, stored] :
+         llvm::zip(op.getDpsInitsMutable(), groupOp.stored)) {
+      SmallVector<LoopIndex> indices = composeIndices(
+          op.getMatchingIndexingMap(&init), loopsOf(group, position));
+      if (stored && variesInnermost(indices) &&
+          indices.back().loop != innermost)
+        return;
+    }
+  }
+  group.transposedLoop = loop;
+  group.transposedInputs = std::move(inputs);
+  group.transposedReads = std::move(reads);
 }
 
 } // namespace
@@ -505,6 +565,8 @@ gpu_codegen::analyzeKernelGroup(ArrayRef<linalg::LinalgOp> ops,
       rowInputs.push_back(load.buffer);
   }
   group.numRowInputs = rowInputs.size();
+  if (!group.hasReduction)
+    findTransposedInputs(group, loads);
   for (GroupOp &groupOp : group.ops)
     for (auto [init, stored] :
          llvm::zip(groupOp.op.getDpsInits(), groupOp.stored))

@@ -98,21 +98,44 @@ func.func @bias_gelu(%x: memref<?x?xf32>, %b: memref<?xf32>, %out: memref<?x?xf3
 
 // -----
 
-// A column-broadcast (one value per row, read once per vector and
-// broadcast) and a transposed input (its four lanes gathered by scalar
-// loads).
+// A column-broadcast (one value per row) and a transposed input, staged
+// through workgroup memory (transpose_loop = 0): a block covers 128 points
+// of loop 0 by 32 of loop 1 (a call with fewer than 128 along loop 0, the
+// power of two that covers it, chosen on the host: 1 x 4096 for one row);
+// it reads x with consecutive threads along loop 0 (x's contiguous
+// dimension) into a tile with padded rows, 16 loads in flight, then
+// computes along loop 1 (y's and the output's), reading the tile back.
 
 // CHECK-LABEL: func.func private @transpose_add_0_v0
-// CHECK-SAME:    (%[[X:.*]]: memref<?x?xf32>, %[[S:.*]]: memref<?xf32>, %[[Y:.*]]: memref<?x?xf32>, %[[O:.*]]: memref<?x?xf32>
-// CHECK:         gpu.launch
-// CHECK:           scf.for %[[COL:.*]] =
-// CHECK:             %[[ROW:.*]] = arith.minui
-// CHECK-COUNT-4:     memref.load %[[X]][{{.*}}, %[[ROW]]] : memref<?x?xf32>
-// CHECK:               vector.from_elements {{.*}} : vector<4xf32>
-// CHECK:               %[[SCALE:.*]] = memref.load %[[S]][%[[ROW]]] : memref<?xf32>
-// CHECK:               vector.broadcast %[[SCALE]] : f32 to vector<4xf32>
-// CHECK:               vector.load %[[Y]][%[[ROW]], %[[COL]]]
-// CHECK:               vector.store {{.*}}, %[[O]][%[[ROW]], %[[COL]]]
+// CHECK-SAME:    (%[[X:.*]]: memref<?x?xf32>, %[[S:.*]]: memref<?xf32>, %[[Y:.*]]: memref<?x?xf32>, %[[O:.*]]: memref<?x?xf32>)
+// CHECK-SAME:    block_tile = [128, 32], thread_tile = [16, 1], threads = 256, vector_width = 1, reduction = none, split = 1, transpose_loop = 0>
+// CHECK:         %[[ALONG_SIZE:.*]] = memref.dim %[[X]], %c1
+// CHECK:         %[[WHOLE:.*]] = arith.cmpi uge, %[[ALONG_SIZE]], %c128
+// CHECK:         scf.if %[[WHOLE]] {
+// CHECK-NOT:       arith.select
+// CHECK:           gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}}) workgroup(%[[TILE:.*]] : memref<4224xf32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-16:  memref.load %[[X]][%{{.*}}, %{{.*}}] : memref<?x?xf32>
+// CHECK-NEXT:      memref.store %{{.*}}, %[[TILE]][%{{.*}}]
+// CHECK-COUNT-15:  memref.store %{{.*}}, %[[TILE]][%{{.*}}]
+// CHECK-NEXT:      gpu.barrier
+// CHECK:           %[[ROW:.*]] = arith.minui
+// CHECK:           %[[COL:.*]] = arith.minui
+// CHECK:           %[[STAGED:.*]] = memref.load %[[TILE]][%{{.*}}]
+// CHECK-NEXT:      %[[SCALE:.*]] = memref.load %[[S]][%[[ROW]]] : memref<?xf32>
+// CHECK-NEXT:      %[[YV:.*]] = memref.load %[[Y]][%[[ROW]], %[[COL]]] : memref<?x?xf32>
+// CHECK-NEXT:      %[[T:.*]] = arith.mulf %[[STAGED]], %[[SCALE]]
+// CHECK-NEXT:      arith.addf %[[T]], %[[YV]]
+// CHECK-COUNT-15:  memref.load %[[TILE]]
+// CHECK-NOT:       gpu.barrier
+// CHECK:           scf.if
+// CHECK-NEXT:        memref.store %{{.*}}, %[[O]][%[[ROW]], %[[COL]]]
+// CHECK-COUNT-15:  scf.if
+// CHECK:         } else {
+// CHECK:           arith.cmpi ule, %[[ALONG_SIZE]], %c64
+// CHECK:           arith.select %{{.*}}, %c0, %{{.*}} : index
+// CHECK:           gpu.launch {{.*}} workgroup(%{{.*}} : memref<4224xf32, #gpu.address_space<workgroup>>)
+// CHECK-NOT:     gpu.launch
+// CHECK:         return
 func.func @transpose_add(%x: memref<?x?xf32>, %s: memref<?xf32>, %y: memref<?x?xf32>, %out: memref<?x?xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
                   iterator_types = ["parallel", "parallel"]}
@@ -120,6 +143,34 @@ func.func @transpose_add(%x: memref<?x?xf32>, %s: memref<?xf32>, %y: memref<?x?x
   ^bb0(%a: f32, %b: f32, %c: f32, %o: f32):
     %t = arith.mulf %a, %b : f32
     %r = arith.addf %t, %c : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Inputs transposed along different loops (x contiguous along loop 1, y
+// along loop 0): no one tile serves both; the rows form gathers the four
+// lanes of each vector by scalar loads.
+
+// CHECK-LABEL: func.func private @two_transposes_0_v0
+// CHECK-SAME:    (%[[X:.*]]: memref<?x?xf32>, %[[Y:.*]]: memref<?x?x?xf32>, %[[O:.*]]: memref<?x?x?xf32>)
+// CHECK-NOT:     transpose_loop
+// CHECK-SAME:    vector_width = 4
+// CHECK-NOT:     workgroup
+// CHECK:         gpu.launch
+// CHECK-COUNT-4:   memref.load %[[X]][
+// CHECK:           vector.from_elements {{.*}} : vector<4xf32>
+// CHECK-COUNT-4:   memref.load %[[Y]][
+// CHECK:           vector.from_elements {{.*}} : vector<4xf32>
+func.func @two_transposes(%x: memref<?x?xf32>, %y: memref<?x?x?xf32>, %out: memref<?x?x?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d1, d2, d0)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel"],
+                  multikernel.hints = [array<i64: 16, 4096, 2048>]}
+      ins(%x, %y : memref<?x?xf32>, memref<?x?x?xf32>) outs(%out : memref<?x?x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.addf %a, %b : f32
     linalg.yield %r : f32
   }
   return

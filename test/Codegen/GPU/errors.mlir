@@ -89,6 +89,24 @@ func.func @copy_op(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multi
 
 // -----
 
+// A transposing tiling on a group whose inputs are all contiguous along
+// the innermost loop, and one whose tiles do not divide the threads.
+// expected-error @below {{GPU code generation for elementwise variant 'not_transposed' failed: the tiling stages transposed inputs along loop 0, but the group has no inputs contiguous along that loop alone}}
+func.func @not_transposed(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [32, 32], thread_tile = [4, 1], threads = 256, vector_width = 1, reduction = none, split = 1, transpose_loop = 0>} {
+  linalg.copy ins(%x : memref<?x?xf32>) outs(%out : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// expected-error @below {{GPU code generation for elementwise variant 'odd_tiles' failed: a transposing tiling needs scalar accesses and tiles of powers of two whose points the threads divide}}
+func.func @odd_tiles(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [48, 32], thread_tile = [4, 1], threads = 256, vector_width = 1, reduction = none, split = 1, transpose_loop = 0>} {
+  linalg.transpose ins(%x : memref<?x?xf32>) outs(%out : memref<?x?xf32>) permutation = [1, 0]
+  return
+}
+
+// -----
+
 // A tiling of another kind than the group.
 // expected-error @below {{GPU code generation for reduction variant 'wrong_kind' failed: the tiling is for another kind of kernel}}
 func.func @wrong_kind(%x: memref<?x?xf32>, %out: memref<?x?xf32>) attributes {multikernel.tiling = #multikernel.tiling<target = gpu, kind = reduction, block_tile = [1, 0], thread_tile = [1, 16], threads = 256, vector_width = 4, reduction = block, split = 1>} {

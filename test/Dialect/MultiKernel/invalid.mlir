@@ -284,6 +284,30 @@ func.func @tiling_split_policy_elsewhere(%n: index) {
 
 // -----
 
+// The loop transposed inputs are staged along: not the innermost one (the
+// output's contiguous loop), and only for GPU elementwise variants.
+func.func @tiling_transpose_innermost(%n: index) {
+  // expected-error @+2 {{transpose_loop applies only to GPU elementwise variants, and names a loop other than the innermost one, got 1}}
+  multikernel.dispatch @k key(%n, %n) hints [[8, 8]] attributes {tilings = [
+      #multikernel.tiling<target = gpu, kind = elementwise, block_tile = [32, 32], thread_tile = [4, 1], threads = 256, vector_width = 1, reduction = none, split = 1, transpose_loop = 1>]} {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
+func.func @tiling_transpose_cpu(%n: index) {
+  // expected-error @+2 {{transpose_loop applies only to GPU elementwise variants, and names a loop other than the innermost one, got 0}}
+  multikernel.dispatch @k key(%n, %n) hints [[8, 8]] attributes {tilings = [
+      #multikernel.tiling<target = cpu, kind = elementwise, block_tile = [32, 32], thread_tile = [4, 1], threads = 0, vector_width = 1, reduction = none, split = 1, transpose_loop = 0>]} {
+    multikernel.yield
+  }
+  return
+}
+
+// -----
+
 func.func @tiling_thread_rows_elsewhere(%n: index) {
   // expected-error @+2 {{thread_row_limit applies only to GPU reductions over the innermost loop}}
   multikernel.dispatch @k key(%n) hints [[8]] attributes {tilings = [

@@ -79,6 +79,16 @@ struct KernelGroup {
   /// The external buffers read element by element along the rows (what a
   /// row kept in registers holds; not a bias shared by all rows).
   int64_t numRowInputs = 0;
+  /// Groups without reductions: the external inputs read along the
+  /// innermost loop but contiguous along another one (`x` in
+  /// `out[i, j] = x[j, i] + y[i, j]`), each read at one set of indices, and
+  /// that loop, the same for all of them (-1: none, or no single loop; an
+  /// output stored transposed also gives none). The GPU lowering can stage
+  /// them through workgroup memory so that both sides are coalesced.
+  /// `transposedReads` are their indices as maps of the group's loops.
+  SmallVector<Value> transposedInputs;
+  SmallVector<AffineMap> transposedReads;
+  int64_t transposedLoop = -1;
 };
 
 /// Whether `buffer` is internal to the group being analyzed.

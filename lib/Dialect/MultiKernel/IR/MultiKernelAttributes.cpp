@@ -31,7 +31,7 @@ LogicalResult TilingAttr::verify(
     KernelKind kind, ArrayRef<int64_t> blockTile, ArrayRef<int64_t> threadTile,
     int64_t threads, int64_t vectorWidth, ReductionStrategy reduction,
     int64_t split, int64_t threadRowLimit, int64_t splitChunk, int64_t minSplit,
-    KernelLibrary library, int64_t algorithm) {
+    KernelLibrary library, int64_t algorithm, int64_t transposeLoop) {
   if (blockTile.size() != threadTile.size())
     return emitError() << "block_tile and thread_tile must have one entry per "
                           "loop, got "
@@ -75,5 +75,13 @@ LogicalResult TilingAttr::verify(
   if (algorithm < 0 || (algorithm > 0 && library == KernelLibrary::None))
     return emitError() << "algorithm must be non-negative, and 0 without a "
                           "library";
+  if (transposeLoop != -1 &&
+      (target != TilingTarget::Gpu || kind != KernelKind::Elementwise ||
+       transposeLoop < 0 ||
+       transposeLoop + 1 >= static_cast<int64_t>(blockTile.size())))
+    return emitError() << "transpose_loop applies only to GPU elementwise "
+                          "variants, and names a loop other than the "
+                          "innermost one, got "
+                       << transposeLoop;
   return success();
 }

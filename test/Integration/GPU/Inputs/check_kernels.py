@@ -128,12 +128,23 @@ KERNELS = {
                                torch.randn(shape[2], shape[1], device="cuda").bfloat16(),
                                offset_view(shape[:2], offset).fill_(ACCUMULATOR_START)),
         lambda a: ACCUMULATOR_START + a[0].double() @ a[1].double()),
+    # out[b, i, j] = x[b, j, i] * 2 + y[b, i, j] in bf16.
+    "transpose3_bf16": (
+        "libtranspose3_bf16_gpu.so", "transpose3_bf16", [
+            (1, 1, 1), (3, 5, 7), (2, 67, 131), (12, 77, 64), (1, 1, 4099), (3, 1000, 33), (2, 2048, 1024), (7, 4099, 1), (2, 65, 100000)],
+        (3, 64, 68),
+        lambda shape, offset: (
+            offset_view((shape[0], shape[2], shape[1]), offset).bfloat16(),
+            offset_view(shape, offset).bfloat16(),
+            torch.full(shape, math.nan, device="cuda").bfloat16()),
+        lambda a: (a[0].double().transpose(1, 2) * 2 + a[1].double()).bfloat16().double()),
 }
+# bf16 results: one rounding of the sum.
+TOLERANCE = {"transpose3_bf16": 1e-2}
 
 
 # The fused families: the row shapes, one column and a skinny one.
 FAMILY_SHAPES = ROW_SHAPES + [(65536, 1), (131072, 48)]
-TOLERANCE = {}
 for _family in families.FAMILIES.values():
     if _family.name in KERNELS:
         continue

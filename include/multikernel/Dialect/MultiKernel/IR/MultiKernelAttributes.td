@@ -127,6 +127,17 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
       `cublaslt` calls cuBLASLt with the `algorithm`-th best of the
       algorithms its heuristic proposes for the call's shape (the last one
       where it proposes fewer); the tile sizes are then unused.
+    - `transpose_loop` (default -1: none): a GPU elementwise group with
+      transposed inputs (inputs contiguous along this loop, not along the
+      innermost one, as `x` in `out[i, j] = x[j, i] + y[i, j]`). Each block
+      covers a tile of `block_tile`'s entries of this loop and of the
+      innermost loop (powers of two), for one index of the other loops: it
+      reads the transposed inputs along this loop into workgroup memory,
+      then computes and stores along the innermost loop, so that both sides
+      are coalesced; each thread computes `thread_tile`'s entry of this
+      loop points. A call whose size along this loop is shorter than the
+      tile gets tiles of as many points, the power of two that covers that
+      size along this loop and the rest along the innermost one.
     Whatever the strategy, a row longer than the registers of its threads
     hold (`thread_tile`) is looped over, once per op, and buffers that are
     not aligned for `vector_width` are read element by element.
@@ -145,6 +156,9 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
         block_tile = [64, 64, 32], thread_tile = [4, 4, 0], threads = 256,
         vector_width = 1, reduction = none, split = 1,
         library = cublaslt, algorithm = 1>
+    #multikernel.tiling<target = gpu, kind = elementwise,
+        block_tile = [32, 32], thread_tile = [4, 1], threads = 256,
+        vector_width = 1, reduction = none, split = 1, transpose_loop = 0>
     ```
   }];
   let parameters = (ins
@@ -164,7 +178,9 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
                            "the fewest blocks per row worth a split">:$min_split,
     MultiKernel_KernelLibraryParameter:$library,
     DefaultValuedParameter<"int64_t", "0",
-                           "which of the library's algorithms">:$algorithm
+                           "which of the library's algorithms">:$algorithm,
+    DefaultValuedParameter<"int64_t", "-1",
+                           "the loop transposed inputs are staged along">:$transpose_loop
   );
   let assemblyFormat = [{
     `<` `target` `=` $target `,` `kind` `=` $kind `,`
@@ -173,7 +189,7 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
     `threads` `=` $threads `,` `vector_width` `=` $vector_width `,`
     `reduction` `=` $reduction `,` `split` `=` $split
     (`,` struct($thread_row_limit, $split_chunk, $min_split, $library,
-                $algorithm)^)? `>`
+                $algorithm, $transpose_loop)^)? `>`
   }];
   let genVerifyDecl = 1;
 }
