@@ -29,8 +29,9 @@
 // loop than the innermost, all along that one), blocks stage those inputs
 // through workgroup memory instead of gathering them: read with
 // consecutive threads along their contiguous loop, then computed and
-// stored with consecutive threads along the innermost loop. Its accesses
-// are scalar.
+// stored with consecutive threads along the innermost loop; calls of one
+// row or one column, where every buffer is contiguous along the other
+// loop, skip the staging. Its accesses are scalar.
 //
 //===----------------------------------------------------------------------===//
 
@@ -261,25 +262,31 @@ LogicalResult emitRowsLaunch(OpBuilder &builder, Location loc,
   return result;
 }
 
+/// How the kernel of a transposing tiling shapes a call's tiles: `tileAlong`
+/// points of loop `along` by `tileInner` of the innermost loop (Whole), or
+/// the same number of points in another shape for a call shorter than that
+/// along `along`: the power of two of points that covers it along it, the
+/// rest along the innermost loop, computed on the host (Reshaped); a
+/// single point along `along` (OneRow) or along the innermost loop
+/// (OneColumn), where every buffer is contiguous along the other loop and
+/// nothing is staged.
+enum class CallTile { Whole, Reshaped, OneRow, OneColumn };
+
 /// The kernel that stages the group's transposed inputs through workgroup
-/// memory (`transpose_loop`): one block per tile of `tileAlong` points of
-/// loop `along` by `tileInner` of the innermost loop, for one index of the
-/// other loops (a 1-D grid, the innermost tile fastest). With `shortAlong`
-/// (a call whose loop `along` is shorter than the tile) the tiles have the
-/// same points in another shape: the power of two of points along it that
-/// covers it, the rest along the innermost loop (one row, 1 x 1048576:
-/// tiles of 1 x 1024), computed on the host. First the block reads each
-/// transposed input with consecutive threads along `along`, where it is
-/// contiguous, into a tile with rows one element longer than the tile's (so
-/// that the threads' column of it falls in distinct banks); then consecutive
-/// threads take consecutive points of the innermost loop, where the other
-/// buffers are contiguous, and read the staged values back. Points past the
-/// loops' ends load at the last index and store nothing.
+/// memory (`transpose_loop`): one block per tile (`callTile`), for one
+/// index of the other loops (a 1-D grid, the innermost tile fastest).
+/// First the block reads each transposed input with consecutive threads
+/// along `along`, where it is contiguous, into a tile with rows one element
+/// longer than the tile's (so that the threads' column of it falls in
+/// distinct banks); then consecutive threads take consecutive points of the
+/// innermost loop, where the other buffers are contiguous, and read the
+/// staged values back. Points past the loops' ends load at the last index
+/// and store nothing.
 LogicalResult emitTransposeLaunch(OpBuilder &builder, Location loc,
                                   const KernelGroup &group,
                                   ArrayRef<Value> sizes, int64_t along,
                                   int64_t tileAlong, int64_t tileInner,
-                                  int64_t threads, bool shortAlong) {
+                                  int64_t threads, CallTile callTile) {
   OpBuilder::InsertionGuard guard(builder);
   auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
   int64_t rank = group.numLoops, innermost = rank - 1;
@@ -290,18 +297,22 @@ LogicalResult emitTransposeLaunch(OpBuilder &builder, Location loc,
     if (loop != along)
       otherLoops.push_back(loop);
 
-  // The call's tile: 2^alongLog2 points along `along` (as many as the
-  // tile has, or for a shorter loop the power of two that covers it), the
-  // rest along the innermost loop. Whole tiles have constant shapes, which
-  // the kernel's index arithmetic folds (shapes passed from the host as
-  // kernel arguments took 41 us at 4096x2048 on the H200, constant ones
-  // 28.7).
-  int64_t tileAlongLog2 = llvm::Log2_64(tileAlong);
+  // The call's tile: 2^alongLog2 points along `along`, the rest along the
+  // innermost loop. All but reshaped tiles have constant shapes, which the
+  // kernel's index arithmetic folds (shapes passed from the host as kernel
+  // arguments took 41 us at 4096x2048 on the H200, constant ones 28.7).
+  bool staging = callTile == CallTile::Whole || callTile == CallTile::Reshaped;
+  bool reshaped = callTile == CallTile::Reshaped;
+  int64_t tileAlongLog2 = callTile == CallTile::OneRow ? 0
+                          : callTile == CallTile::OneColumn
+                              ? pointsLog2
+                              : llvm::Log2_64(tileAlong);
   Value one = c(1);
   Value alongLog2 = c(tileAlongLog2);
   Value innerLog2 = c(pointsLog2 - tileAlongLog2);
-  Value callAlong = c(tileAlong), callInner = c(tileInner);
-  if (shortAlong) {
+  Value callAlong = c(int64_t(1) << tileAlongLog2);
+  Value callInner = c(int64_t(1) << (pointsLog2 - tileAlongLog2));
+  if (reshaped) {
     for (int64_t shorter = tileAlong / 2; shorter >= 1; shorter /= 2) {
       Value fits = arith::CmpIOp::create(
           builder, loc, arith::CmpIPredicate::ule, sizes[along], c(shorter));
@@ -326,21 +337,21 @@ LogicalResult emitTransposeLaunch(OpBuilder &builder, Location loc,
   auto space = gpu::AddressSpaceAttr::get(builder.getContext(),
                                           gpu::AddressSpace::Workgroup);
   SmallVector<Value> tiles;
-  for (Value input : group.transposedInputs)
+  for (Value input : staging ? group.transposedInputs : SmallVector<Value>())
     tiles.push_back(launch.addWorkgroupAttribution(
         MemRefType::get({points + tileAlong},
                         cast<MemRefType>(input.getType()).getElementType(),
                         AffineMap(), space),
         loc));
   builder.setInsertionPointToStart(&launch.getBody().front());
-  if (!shortAlong) {
+  if (!reshaped) {
     // Created in the kernel: outlining passes a value from the host as an
     // argument, which the kernel's index arithmetic cannot fold.
     one = c(1);
     alongLog2 = c(tileAlongLog2);
     innerLog2 = c(pointsLog2 - tileAlongLog2);
-    callAlong = c(tileAlong);
-    callInner = c(tileInner);
+    callAlong = c(int64_t(1) << tileAlongLog2);
+    callInner = c(int64_t(1) << (pointsLog2 - tileAlongLog2));
   }
 
   // The block's tile and its index of the other loops (last fastest).
@@ -387,7 +398,7 @@ LogicalResult emitTransposeLaunch(OpBuilder &builder, Location loc,
   // loads in flight, then the stores.
   SmallVector<std::pair<Value, Value>> staged; // value, element of the tile
   SmallVector<Value> stagedTiles;
-  for (int64_t k = 0; k < pointsPerThread; ++k) {
+  for (int64_t k = 0; staging && k < pointsPerThread; ++k) {
     Value point = arith::AddIOp::create(builder, loc, thread, c(k * threads));
     Value row = arith::AndIOp::create(builder, loc, point, alongMask);
     Value column = arith::ShRUIOp::create(builder, loc, point, alongLog2);
@@ -405,7 +416,8 @@ LogicalResult emitTransposeLaunch(OpBuilder &builder, Location loc,
   }
   for (auto [entry, tile] : llvm::zip(staged, stagedTiles))
     memref::StoreOp::create(builder, loc, entry.first, tile, entry.second);
-  gpu::BarrierOp::create(builder, loc);
+  if (staging)
+    gpu::BarrierOp::create(builder, loc);
 
   // Compute, consecutive threads along the innermost loop: every point's
   // values, then the stores.
@@ -432,10 +444,12 @@ LogicalResult emitTransposeLaunch(OpBuilder &builder, Location loc,
         arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::ult,
                               innerIndex, sizes[innermost]));
     emitter.setPoint(entry.loops, 1, k);
-    Value element = tileIndex(row, column);
-    for (auto [input, tile] : llvm::zip(group.transposedInputs, tiles))
-      emitter.setStagedValue(
-          input, memref::LoadOp::create(builder, loc, tile, element));
+    if (staging) {
+      Value element = tileIndex(row, column);
+      for (auto [input, tile] : llvm::zip(group.transposedInputs, tiles))
+        emitter.setStagedValue(
+            input, memref::LoadOp::create(builder, loc, tile, element));
+    }
     for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
       if (groupOp.role != GroupOpRole::Elementwise)
         continue;
@@ -496,19 +510,30 @@ LogicalResult gpu_codegen::lowerElementwiseGroup(func::FuncOp func,
           func, KernelKind::Elementwise,
           "a transposing tiling needs scalar accesses and tiles of powers of "
           "two whose points the threads divide");
-    // Whole tiles along `along`, or tiles shaped for a shorter loop.
-    Value whole = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::uge,
-                                        loopSizes[along],
-                                        indexConstant(builder, loc, tileAlong));
-    auto shapes = scf::IfOp::create(builder, loc, whole, true);
+    // The call's tiles: one row or one column (all contiguous along the
+    // other loop: 1x1048576 took 5.8 us reshaped, where the copy of its
+    // bytes takes 2.9), whole, or reshaped for a shorter loop `along`.
+    auto c = [&](int64_t value) { return indexConstant(builder, loc, value); };
+    auto isOne = [&](Value size) {
+      return arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, size,
+                                   c(1));
+    };
+    std::pair<Value, CallTile> cases[] = {
+        {isOne(loopSizes[rank - 1]), CallTile::OneColumn},
+        {arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::uge,
+                               loopSizes[along], c(tileAlong)),
+         CallTile::Whole},
+        {isOne(loopSizes[along]), CallTile::OneRow}};
     OpBuilder::InsertionGuard guard(builder);
-    for (bool shortAlong : {false, true}) {
-      builder.setInsertionPointToStart(shortAlong
-                                           ? &shapes.getElseRegion().front()
-                                           : &shapes.getThenRegion().front());
+    for (auto [condition, callTile] : cases) {
+      auto branch = scf::IfOp::create(builder, loc, condition, true);
+      builder.setInsertionPointToStart(&branch.getThenRegion().front());
       record(emitTransposeLaunch(builder, loc, group, loopSizes, along,
-                                 tileAlong, tileInner, threads, shortAlong));
+                                 tileAlong, tileInner, threads, callTile));
+      builder.setInsertionPointToStart(&branch.getElseRegion().front());
     }
+    record(emitTransposeLaunch(builder, loc, group, loopSizes, along, tileAlong,
+                               tileInner, threads, CallTile::Reshaped));
     if (failed(result))
       return emitCodegenError(func, KernelKind::Elementwise,
                               "a value of the group could not be computed");

@@ -100,20 +100,28 @@ func.func @bias_gelu(%x: memref<?x?xf32>, %b: memref<?xf32>, %out: memref<?x?xf3
 
 // A column-broadcast (one value per row) and a transposed input, staged
 // through workgroup memory (transpose_loop = 0): a block covers 128 points
-// of loop 0 by 32 of loop 1 (a call with fewer than 128 along loop 0, the
-// power of two that covers it, chosen on the host: 1 x 4096 for one row);
-// it reads x with consecutive threads along loop 0 (x's contiguous
-// dimension) into a tile with padded rows, 16 loads in flight, then
-// computes along loop 1 (y's and the output's), reading the tile back.
+// of loop 0 by 32 of loop 1; it reads x with consecutive threads along loop
+// 0 (x's contiguous dimension) into a tile with padded rows, 16 loads in
+// flight, then computes along loop 1 (y's and the output's), reading the
+// tile back. The host picks the call's tiles: one column or one row (every
+// buffer contiguous along the other loop: no staging), whole tiles, or
+// tiles of as many points reshaped for fewer than 128 along loop 0.
 
 // CHECK-LABEL: func.func private @transpose_add_0_v0
 // CHECK-SAME:    (%[[X:.*]]: memref<?x?xf32>, %[[S:.*]]: memref<?xf32>, %[[Y:.*]]: memref<?x?xf32>, %[[O:.*]]: memref<?x?xf32>)
 // CHECK-SAME:    block_tile = [128, 32], thread_tile = [16, 1], threads = 256, vector_width = 1, reduction = none, split = 1, transpose_loop = 0>
+// CHECK:         %[[INNER_SIZE:.*]] = memref.dim %[[X]], %c0
 // CHECK:         %[[ALONG_SIZE:.*]] = memref.dim %[[X]], %c1
+// CHECK:         %[[ONE_COLUMN:.*]] = arith.cmpi eq, %[[INNER_SIZE]], %c1
 // CHECK:         %[[WHOLE:.*]] = arith.cmpi uge, %[[ALONG_SIZE]], %c128
-// CHECK:         scf.if %[[WHOLE]] {
-// CHECK-NOT:       arith.select
-// CHECK:           gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}}) workgroup(%[[TILE:.*]] : memref<4224xf32, #gpu.address_space<workgroup>>)
+// CHECK:         %[[ONE_ROW:.*]] = arith.cmpi eq, %[[ALONG_SIZE]], %c1
+// CHECK:         scf.if %[[ONE_COLUMN]] {
+// CHECK:           gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}}) {
+// CHECK-NOT:         gpu.barrier
+// CHECK:         } else {
+// CHECK:           scf.if %[[WHOLE]] {
+// CHECK-NOT:         arith.select
+// CHECK:             gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}}) workgroup(%[[TILE:.*]] : memref<4224xf32, #gpu.address_space<workgroup>>)
 // CHECK-COUNT-16:  memref.load %[[X]][%{{.*}}, %{{.*}}] : memref<?x?xf32>
 // CHECK-NEXT:      memref.store %{{.*}}, %[[TILE]][%{{.*}}]
 // CHECK-COUNT-15:  memref.store %{{.*}}, %[[TILE]][%{{.*}}]
@@ -130,10 +138,14 @@ func.func @bias_gelu(%x: memref<?x?xf32>, %b: memref<?xf32>, %out: memref<?x?xf3
 // CHECK:           scf.if
 // CHECK-NEXT:        memref.store %{{.*}}, %[[O]][%[[ROW]], %[[COL]]]
 // CHECK-COUNT-15:  scf.if
-// CHECK:         } else {
-// CHECK:           arith.cmpi ule, %[[ALONG_SIZE]], %c64
-// CHECK:           arith.select %{{.*}}, %c0, %{{.*}} : index
-// CHECK:           gpu.launch {{.*}} workgroup(%{{.*}} : memref<4224xf32, #gpu.address_space<workgroup>>)
+// CHECK:           } else {
+// CHECK:             scf.if %[[ONE_ROW]] {
+// CHECK:               gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c256, {{.*}}) {
+// CHECK-NOT:             gpu.barrier
+// CHECK:             } else {
+// CHECK:               arith.cmpi ule, %[[ALONG_SIZE]], %c64
+// CHECK:               arith.select %{{.*}}, %c0, %{{.*}} : index
+// CHECK:               gpu.launch {{.*}} workgroup(%{{.*}} : memref<4224xf32, #gpu.address_space<workgroup>>)
 // CHECK-NOT:     gpu.launch
 // CHECK:         return
 func.func @transpose_add(%x: memref<?x?xf32>, %s: memref<?xf32>, %y: memref<?x?xf32>, %out: memref<?x?xf32>) {

@@ -137,7 +137,9 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
       are coalesced; each thread computes `thread_tile`'s entry of this
       loop points. A call whose size along this loop is shorter than the
       tile gets tiles of as many points, the power of two that covers that
-      size along this loop and the rest along the innermost one.
+      size along this loop and the rest along the innermost one; a call of
+      size 1 along either loop (every buffer then contiguous along the
+      other) gets tiles along the other, and nothing is staged.
     Whatever the strategy, a row longer than the registers of its threads
     hold (`thread_tile`) is looped over, once per op, and buffers that are
     not aligned for `vector_width` are read element by element.
