@@ -103,13 +103,11 @@ SmallVector<Value> delinearize(OpBuilder &builder, Location loc, Value flat,
   return loops;
 }
 
-/// Computes every iterated op of the group at the emitter's point, then
-/// stores the results where `storeGuard` (if given) holds: the loads of
-/// several points of a thread are then all in flight before their stores.
-LogicalResult computePoint(OpBuilder &builder, Location loc,
-                           const KernelGroup &group, GroupEmitter &emitter,
-                           Value storeGuard = Value()) {
-  SmallVector<std::pair<int64_t, SmallVector<Value>>> results;
+/// The values of every iterated op of the group at the emitter's point.
+using PointResults = SmallVector<std::pair<int64_t, SmallVector<Value>>>;
+FailureOr<PointResults> evaluatePoint(const KernelGroup &group,
+                                      GroupEmitter &emitter) {
+  PointResults results;
   for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
     if (groupOp.role != GroupOpRole::Elementwise)
       continue;
@@ -118,6 +116,13 @@ LogicalResult computePoint(OpBuilder &builder, Location loc,
       return failure();
     results.push_back({static_cast<int64_t>(position), *values});
   }
+  return results;
+}
+
+/// Stores `results` at the emitter's point where `storeGuard` (if given)
+/// holds.
+void storePoint(OpBuilder &builder, Location loc, GroupEmitter &emitter,
+                const PointResults &results, Value storeGuard = Value()) {
   OpBuilder::InsertionGuard guard(builder);
   if (storeGuard) {
     auto guarded = scf::IfOp::create(builder, loc, storeGuard, false);
@@ -125,6 +130,18 @@ LogicalResult computePoint(OpBuilder &builder, Location loc,
   }
   for (auto &[position, values] : results)
     emitter.store(position, values);
+}
+
+/// Computes every iterated op of the group at the emitter's point, then
+/// stores the results where `storeGuard` (if given) holds: the loads of
+/// several points of a thread are then all in flight before their stores.
+LogicalResult computePoint(OpBuilder &builder, Location loc,
+                           const KernelGroup &group, GroupEmitter &emitter,
+                           Value storeGuard = Value()) {
+  FailureOr<PointResults> results = evaluatePoint(group, emitter);
+  if (failed(results))
+    return failure();
+  storePoint(builder, loc, emitter, *results, storeGuard);
   return success();
 }
 
@@ -424,7 +441,7 @@ LogicalResult emitTransposeLaunch(OpBuilder &builder, Location loc,
   struct Point {
     SmallVector<Value> loops;
     Value inRange;
-    SmallVector<std::pair<int64_t, SmallVector<Value>>> results;
+    PointResults results;
   };
   SmallVector<Point> computed;
   for (int64_t k = 0; k < pointsPerThread; ++k) {
@@ -450,23 +467,15 @@ LogicalResult emitTransposeLaunch(OpBuilder &builder, Location loc,
         emitter.setStagedValue(
             input, memref::LoadOp::create(builder, loc, tile, element));
     }
-    for (auto [position, groupOp] : llvm::enumerate(group.ops)) {
-      if (groupOp.role != GroupOpRole::Elementwise)
-        continue;
-      FailureOr<SmallVector<Value>> values = emitter.evaluate(position);
-      if (failed(values))
-        return failure();
-      entry.results.push_back({static_cast<int64_t>(position), *values});
-    }
+    FailureOr<PointResults> results = evaluatePoint(group, emitter);
+    if (failed(results))
+      return failure();
+    entry.results = std::move(*results);
     computed.push_back(std::move(entry));
   }
   for (auto [k, entry] : llvm::enumerate(computed)) {
     emitter.setPoint(entry.loops, 1, k);
-    auto guarded = scf::IfOp::create(builder, loc, entry.inRange, false);
-    OpBuilder::InsertionGuard storeGuard(builder);
-    builder.setInsertionPointToStart(&guarded.getThenRegion().front());
-    for (auto &[position, values] : entry.results)
-      emitter.store(position, values);
+    storePoint(builder, loc, emitter, entry.results, entry.inRange);
   }
   builder.setInsertionPointToEnd(&launch.getBody().front());
   gpu::TerminatorOp::create(builder, loc);
