@@ -164,6 +164,38 @@ def test_cpu_mixed_precision_generic_contraction():
         np.testing.assert_array_equal(c, a.astype(np.float64) @ b.astype(np.float64) + 1)
 
 
+def test_cpu_batched_bf16_transpose():
+    """out[b, i, j] = x[b, j, i] * 2 + y[b, i, j] in bf16 (the GPU's
+    transposing strategy's integration kernel, transpose3_bf16) through the
+    CPU pipeline: exact on small integers, shapes of one row, one column
+    and partial tiles."""
+    bf16 = pytest.importorskip("ml_dtypes").bfloat16
+    source = """
+    func.func @transpose3(%x: memref<?x?x?xbf16>, %y: memref<?x?x?xbf16>, %out: memref<?x?x?xbf16>) {
+      linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2, d1)>,
+                                       affine_map<(d0, d1, d2) -> (d0, d1, d2)>,
+                                       affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                      iterator_types = ["parallel", "parallel", "parallel"]}
+          ins(%x, %y : memref<?x?x?xbf16>, memref<?x?x?xbf16>) outs(%out : memref<?x?x?xbf16>) {
+      ^bb0(%a: bf16, %b: bf16, %o: bf16):
+        %two = arith.constant 2.0 : bf16
+        %t = arith.mulf %a, %two : bf16
+        %r = arith.addf %t, %b : bf16
+        linalg.yield %r : bf16
+      }
+      return
+    }"""
+    module = multikernel.compile(source)
+    rng = np.random.default_rng(10)
+    for batch, m, n in [(2, 67, 131), (1, 1, 4099), (7, 4099, 1), (3, 1000, 33)]:
+        x = rng.integers(-8, 9, (batch, n, m)).astype(bf16)
+        y = rng.integers(-8, 9, (batch, m, n)).astype(bf16)
+        out = np.full((batch, m, n), np.nan, np.float32).astype(bf16)
+        module.transpose3(x, y, out)
+        expected = x.astype(np.float64).transpose(0, 2, 1) * 2 + y.astype(np.float64)
+        np.testing.assert_array_equal(out.astype(np.float64), expected)
+
+
 def test_cpu_tanh_and_erf_are_accurate():
     """f32 tanh and erf are computed as polynomials on the CPU
     (multikernel-approximate-math): within 5 ulp of float64 over a wide

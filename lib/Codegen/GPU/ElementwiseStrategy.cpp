@@ -320,10 +320,11 @@ LogicalResult emitTransposeLaunch(OpBuilder &builder, Location loc,
   // arguments took 41 us at 4096x2048 on the H200, constant ones 28.7).
   bool staging = callTile == CallTile::Whole || callTile == CallTile::Reshaped;
   bool reshaped = callTile == CallTile::Reshaped;
-  int64_t tileAlongLog2 = callTile == CallTile::OneRow ? 0
-                          : callTile == CallTile::OneColumn
-                              ? pointsLog2
-                              : llvm::Log2_64(tileAlong);
+  int64_t tileAlongLog2 = llvm::Log2_64(tileAlong);
+  if (callTile == CallTile::OneRow)
+    tileAlongLog2 = 0;
+  else if (callTile == CallTile::OneColumn)
+    tileAlongLog2 = pointsLog2;
   Value one = c(1);
   Value alongLog2 = c(tileAlongLog2);
   Value innerLog2 = c(pointsLog2 - tileAlongLog2);

@@ -182,7 +182,8 @@ def MultiKernel_TilingAttr : AttrDef<MultiKernel_Dialect, "Tiling"> {
     DefaultValuedParameter<"int64_t", "0",
                            "which of the library's algorithms">:$algorithm,
     DefaultValuedParameter<"int64_t", "-1",
-                           "the loop transposed inputs are staged along">:$transpose_loop
+                           "the loop transposed inputs are staged along">
+        :$transpose_loop
   );
   let assemblyFormat = [{
     `<` `target` `=` $target `,` `kind` `=` $kind `,`
