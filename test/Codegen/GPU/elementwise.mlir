@@ -162,6 +162,35 @@ func.func @transpose_add(%x: memref<?x?xf32>, %s: memref<?xf32>, %y: memref<?x?x
 
 // -----
 
+// A frontend's transpose into an intermediate, then an add: one site, and
+// the add's read of the intermediate resolves through the transpose to x,
+// which is staged.
+
+// CHECK-LABEL: func.func private @transpose_then_add_0_v0
+// CHECK-SAME:    (%[[X:.*]]: memref<?x?xf32>, %[[Y:.*]]: memref<?x?xf32>, %[[O:.*]]: memref<?x?xf32>, %{{.*}}: index, %{{.*}}: index)
+// CHECK-SAME:    transpose_loop = 0>
+// CHECK-NOT:     memref.alloc
+// CHECK:         gpu.launch {{.*}} workgroup(%[[TILE:.*]] : memref<4224xf32, #gpu.address_space<workgroup>>)
+// CHECK:           memref.load %[[X]]
+// CHECK:           memref.store %{{.*}}, %[[TILE]]
+// CHECK:           gpu.barrier
+// CHECK:           memref.load %[[TILE]]
+// CHECK-NEXT:      memref.load %[[Y]]
+// CHECK-NEXT:      arith.addf
+func.func @transpose_then_add(%x: memref<?x?xf32>, %y: memref<?x?xf32>, %out: memref<?x?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = memref.dim %y, %c0 : memref<?x?xf32>
+  %n = memref.dim %y, %c1 : memref<?x?xf32>
+  %t = memref.alloc(%m, %n) : memref<?x?xf32>
+  linalg.transpose ins(%x : memref<?x?xf32>) outs(%t : memref<?x?xf32>) permutation = [1, 0]
+  linalg.add ins(%t, %y : memref<?x?xf32>, memref<?x?xf32>) outs(%out : memref<?x?xf32>)
+  memref.dealloc %t : memref<?x?xf32>
+  return
+}
+
+// -----
+
 // Inputs transposed along different loops (x contiguous along loop 1, y
 // along loop 0): no one tile serves both; the rows form gathers the four
 // lanes of each vector by scalar loads.
