@@ -139,7 +139,7 @@ void registerPipeline(StringRef name, StringRef description,
 /// and PTX that newer GPUs can JIT), but by multikernel-gpu-module-to-binary
 /// instead of gpu-module-to-binary: the same serialization, the modules in
 /// parallel (most of a GPU compile's time; upstream's pipeline builder
-/// takes no other pass for it). test/Pipelines/gpu-pipeline-passes.mlir
+/// takes no other pass for it). test/Codegen/GPU/pipeline-passes.mlir
 /// pins the sequence.
 static void addLowerToNVVM(OpPassManager &pm, StringRef chip) {
   pm.addPass(createConvertNVGPUToNVVMPass());
